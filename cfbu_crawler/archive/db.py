@@ -1,0 +1,150 @@
+"""Opening an archive: ``--db`` resolution, SQLite pragmas, schema creation and upgrade."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DB = "data/cfbu.sqlite3"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class ArchiveError(Exception):
+    """A user-facing problem with the archive (one line, no traceback)."""
+
+
+def resolve_db(db: str | None) -> str:
+    """``--db`` value (path or SQLAlchemy URL, default ``$CFBU_DB`` or data/cfbu.sqlite3) →
+    an SQLAlchemy URL string."""
+    db = db or os.environ.get("CFBU_DB") or DEFAULT_DB
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other backends and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def describe(url: str) -> str:
+    """How to name a database in messages (its path, or the URL without password)."""
+    path = sqlite_path(url)
+    return str(path) if path else make_url(url).render_as_string(hide_password=True)
+
+
+def check_existing(url: str, *, must_exist: bool) -> None:
+    """Refuse, without touching the file, anything that is not a cfbu archive.
+
+    With ``must_exist`` (read commands), a missing file is an error too.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if not path.exists():
+        if must_exist:
+            raise ArchiveError(f"no archive at {path} (run `cfbu crawl --db {path}` first)")
+        return
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a directory, not an SQLite archive")
+    if path.stat().st_size == 0:
+        if must_exist:
+            raise ArchiveError(f"{path} is empty: not a cfbu archive")
+        return
+    with path.open("rb") as fh:
+        if fh.read(16) != SQLITE_HEADER:
+            raise ArchiveError(f"{path} is not an SQLite archive")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a readable SQLite archive: {exc}") from None
+    if tables and not {"alembic_version", "runs", "articles"} <= tables:
+        raise ArchiveError(f"{path} is an SQLite database but not a cfbu archive")
+    if not tables and must_exist:
+        raise ArchiveError(f"{path} holds no cfbu archive")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the archive's connection settings (WAL and foreign keys on SQLite)."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def schema_is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head
+
+
+def upgrade(engine: Engine) -> None:
+    """Create the schema or bring it to the newest migration."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_engine(db: str | None, *, create: bool) -> Engine:
+    """Open (and, when ``create``, create or upgrade) the archive named by ``--db``.
+
+    Read commands pass ``create=False``: a missing archive is an error, the file is never
+    created, but an outdated schema is still upgraded.
+    """
+    url = resolve_db(db)
+    check_existing(url, must_exist=not create)
+    engine = make_engine(url)
+    try:
+        if not schema_is_current(engine):
+            upgrade(engine)
+    except ArchiveError:
+        raise
+    except Exception as exc:  # an unreachable server, a locked or corrupt file
+        engine.dispose()
+        raise ArchiveError(f"cannot open archive {describe(url)}: {exc}".splitlines()[0]) from exc
+    return engine
+
+
+def has_tables(engine: Engine) -> bool:
+    return "runs" in inspect(engine).get_table_names()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,137 @@
+"""Reading the archive for the commands: runs, exports, one article and its versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from cfbu_crawler.archive.db import ArchiveError, session_factory
+from cfbu_crawler.archive.models import Article, ArticleURL, Run, Version
+from cfbu_crawler.archive.timeutil import iso
+from cfbu_crawler.extract.urls import url_key
+
+EXPORT_FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
+
+
+def run_dict(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "finish_reason": run.finish_reason,
+        "start_url": run.start_url,
+        "full": run.full,
+        "software_version": run.software_version,
+        "extractor_version": run.extractor_version,
+        "counts": {
+            "requests": run.requests,
+            "bytes": run.bytes_received,
+            "pages": run.pages,
+            "new": run.new,
+            "changed": run.changed,
+            "unchanged": run.unchanged,
+            "removed": run.removed,
+            "moved": run.moved,
+            "errors": run.errors,
+        },
+        "coverage": run.coverage,
+        "warnings": run.warnings or [],
+        "settings": run.settings,
+    }
+
+
+def list_runs(engine: Engine, limit: int | None = None) -> list[dict[str, Any]]:
+    with session_factory(engine)() as session:
+        query = select(Run).order_by(Run.id.desc())
+        if limit:
+            query = query.limit(limit)
+        return [run_dict(run) for run in session.scalars(query)]
+
+
+def get_run(session: Session, run_id: int) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise ArchiveError(f"no run {run_id} in this archive (see `cfbu runs`)")
+    return run
+
+
+def version_record(article: Article, version: Version) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "title": version.title,
+        "breadcrumb": list(version.breadcrumb or []),
+        "category": version.category,
+        "published": version.published,
+        "lead": version.lead,
+        "body": version.body or "",
+        "qa": list(version.qa or []),
+    }
+
+
+def latest_versions(session: Session) -> list[tuple[Article, Version, int]]:
+    """(article, latest version, number of versions) for every article, by URL."""
+    newest = (
+        select(Version.article_id, func.max(Version.number).label("number"), func.count().label("n"))
+        .group_by(Version.article_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Article, Version, newest.c.n)
+        .join(newest, newest.c.article_id == Article.id)
+        .join(Version, (Version.article_id == Article.id) & (Version.number == newest.c.number))
+        .order_by(Article.url)
+    ).all()
+    return [(a, v, n) for a, v, n in rows]
+
+
+def export_records(engine: Engine) -> list[dict[str, Any]]:
+    """The latest version of every article (gone ones included) in the shape of SPEC §5."""
+    with session_factory(engine)() as session:
+        out = []
+        for article, version, count in latest_versions(session):
+            record = version_record(article, version)
+            record.update(
+                status=article.status,
+                first_seen=iso(article.first_seen),
+                last_seen=iso(article.last_seen),
+                versions=count,
+                content_hash=version.content_hash,
+                missing=list(version.missing or []),
+            )
+            out.append(record)
+        return out
+
+
+def find_article(session: Session, ref: str) -> Article:
+    """An article by URL (any alias) or slug; a clear error when unknown or ambiguous."""
+    ref = ref.strip()
+    if "/" in ref:
+        key = url_key(ref if "://" in ref else "https://" + ref.lstrip("/"))
+        article = session.scalar(select(Article).where(Article.key == key))
+        if article is None:
+            alias = session.scalar(select(ArticleURL).where(ArticleURL.key == key))
+            article = alias.article if alias else None
+        if article is None:
+            # Same path on any host (e.g. an archive of a loopback copy of the site).
+            path = "/" + key.split("/", 3)[-1] if key.count("/") >= 3 else key
+            matches = session.scalars(select(Article).where(Article.key.endswith(path))).all()
+            article = matches[0] if len(matches) == 1 else None
+        if article is None:
+            raise ArchiveError(f"no article {ref!r} in this archive")
+        return article
+    matches = session.scalars(select(Article).where(Article.slug == ref)).all()
+    if not matches:
+        alias_hits = session.scalars(
+            select(ArticleURL).where(ArticleURL.key.endswith("/" + ref + "/"))
+        ).all()
+        matches = list({a.article.id: a.article for a in alias_hits}.values())
+    if not matches:
+        raise ArchiveError(f"no article with slug {ref!r} in this archive")
+    if len(matches) > 1:
+        urls = ", ".join(a.url for a in matches[:5])
+        raise ArchiveError(f"slug {ref!r} is ambiguous: {urls}")
+    return matches[0]

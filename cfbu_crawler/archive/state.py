@@ -1,0 +1,77 @@
+"""What a new crawl needs to know about the archive: known articles, their validators,
+and the URLs that failed last time (read once at the start of a crawl)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+
+from cfbu_crawler.archive.db import session_factory
+from cfbu_crawler.extract.urls import url_key
+from cfbu_crawler.archive.models import COMPLETE, LIVE, Article, ArticleURL, Observation, Run
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    id: int
+    url: str
+    status: str
+    etag: str | None
+    last_modified: str | None
+    sitemap_lastmod: str | None
+    needs_fetch: bool  # its last fetch failed: fetch it again whatever the validators say
+
+
+@dataclass
+class CrawlState:
+    articles: dict[int, KnownArticle] = field(default_factory=dict)
+    by_key: dict[str, int] = field(default_factory=dict)  # identity and alias keys → id
+    retry_urls: list[str] = field(default_factory=list)  # unknown URLs that failed last time
+    has_complete_run: bool = False
+
+    def lookup(self, key: str) -> KnownArticle | None:
+        article_id = self.by_key.get(key)
+        return self.articles.get(article_id) if article_id is not None else None
+
+    def live(self) -> list[KnownArticle]:
+        return [a for a in self.articles.values() if a.status == LIVE]
+
+
+def load_crawl_state(engine: Engine) -> CrawlState:
+    state = CrawlState()
+    with session_factory(engine)() as session:
+        last_run = session.scalar(
+            select(Run.id).where(Run.kind == "crawl", Run.status != "running").order_by(Run.id.desc())
+        )
+        failed: set[int] = set()
+        failed_urls: list[str] = []
+        if last_run is not None:
+            for article_id, url, outcome in session.execute(
+                select(Observation.article_id, Observation.url, Observation.outcome).where(
+                    Observation.run_id == last_run, Observation.outcome == "error"
+                )
+            ):
+                if article_id is not None:
+                    failed.add(article_id)
+                else:
+                    failed_urls.append(url)
+        for article in session.scalars(select(Article)):
+            state.articles[article.id] = KnownArticle(
+                id=article.id,
+                url=article.url,
+                status=article.status,
+                etag=article.etag,
+                last_modified=article.last_modified,
+                sitemap_lastmod=article.sitemap_lastmod,
+                needs_fetch=article.id in failed,
+            )
+            state.by_key[article.key] = article.id
+        for key, article_id in session.execute(select(ArticleURL.key, ArticleURL.article_id)):
+            state.by_key.setdefault(key, article_id)
+        state.retry_urls = [u for u in failed_urls if url_key(u) not in state.by_key]
+        state.has_complete_run = (
+            session.scalar(select(Run.id).where(Run.status == COMPLETE, Run.kind == "crawl").limit(1))
+            is not None
+        )
+    return state

@@ -1,0 +1,67 @@
+"""``cfbu crawl``: crawl the news section into the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cfbu_crawler.archive.db import describe, resolve_db
+from cfbu_crawler.archive.queries import run_dict
+from cfbu_crawler.cli.app import db_option, emit_json, json_option, main
+from cfbu_crawler.cli.render import print_run_summary
+from cfbu_crawler.crawl import CrawlError, run_crawl
+from cfbu_crawler.extract.urls import DEFAULT_START_URL
+
+
+@main.command()
+@click.option("--start-url", default=DEFAULT_START_URL, show_default=True, metavar="URL",
+              help="The news listing to start from; the allowed domain follows it.")
+@db_option
+@click.option("--full", is_flag=True, help="Re-fetch everything (ignore sitemaps, ETags, known pages).")
+@click.option("--delay", type=click.FloatRange(min=0), metavar="S",
+              help="Seconds between requests to the site [default: 1, with AutoThrottle].")
+@click.option("--concurrency", type=click.IntRange(min=1, max=16), metavar="N",
+              help="Concurrent requests per host [default: 2].")
+@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the crawl log goes [default: logs/ beside the archive].")
+@click.option("--fail-on-coverage-drop", is_flag=True,
+              help="Exit with status 5 when extraction coverage dropped since the last run.")
+@json_option
+def crawl(start_url: str, db: str | None, full: bool, delay: float | None,
+          concurrency: int | None, log_dir: Path | None, fail_on_coverage_drop: bool,
+          as_json: bool) -> None:
+    """Crawl the Nyheder listing and every article into the archive.
+
+    Incremental by default (sitemaps, conditional requests, stops early on known
+    listing pages); every change lands as a new version.
+
+    \b
+    Exit status: 0 ok, 1 failed, 3 another crawl holds the archive,
+    4 finished but some pages failed, 5 coverage dropped (--fail-on-coverage-drop).
+
+    \b
+    Example:
+      cfbu crawl --start-url https://cfbu.dk/nyheder/ --db data/cfbu.sqlite3
+    """
+    try:
+        result = run_crawl(
+            start_url=start_url,
+            db=db,
+            full=full,
+            delay=delay,
+            concurrency=concurrency,
+            log_dir=log_dir,
+            fail_on_coverage_drop=fail_on_coverage_drop,
+        )
+    except CrawlError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    run = result.run
+    if as_json:
+        emit_json(run_dict(run) | {"log_file": str(result.log_file) if result.log_file else None})
+    else:
+        print_run_summary(run, archive=describe(resolve_db(db)), log_file=result.log_file)
+    if run.status != "complete":
+        click.echo(f"Error: crawl {run.status}: {run.finish_reason}", err=True)
+    raise SystemExit(result.exit_code)

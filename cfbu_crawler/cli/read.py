@@ -1,0 +1,77 @@
+"""Commands that read the archive: ``runs`` and ``export``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import click
+
+from cfbu_crawler.archive import queries
+from cfbu_crawler.archive.db import ArchiveError
+from cfbu_crawler.cli.app import db_option, emit_json, json_option, main, open_archive
+from cfbu_crawler.cli.render import console, runs_table
+
+
+@main.command()
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), help="Show only the newest N runs.")
+@json_option
+def runs(db: str | None, limit: int | None, as_json: bool) -> None:
+    """List the runs, newest first, with status, counts and extraction coverage.
+
+    \b
+    Example:
+      cfbu runs --limit 5
+    """
+    engine = open_archive(db)
+    data = queries.list_runs(engine, limit)
+    if as_json:
+        emit_json(data)
+        return
+    if not data:
+        raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
+    console().print(runs_table(data))
+
+
+CSV_COLUMNS = ("url", "status", "title", "published", "category", "breadcrumb", "lead", "body",
+               "qa", "first_seen", "last_seen", "versions", "content_hash")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv"]), default="jsonl",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="Write to FILE instead of stdout.")
+def export(db: str | None, fmt: str, output: str) -> None:
+    """Export the latest version of every article, gone ones included.
+
+    \b
+    Example:
+      cfbu export --format csv --output nyheder.csv
+    """
+    engine = open_archive(db)
+    records = queries.export_records(engine)
+    buffer = io.StringIO()
+    if fmt == "jsonl":
+        for record in records:
+            buffer.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        buffer.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    else:
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for record in records:
+            row = dict(record)
+            row["breadcrumb"] = " / ".join(record["breadcrumb"])
+            row["qa"] = json.dumps(record["qa"], ensure_ascii=False)
+            writer.writerow(row)
+    if output == "-":
+        sys.stdout.write(buffer.getvalue())
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buffer.getvalue())
+        click.echo(f"{len(records)} articles written to {output}", err=True)

@@ -1,0 +1,67 @@
+"""Scrapy settings of the cfbu project: polite by default, archive wiring, pipelines.
+
+Every CFBU_* setting can be given with ``-s NAME=VALUE`` to ``scrapy crawl nyheder``; the
+``cfbu crawl`` command sets them from its options.
+"""
+
+from cfbu_crawler import __version__
+
+BOT_NAME = "cfbu"
+SPIDER_MODULES = ["cfbu_crawler.spiders"]
+NEWSPIDER_MODULE = "cfbu_crawler.spiders"
+
+# --- cfbu ------------------------------------------------------------------------
+CFBU_DB = None  # path or SQLAlchemy URL; None → $CFBU_DB or data/cfbu.sqlite3
+CFBU_START_URL = "https://cfbu.dk/nyheder/"
+CFBU_FULL = False  # re-fetch everything, ignoring sitemaps and validators
+CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
+CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
+CFBU_USE_SITEMAPS = True
+
+# --- politeness (SPEC §6) --------------------------------------------------------
+USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- retries (SPEC §6): transient failures, with backoff and Retry-After -------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+CFBU_RETRY_BACKOFF_BASE = 1.0
+CFBU_RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "cfbu_crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.parse.ParsePipeline": 100,
+    "pipelines.content.ContentPipeline": 200,
+    "pipelines.breadcrumb.BreadcrumbPipeline": 300,
+    "pipelines.date.DatePipeline": 400,
+    "pipelines.qa.QAPipeline": 500,
+    "pipelines.normalise.NormalisePipeline": 600,
+    "pipelines.validate.ValidatePipeline": 700,
+    "pipelines.store.StorePipeline": 900,
+}
+
+EXTENSIONS = {
+    "cfbu_crawler.extensions.CrawlProgress": 500,
+}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""The project's spiders (navigation only; extraction lives in cfbu_crawler.extract)."""

@@ -1,0 +1,382 @@
+"""The ``nyheder`` spider: walks the news listing (and sitemaps), fetches every article.
+
+Navigation only. It decides what to fetch and how (conditional requests, early stop on
+known listing pages, direct checks of articles that went missing from the listing) and
+hands each response on as an item; extraction and storage happen in the pipelines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from cfbu_crawler.archive.db import open_engine
+from cfbu_crawler.archive.state import CrawlState, KnownArticle, load_crawl_state
+from cfbu_crawler.archive.timeutil import utcnow
+from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section, fold_host, url_key
+from cfbu_crawler.items import ArticlePage, FetchOutcome
+
+ARTICLE_STATUSES = [304, 404, 410]
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_PAGE_NUMBER = re.compile(r"/(?:page|side)/(\d+)/?$|[?&](?:page|paged|side)=(\d+)")
+FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
+
+
+def truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def listing_number(url: str) -> int:
+    match = _PAGE_NUMBER.search(url)
+    if not match:
+        return 1
+    return int(match.group(1) or match.group(2))
+
+
+def header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class NyhederSpider(scrapy.Spider):
+    name = "nyheder"
+
+    def __init__(self, start_url: str | None = None, full: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._start_url_arg = start_url
+        self._full_arg = full
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.start_url = spider._start_url_arg or settings.get("CFBU_START_URL") or DEFAULT_START_URL
+        spider.full = (
+            truthy(spider._full_arg) if spider._full_arg is not None else settings.getbool("CFBU_FULL")
+        )
+        spider.section = Section.from_start_url(spider.start_url)
+        host = urlsplit(spider.start_url).hostname or ""
+        spider.allowed_domains = [fold_host(host)]
+        spider.db = settings.get("CFBU_DB")
+        spider.use_sitemaps = settings.getbool("CFBU_USE_SITEMAPS", True)
+        spider.max_listing_pages = settings.getint("CFBU_MAX_LISTING_PAGES", 500)
+        spider.state = CrawlState()
+        spider.seen_keys: set[str] = set()
+        spider.seen_ids: set[int] = set()
+        spider.listing_seen: set[str] = set()
+        spider.sitemap_seen: set[str] = set()
+        spider.sitemap_lastmod: dict[str, str] = {}
+        spider.pending_sitemaps = 0
+        spider.listing_started = False
+        spider.verified = False
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- start ---------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        self.crawler.stats.set_value("cfbu/listing_pages", 0)
+        self.crawler.stats.set_value("cfbu/listing_errors", 0)
+        engine = open_engine(self.db, create=True)
+        try:
+            self.state = load_crawl_state(engine)
+        finally:
+            engine.dispose()
+        for url in self.state.retry_urls:
+            yield self.article_request(url, via="retry")
+        for known in self.state.live():
+            if known.needs_fetch:
+                yield self.article_request(known.url, via="retry", known=known)
+        if self.use_sitemaps and not self.full:
+            robots = urljoin(self.start_url, "/robots.txt")
+            self.pending_sitemaps = 1
+            yield Request(
+                robots,
+                callback=self.parse_robots,
+                errback=self.sitemap_failed,
+                dont_filter=True,
+                meta={"dont_retry": False, "handle_httpstatus_list": [404, 403, 410]},
+                priority=10,
+            )
+        else:
+            yield self.listing_request(self.start_url)
+
+    def listing_request(self, url: str) -> Request:
+        self.listing_started = True
+        self.listing_seen.add(url_key(url))
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            dont_filter=True,
+            priority=5,
+        )
+
+    def article_request(
+        self,
+        url: str,
+        *,
+        via: str,
+        known: KnownArticle | None = None,
+        lastmod: str | None = None,
+        conditional: bool = True,
+    ) -> Request:
+        key = url_key(url)
+        self.seen_keys.add(key)
+        known = known or self.state.lookup(key)
+        headers: dict[str, str] = {}
+        if known is not None:
+            self.seen_ids.add(known.id)
+            if conditional and not self.full and not known.needs_fetch:
+                if known.etag:
+                    headers["If-None-Match"] = known.etag
+                if known.last_modified:
+                    headers["If-Modified-Since"] = known.last_modified
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=headers,
+            dont_filter=True,
+            meta={"via": via, "handle_httpstatus_list": ARTICLE_STATUSES, "sitemap_lastmod": lastmod},
+        )
+
+    # -- sitemaps --------------------------------------------------------------------
+    def _sitemap_done(self) -> Iterator[Request]:
+        self.pending_sitemaps -= 1
+        if self.pending_sitemaps <= 0 and not self.listing_started:
+            yield self.listing_request(self.start_url)
+
+    def _sitemap_request(self, url: str, fallbacks: tuple[str, ...] = ()) -> Request:
+        self.sitemap_seen.add(url)
+        self.pending_sitemaps += 1
+        return Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.sitemap_failed,
+            dont_filter=True,
+            meta={"handle_httpstatus_list": [404, 403, 410], "fallbacks": fallbacks},
+            priority=10,
+        )
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        urls = []
+        if response.status == 200 and isinstance(response, TextResponse):
+            urls = [u for u in sitemap_urls_from_robots(response.text, base_url=response.url)]
+            urls = [u for u in urls if self.section.on_site(u)]
+        if urls:
+            for url in urls:
+                if url not in self.sitemap_seen:
+                    yield self._sitemap_request(url)
+        else:
+            candidates = tuple(urljoin(self.start_url, path) for path in FALLBACK_SITEMAPS)
+            yield self._sitemap_request(candidates[0], candidates[1:])
+        yield from self._sitemap_done()
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        sitemap = None
+        if response.status == 200:
+            try:
+                sitemap = Sitemap(response.body)
+            except Exception:  # not XML: no sitemap here
+                sitemap = None
+        if sitemap is None:
+            fallbacks = response.meta.get("fallbacks") or ()
+            if fallbacks:
+                yield self._sitemap_request(fallbacks[0], fallbacks[1:])
+            yield from self._sitemap_done()
+            return
+        self.crawler.stats.inc_value("cfbu/sitemaps")
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                if self.section.on_site(loc) and loc not in self.sitemap_seen:
+                    yield self._sitemap_request(loc)
+            elif sitemap.type == "urlset" and self.section.classify(loc) == "article":
+                self.sitemap_lastmod[url_key(loc)] = entry.get("lastmod") or ""
+        yield from self._sitemap_done()
+
+    def sitemap_failed(self, failure) -> Iterator[Any]:
+        self.logger.info("No sitemap: %s", failure.getErrorMessage())
+        fallbacks = failure.request.meta.get("fallbacks") or ()
+        if fallbacks:
+            yield self._sitemap_request(fallbacks[0], fallbacks[1:])
+        yield from self._sitemap_done()
+
+    # -- listing ---------------------------------------------------------------------
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        stats = self.crawler.stats
+        stats.inc_value("cfbu/listing_pages")
+        if not isinstance(response, TextResponse):
+            stats.inc_value("cfbu/listing_errors")
+            yield FetchOutcome(url=response.url, outcome="error", status=response.status,
+                               error="listing page is not HTML")
+            return
+        articles: list[str] = []
+        listings: list[str] = []
+        for href in response.css("a::attr(href)").getall():
+            url = urljoin(response.url, href.strip())
+            kind = self.section.classify(url)
+            if kind == "article":
+                articles.append(url)
+            elif kind == "listing":
+                listings.append(url)
+        all_known = True
+        for url in dict.fromkeys(articles):
+            key = url_key(url)
+            known = self.state.lookup(key)
+            if known is None or known.status != "live":
+                all_known = False
+            if key in self.seen_keys:
+                continue
+            yield from self.schedule_article(url, via="listing", known=known)
+        stats.inc_value("cfbu/listing_articles", len(articles))
+        if not articles and listing_number(response.url) > 1:
+            return  # an empty page past the end: don't follow its pagination
+        if not self.full and self.state.has_complete_run and articles and all_known:
+            # Incremental: this page holds only known articles; older pages hold no news.
+            # Known articles the walk does not reach are still checked in on_idle().
+            stats.set_value("cfbu/listing_stopped_early", response.url)
+            return
+        if stats.get_value("cfbu/listing_pages", 0) >= self.max_listing_pages:
+            self.logger.warning("Stopped following pagination after %d pages", self.max_listing_pages)
+            stats.set_value("cfbu/listing_truncated", True)
+            return
+        here = listing_number(response.url)
+        candidates = [u for u in dict.fromkeys(listings) if url_key(u) not in self.listing_seen]
+        following = [u for u in candidates if listing_number(u) == here + 1] if not self.full else []
+        for url in following or candidates:
+            if url_key(url) not in self.listing_seen:
+                yield self.listing_request(url)
+
+    def schedule_article(
+        self, url: str, *, via: str, known: KnownArticle | None = None
+    ) -> Iterator[Any]:
+        key = url_key(url)
+        lastmod = self.sitemap_lastmod.get(key)
+        if (
+            known is not None
+            and not self.full
+            and not known.needs_fetch
+            and known.status == "live"
+            and lastmod
+            and known.sitemap_lastmod == lastmod
+        ):
+            # The sitemap says this article has not changed since we last fetched it.
+            self.seen_keys.add(key)
+            self.seen_ids.add(known.id)
+            yield FetchOutcome(url=known.url, outcome="skipped")
+            return
+        yield self.article_request(url, via=via, known=known, lastmod=lastmod)
+
+    def listing_failed(self, failure) -> Iterator[Any]:
+        self.crawler.stats.inc_value("cfbu/listing_errors")
+        request = failure.request
+        if request.url == self.start_url or url_key(request.url) == url_key(self.start_url):
+            self.crawler.stats.set_value("cfbu/start_failed", failure.getErrorMessage())
+        yield FetchOutcome(url=request.url, outcome="error", error=self._reason(failure))
+
+    # -- articles --------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        redirect_urls = response.meta.get("moved_from") or response.meta.get("redirect_urls") or []
+        requested = redirect_urls[0] if redirect_urls else response.url
+        if response.status == 304:
+            if redirect_urls and url_key(response.url) != url_key(requested):
+                # A redirect answered "not modified": fetch the target in full to record the move.
+                yield Request(
+                    response.url,
+                    callback=self.parse_article,
+                    errback=self.article_failed,
+                    dont_filter=True,
+                    meta={**self._meta(response), "moved_from": redirect_urls},
+                )
+                return
+            yield FetchOutcome(url=requested, outcome="not_modified", status=304)
+            return
+        if response.status in (404, 410):
+            yield FetchOutcome(url=requested, outcome="gone", status=response.status,
+                               final_url=response.url)
+            return
+        content_type = header(response, "Content-Type") or ""
+        if not isinstance(response, TextResponse) or (
+            content_type and not content_type.split(";")[0].strip().lower() in HTML_TYPES
+        ):
+            yield FetchOutcome(
+                url=requested, outcome="error", status=response.status,
+                error=f"not an HTML page ({content_type or 'no Content-Type'})",
+                raw=response.body[: 2 * 1024 * 1024], content_type=content_type, final_url=response.url,
+            )
+            return
+        encoding = response.encoding if response.headers.get("Content-Type") else None
+        yield ArticlePage(
+            requested_url=requested,
+            fetched_url=response.url,
+            redirect_urls=list(redirect_urls),
+            status=response.status,
+            raw=response.body,
+            encoding=encoding if "charset=" in content_type.lower() else None,
+            content_type=content_type or None,
+            etag=header(response, "ETag"),
+            last_modified=header(response, "Last-Modified"),
+            sitemap_lastmod=response.meta.get("sitemap_lastmod")
+            or self.sitemap_lastmod.get(url_key(response.url)),
+            fetched_at=utcnow(),
+            via=response.meta.get("via"),
+        )
+        # Articles linked from articles (related lists): discover ones we don't know yet.
+        for href in response.css("a::attr(href)").getall():
+            url = urljoin(response.url, href.strip())
+            if self.section.classify(url) != "article":
+                continue
+            key = url_key(url)
+            if key in self.seen_keys or self.state.lookup(key) is not None:
+                continue
+            yield from self.schedule_article(url, via="link")
+
+    @staticmethod
+    def _meta(response: Response) -> dict[str, Any]:
+        return {k: response.meta[k] for k in ("via", "sitemap_lastmod") if k in response.meta}
+
+    @staticmethod
+    def _reason(failure) -> str:
+        if failure.check(HttpError):
+            return f"HTTP {failure.value.response.status}"
+        return f"{failure.type.__name__}: {failure.getErrorMessage()}".strip().rstrip(":")
+
+    def article_failed(self, failure) -> Iterator[Any]:
+        request = failure.request
+        redirect_urls = request.meta.get("redirect_urls") or []
+        url = redirect_urls[0] if redirect_urls else request.url
+        yield FetchOutcome(url=url, outcome="error", error=self._reason(failure))
+
+    # -- end of the sweep: check known articles that the listing no longer shows ---------
+    def on_idle(self, spider) -> None:
+        if self.verified or not self.listing_started:
+            return
+        self.verified = True
+        stats = self.crawler.stats
+        stats.set_value(
+            "cfbu/listing_complete",
+            not stats.get_value("cfbu/start_failed") and stats.get_value("cfbu/listing_pages", 0) > 0,
+        )
+        if stats.get_value("cfbu/start_failed"):
+            return
+        missing = [a for a in self.state.live() if a.id not in self.seen_ids]
+        for known in missing:
+            self.seen_ids.add(known.id)
+            stats.inc_value("cfbu/verified")
+            self.crawler.engine.crawl(self.article_request(known.url, via="verify", known=known))
+        if missing:
+            raise DontCloseSpider

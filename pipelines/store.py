@@ -1,0 +1,143 @@
+"""Storage: every item lands in the archive (versions, observations, raw pages).
+
+Opens the archive and takes the crawl lock in ``open_spider``; closes the run (complete,
+failed or interrupted) in ``close_spider``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+
+from cfbu_crawler.archive.db import ArchiveError, open_engine
+from cfbu_crawler.archive.lock import LockHeld
+from cfbu_crawler.archive.models import COMPLETE, FAILED, INTERRUPTED
+from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+from cfbu_crawler.extract import EXTRACTOR_VERSION
+from cfbu_crawler.items import ArticlePage, FetchOutcome
+
+logger = logging.getLogger(__name__)
+
+RECORD_FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
+# Settings worth keeping with each run, to know later how it was made.
+RUN_SETTINGS = (
+    "CFBU_START_URL", "CFBU_FULL", "USER_AGENT", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY", "RETRY_TIMES",
+    "CFBU_USE_SITEMAPS",
+)
+
+
+def run_status(reason: str, listing_complete: bool) -> str:
+    """How a Scrapy close reason maps to a run status (SPEC §4)."""
+    if reason == "finished":
+        return COMPLETE if listing_complete else FAILED
+    if reason in ("shutdown", "cancelled", "interrupted"):
+        return INTERRUPTED
+    return FAILED
+
+
+class StorePipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.db = crawler.settings.get("CFBU_DB")
+        self.writer: ArchiveWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        # Scrapy closes pipelines before it tells anyone *why* the spider closed; the run's
+        # status depends on that reason, so the run is finished on spider_closed.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        settings = self.crawler.settings
+        spider = self.crawler.spider
+        try:
+            engine = open_engine(self.db, create=True)
+        except ArchiveError as exc:
+            self.crawler.stats.set_value("cfbu/fatal", str(exc))
+            raise CloseSpider("archive_error") from exc
+        self.writer = ArchiveWriter(engine, extractor_version=EXTRACTOR_VERSION)
+        try:
+            run_id = self.writer.begin_run(
+                start_url=getattr(spider, "start_url", settings.get("CFBU_START_URL")),
+                full=bool(getattr(spider, "full", settings.getbool("CFBU_FULL"))),
+                settings={name: settings.get(name) for name in RUN_SETTINGS},
+            )
+        except LockHeld as exc:
+            self.writer = None
+            self.crawler.stats.set_value("cfbu/lock_held", str(exc))
+            logger.error("%s", exc)
+            raise CloseSpider("lock_held") from exc
+        self.crawler.stats.set_value("cfbu/run_id", run_id)
+        if self.writer.replaced_holder is not None:
+            logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
+
+    def process_item(self, item: Any) -> Any:
+        if self.writer is None:
+            return item
+        stats = self.crawler.stats
+        if isinstance(item, ArticlePage):
+            adapter = ItemAdapter(item)
+            record = {field: adapter.get(field) for field in RECORD_FIELDS}
+            outcome = self.writer.record_page(
+                FetchedPage(
+                    requested_url=adapter["requested_url"],
+                    final_url=adapter["fetched_url"],
+                    identity_url=adapter["url"],
+                    status=adapter["status"],
+                    record=record,
+                    raw=adapter["raw"],
+                    content_type=adapter.get("content_type"),
+                    encoding=adapter.get("encoding"),
+                    redirect_urls=adapter.get("redirect_urls") or [],
+                    etag=adapter.get("etag"),
+                    last_modified=adapter.get("last_modified"),
+                    sitemap_lastmod=adapter.get("sitemap_lastmod"),
+                    fetched_at=adapter.get("fetched_at"),
+                    missing=adapter.get("missing") or [],
+                )
+            )
+            adapter["page"] = None  # the parsed tree is not needed any more
+            stats.inc_value(f"cfbu/outcome/{outcome}")
+            if adapter.get("missing"):
+                stats.inc_value("cfbu/partial")
+        elif isinstance(item, FetchOutcome):
+            adapter = ItemAdapter(item)
+            self.writer.record_outcome(
+                adapter["url"],
+                adapter["outcome"],
+                status=adapter.get("status"),
+                error=adapter.get("error"),
+                raw=adapter.get("raw"),
+                content_type=adapter.get("content_type"),
+                final_url=adapter.get("final_url"),
+            )
+            stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
+        return item
+
+    def close_spider(self) -> None:
+        """Nothing to flush: every item was committed on its own. See spider_closed."""
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.writer is None:
+            return
+        stats = self.crawler.stats
+        listing_complete = bool(stats.get_value("cfbu/listing_complete"))
+        run = self.writer.finish_run(
+            run_status(reason, listing_complete),
+            reason=stats.get_value("cfbu/start_failed") or reason,
+            requests=stats.get_value("downloader/request_count", 0),
+            bytes_received=stats.get_value("downloader/response_bytes", 0),
+            listing_complete=listing_complete,
+        )
+        stats.set_value("cfbu/run_status", run.status)
+        for warning in run.warnings or []:
+            logger.warning("%s", warning)
+        self.writer.engine.dispose()
+        self.writer = None
