@@ -1,0 +1,111 @@
+"""The category label shown on the page (case as shown), or None.
+
+Layers: category markup (``rel="category tag"``, ``.cat-links``, ``.post-categories``,
+``.entry-category``, ``itemprop=articleSection``, links to ``/category/``) outside menus
+and sidebars; the visible pattern of a short standalone label next to the date in the
+header region (the seed's ``nyheder`` line); ``article:section`` / JSON-LD
+``articleSection`` when nothing is visible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
+from .header import date_line, header_lines, is_label
+from .page import Page
+from .structured import jsonld_value, meta_content
+from .text import normalise_text
+from .title import extract_title
+
+_CATEGORY_CLASS = re.compile(
+    r"^(?:cat-links|post-categories|post-category|entry-categories|entry-category|"
+    r"categories|category|cat|cats|kategori|kategorier|post-cat|meta-category|"
+    r"article-category|news-category|category-label|label-category|tag-category)$",
+    re.I,
+)
+_CATEGORY_HREF = re.compile(r"/(?:category|kategori|categories|emne)/", re.I)
+_LEAD_IN = re.compile(r"^(?:kategori(?:er)?|category|categories|posted in|emne)\s*:?\s*", re.I)
+
+
+def _label(el: Any) -> str | None:
+    links = [a for a in el.iter("a") if visible_text(a)]
+    text = visible_text(links[0]) if links else visible_text(el)
+    text = normalise_text(_LEAD_IN.sub("", text)).strip(" ,|/·•")
+    if not text or len(text) > 60 or "\n" in text:
+        return None
+    return text
+
+
+def _in_menu(el: Any) -> bool:
+    return in_junk(el) or any(tag(a) in ("nav", "aside", "footer") for a in ancestors(el))
+
+
+def _markup(page: Page) -> str | None:
+    rel = []
+    classed = []
+    linked = []
+    for el in iter_elements(page.root):
+        if _in_menu(el):
+            continue
+        if tag(el) == "a" and "category" in (el.get("rel") or "").lower().split():
+            rel.append(el)
+        elif tag(el) != "meta" and (
+            any(_CATEGORY_CLASS.match(tok) for tok in tokens(el))
+            or "articleSection" in (el.get("itemprop") or "").split()
+        ):
+            classed.append(el)
+        elif (
+            tag(el) == "a"
+            and _CATEGORY_HREF.search(el.get("href") or "")
+            and any(tag(a) in ("article", "main") for a in ancestors(el))
+        ):
+            linked.append(el)
+    for group in (rel, classed, linked):
+        for el in group:
+            label = _label(el)
+            if label:
+                return label
+    return None
+
+
+def _visible(page: Page) -> str | None:
+    lines = header_lines(page)
+    title = (extract_title(page) or "").casefold()
+    for i, text in enumerate(lines):
+        hit = date_line(text)
+        if not hit:
+            continue
+        if hit[1] and is_label(hit[1]):
+            return hit[1]
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(lines):
+                other = lines[j]
+                if other.casefold() != title and is_label(other) and not date_line(other):
+                    return other
+        return None
+    return None
+
+
+def extract_category(page: Page) -> str | None:
+    """The category label as shown, or None."""
+    try:
+        return page.memo("category", lambda: _extract(page))
+    except Exception:
+        return None
+
+
+def _extract(page: Page) -> str | None:
+    if page.root is None:
+        return None
+    for layer in (
+        _markup,
+        _visible,
+        lambda p: meta_content(p, "article:section"),
+        lambda p: jsonld_value(p, "articleSection"),
+    ):
+        label = layer(page)
+        if label:
+            return normalise_text(label)
+    return None

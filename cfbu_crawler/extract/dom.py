@@ -1,0 +1,248 @@
+"""Small lxml helpers: tag names, class/id tests, boilerplate detection, visible text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .text import normalise_text
+
+# Elements whose content is never visible article text.
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "input",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "canvas",
+        "map",
+        "audio",
+        "video",
+        "source",
+        "picture",
+        "figcaption",
+    ]
+)
+# Elements that start and end a paragraph.
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "pre",
+        "hr",
+        "form",
+        "address",
+        "center",
+        "fieldset",
+        "details",
+        "summary",
+        "body",
+        "html",
+    ]
+)
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+EMPH_TAGS = frozenset(("strong", "b"))
+# Structural boilerplate: removed before choosing/reading the content (unless protected).
+BOILER_TAGS = frozenset(["nav", "aside", "footer", "header", "form"])
+# class/id words that mark boilerplate (token-wise, so "menu-item" and "site-footer" match).
+_JUNK_WORDS = (
+    "sidebar|widget|widgets|menu|navbar|nav|navigation|share|sharing|sharedaddy|social|some|"
+    "related|relaterede|comment|comments|respond|cookie|cookies|consent|newsletter|nyhedsbrev|"
+    "footer|sidebars|addtoany|a2a|addthis|jp-relatedposts|subscribe|banner|advert|ads|popup|"
+    "modal|skip-link|screen-reader-text|sr-only|pagination|pager"
+)
+_JUNK_TOKEN = re.compile(rf"(?:^|[-_])(?:{_JUNK_WORDS})(?:[-_]|\d|$)", re.I)
+# Extra words that mark page furniture inside an article (never body text).
+_META_WORDS = (
+    "breadcrumb|breadcrumbs|crumbs|meta|entry-meta|post-meta|byline|posted-on|cat-links|"
+    "tags-links|tags|post-tags|entry-footer|post-navigation|nav-links|author-box|print|"
+    "back-link|tilbage"
+)
+_META_TOKEN = re.compile(rf"(?:^|[-_])(?:{_META_WORDS})(?:[-_]|$)", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+
+
+def tag(el: Any) -> str:
+    """Lower-case tag name, '' for comments/processing instructions."""
+    t = getattr(el, "tag", None)
+    return t.lower() if isinstance(t, str) else ""
+
+
+def tokens(el: Any) -> list[str]:
+    """The element's class and id tokens."""
+    get = getattr(el, "get", None)
+    if get is None:
+        return []
+    return ((get("class") or "") + " " + (get("id") or "")).split()
+
+
+def is_junk(el: Any) -> bool:
+    """Boilerplate by tag, role or class/id (menus, sidebars, share bars, comments...)."""
+    t = tag(el)
+    if not t or t in SKIP_TAGS:
+        return bool(t)
+    if t in BOILER_TAGS:
+        return True
+    role = (el.get("role") or "").lower()
+    if role in ("navigation", "banner", "contentinfo", "complementary", "search"):
+        return True
+    if (el.get("aria-hidden") or "").lower() == "true" or el.get("hidden") is not None:
+        return True
+    return any(_junk_token(tok) for tok in tokens(el))
+
+
+def _junk_token(tok: str) -> bool:
+    # Page builders prefix every wrapper with "...-widget-"; judge only what follows.
+    if tok.lower() in ("elementor-widget", "elementor-element"):
+        return False
+    for prefix in ("elementor-widget-", "elementor-element-", "wp-block-"):
+        if tok.lower().startswith(prefix):
+            tok = tok[len(prefix) :]
+            break
+    return bool(_JUNK_TOKEN.search(tok))
+
+
+def is_meta(el: Any) -> bool:
+    """Article furniture: breadcrumbs, byline/meta lines, tag lists, back links."""
+    if tag(el) == "time":
+        return False
+    return any(_META_TOKEN.search(tok) for tok in tokens(el))
+
+
+def is_emph(el: Any) -> bool:
+    t = tag(el)
+    if t in EMPH_TAGS:
+        return True
+    return t in ("span", "font") and bool(_BOLD_STYLE.search(el.get("style") or ""))
+
+
+def ancestors(el: Any) -> Iterator[Any]:
+    parent = el.getparent()
+    while parent is not None:
+        yield parent
+        parent = parent.getparent()
+
+
+def in_junk(el: Any, stop: Any = None) -> bool:
+    """True when ``el`` or an ancestor (below ``stop``) is boilerplate. An article's own
+    ``<header>``/``<footer>`` (inside ``article``/``main``) is not: it holds the title,
+    date and category."""
+    node = el
+    while node is not None and node is not stop:
+        t = tag(node)
+        if t in ("body", "html", "main", "article"):
+            return False
+        if t in ("header", "footer") and _in_article(node):
+            node = node.getparent()
+            continue
+        if is_junk(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _in_article(el: Any) -> bool:
+    return any(tag(a) in ("article", "main") or a.get("role") == "main" for a in ancestors(el))
+
+
+def visible_text(el: Any) -> str:
+    """Normalised text of ``el`` without script/style content."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        t = tag(node)
+        if t and t not in SKIP_TAGS:
+            if node.text:
+                parts.append(node.text)
+            for child in node:
+                walk(child)
+                if child.tail:
+                    parts.append(child.tail)
+            if t in BLOCK_TAGS or t == "br":
+                parts.append(" ")
+
+    try:
+        walk(el)
+    except Exception:
+        return ""
+    return normalise_text("".join(parts))
+
+
+def iter_elements(root: Any, names: Iterable[str] | None = None) -> Iterator[Any]:
+    """Elements of ``root`` (optionally only the given tags), comments skipped."""
+    if root is None:
+        return
+    wanted = set(names) if names else None
+    for el in root.iter():
+        t = tag(el)
+        if t and (wanted is None or t in wanted):
+            yield el
+
+
+def protected_set(*elements: Any) -> set[int]:
+    """ids of the given elements and all their ancestors: never removed as boilerplate."""
+    keep: set[int] = set()
+    for el in elements:
+        if el is None:
+            continue
+        keep.add(id(el))
+        keep.update(id(a) for a in ancestors(el))
+    return keep
+
+
+def remove_keep_tail(el: Any) -> None:
+    """Remove ``el`` from its parent but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)

@@ -1,0 +1,110 @@
+"""The publication date as a reader in Denmark sees it (``YYYY-MM-DD``).
+
+Layers: JSON-LD ``datePublished``; ``article:published_time`` and similar ``<meta>``;
+microdata ``itemprop=datePublished``; a ``<time>`` marked as published (never one marked
+modified/updated, or inside sidebars, related lists, comments); then a Danish date line in
+the article header region (see :mod:`header`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from .dates import parse_danish_date, to_copenhagen_date
+from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
+from .header import date_line, header_lines
+from .page import Page
+from .structured import itemprop_values, jsonld_value, meta_content
+
+_META_NAMES = (
+    "article:published_time",
+    "og:published_time",
+    "published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+    "pubdate",
+    "publish-date",
+    "publish_date",
+    "parsely-pub-date",
+    "sailthru.date",
+)
+_PUBLISHED = re.compile(r"publish|entry-date|post-date|pubdate|posted|dato|date-pub", re.I)
+_MODIFIED = re.compile(r"modif|updat|opdat|revis|ændret|edited|comment", re.I)
+
+
+def _time_value(el: Any) -> dt.date | None:
+    value = el.get("datetime") or el.get("content")
+    if value:
+        found = to_copenhagen_date(value)
+        if found:
+            return found
+    return parse_danish_date(visible_text(el))
+
+
+def _in_list(el: Any) -> bool:
+    return any(tag(a) in ("li", "ul", "ol") for a in ancestors(el))
+
+
+def _from_time(page: Page) -> dt.date | None:
+    times = [
+        el
+        for el in iter_elements(page.root, ("time",))
+        if not in_junk(el)
+        and not any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node))
+        and "dateModified" not in (el.get("itemprop") or "")
+    ]
+    marked = [
+        el
+        for el in times
+        if el.get("pubdate") is not None
+        or "datePublished" in (el.get("itemprop") or "")
+        or any(_PUBLISHED.search(tok) for node in (el, el.getparent()) for tok in tokens(node))
+    ]
+    unlisted = [el for el in times if not _in_list(el)]
+    for group in (marked, unlisted):
+        for el in group:
+            found = _time_value(el)
+            if found:
+                return found
+    return None
+
+
+def _from_text(page: Page) -> dt.date | None:
+    for text in header_lines(page):
+        hit = date_line(text)
+        if hit:
+            return hit[0]
+    return None
+
+
+def extract_published(page: Page) -> str | None:
+    """``YYYY-MM-DD`` in Europe/Copenhagen, or None."""
+    try:
+        return page.memo("published", lambda: _extract(page))
+    except Exception:
+        return None
+
+
+def _extract(page: Page) -> str | None:
+    if page.root is None:
+        return None
+    layers = (
+        lambda: to_copenhagen_date(jsonld_value(page, "datePublished")),
+        lambda: to_copenhagen_date(meta_content(page, *_META_NAMES)),
+        lambda: next(
+            (d for d in map(to_copenhagen_date, itemprop_values(page, "datePublished")) if d),
+            None,
+        ),
+        lambda: _from_time(page),
+        lambda: _from_text(page),
+    )
+    for layer in layers:
+        found = layer()
+        if found:
+            return found.isoformat()
+    return None

@@ -1,0 +1,84 @@
+"""Interview structure (SPEC §3): body blocks -> ``[{"question", "answer"}]``.
+
+A question is a block that ends in ``?`` (a closing quote may follow) and is emphasised,
+a heading, or followed by a dash-led block; or an emphasised block/heading without ``?``
+that is followed by a dash-led block (never an ALL-CAPS subheading without ``?``). An
+answer is every block after a question up to the next question, each paragraph losing its
+leading dash. Dash-led blocks before the first question are quotations; prose before the
+first question belongs to no answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from .blocks import dash_led
+
+_ENDS_Q = re.compile(r"\?[\s\"”»’'“«)]*$")
+_DASH = re.compile(r"^[–—-][ \u00a0]+")
+
+
+class _BlockLike(Protocol):
+    text: str
+    emphasised: bool
+    heading: bool
+
+
+def ends_with_question(text: str) -> bool:
+    return bool(_ENDS_Q.search(text))
+
+
+def is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def strip_dash(text: str) -> str:
+    """Remove a leading answer dash (``–``, ``—``, ``-`` then space/NBSP) and its space."""
+    return _DASH.sub("", text, count=1)
+
+
+def is_question(blocks: list[_BlockLike], i: int) -> bool:
+    block = blocks[i]
+    text = block.text or ""
+    if not text or dash_led(text):
+        return False
+    emph = bool(block.emphasised or block.heading)
+    next_dash = i + 1 < len(blocks) and dash_led(blocks[i + 1].text or "")
+    if ends_with_question(text):
+        return emph or next_dash
+    return emph and next_dash and not is_all_caps(text)
+
+
+def extract_qa(blocks: list) -> list[dict]:
+    """``[{"question": str, "answer": str}]`` in order; [] for non-interviews."""
+    try:
+        return _extract(list(blocks or []))
+    except Exception:
+        return []
+
+
+def _extract(blocks: list) -> list[dict]:
+    pairs: list[dict] = []
+    question: str | None = None
+    answer: list[str] = []
+
+    def close() -> None:
+        if question is not None and answer:
+            pairs.append({"question": question, "answer": "\n\n".join(answer)})
+
+    for i, block in enumerate(blocks):
+        if is_question(blocks, i):
+            if question is not None and not answer:
+                # Two questions in a row: one question asked in two paragraphs.
+                question = f"{question} {block.text}"
+                continue
+            close()
+            question, answer = block.text, []
+        elif question is not None:
+            text = strip_dash(block.text or "").strip()
+            if text:
+                answer.append(text)
+    close()
+    return pairs
