@@ -1,0 +1,194 @@
+"""The scripted v1 → v2 edit of the demo site and the diff it must produce.
+
+v2 = v1 plus, in this order:
+
+1. two new articles on top of the listing (``added_in: "v2"`` in the snapshot);
+2. ``aarskonference-2017-…``: a body paragraph edited (fields: body);
+3. ``jobcenteret-rykker-ud-i-boligomraadet``: an interview answer edited (body, qa);
+4. ``nye-tal-om-beskaeftigelse-i-helhedsplanerne``: title edited (title, breadcrumb);
+5. ``haandbog-i-boligsocial-dataindsamling``: publication date corrected (published);
+6. ``ny-evaluering-af-de-boligsociale-helhedsplaner``: removed (404, gone from listing);
+7. ``kortlaegning-af-tryghed-i-almene-boligomraader``: moved to a new slug (301);
+8. ``evaluering-af-lommepengeprojekter``: dropped from listing and sitemap, still 200;
+9. every current-generation page re-rendered with theme ``wp_2024`` (not a change).
+
+:func:`expected_diff` computes the SPEC §5 ``diff --json`` shape from the two sites'
+expected records (not from this script), so it also holds for trimmed sites.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from cfbu_crawler.demo.content import SEED_SLUG, Article, Paragraph, load_articles, newest_first
+from cfbu_crawler.demo.site import RECORD_FIELDS, Site, expected_record
+
+UTC = dt.timezone.utc
+THEME_CHANGED_AT = dt.datetime(2020, 1, 20, 7, 0, tzinfo=UTC)
+EDITED_AT = dt.datetime(2020, 1, 28, 14, 5, tzinfo=UTC)
+V2_THEME = "wp_2024"
+
+BODY_EDIT = "aarskonference-2017-boligomraader-i-forandring"
+ANSWER_EDIT = "jobcenteret-rykker-ud-i-boligomraadet"
+TITLE_EDIT = "nye-tal-om-beskaeftigelse-i-helhedsplanerne"
+DATE_EDIT = "haandbog-i-boligsocial-dataindsamling"
+REMOVED = "ny-evaluering-af-de-boligsociale-helhedsplaner"
+MOVED_FROM = "kortlaegning-af-tryghed-i-almene-boligomraader"
+MOVED_TO = "kortlaegning-af-tryghed-i-almene-boligomraader-2018"
+UNLISTED = "evaluering-af-lommepengeprojekter"
+
+NEW_BODY_PARAGRAPH = (
+    "Mere end 350 deltagere fra boligorganisationer, kommuner, fonde og ministerier deltog i "
+    "konferencen på Nyborg Strand."
+)
+OLD_BODY_PARAGRAPH_START = "Mere end 300 deltagere"
+NEW_ANSWER = (
+    "– Kontakten er blevet meget mere uformel. Folk kigger forbi med et spørgsmål om alt fra "
+    "cv til kørekort, og så kan samtalen udvikle sig derfra."
+)
+OLD_ANSWER_START = "– Kontakten er blevet meget mere uformel."
+NEW_TITLE = "Nye tal: Beskæftigelsen stiger i helhedsplanerne"
+NEW_PUBLISHED = dt.datetime(2017, 2, 21, 10, 10, tzinfo=UTC)
+
+# Kept first when ``build_site(articles=N)`` trims the site.
+PRIORITY_SLUGS: tuple[str, ...] = (
+    SEED_SLUG,
+    BODY_EDIT,
+    ANSWER_EDIT,
+    TITLE_EDIT,
+    DATE_EDIT,
+    REMOVED,
+    MOVED_FROM,
+    UNLISTED,
+)
+
+# (slug, fields expected in ``changed``) – for documentation and tests.
+EXPECTED_CHANGES: dict[str, list[str]] = {
+    BODY_EDIT: ["body"],
+    ANSWER_EDIT: ["body", "qa"],
+    TITLE_EDIT: ["breadcrumb", "title"],
+    DATE_EDIT: ["published"],
+}
+
+
+def _replace_paragraph(a: Article, startswith: str, new_text: str) -> Article:
+    paras = list(a.paragraphs)
+    hits = [i for i, p in enumerate(paras) if p.text.startswith(startswith)]
+    if len(hits) != 1:
+        raise ValueError(f"{a.slug}: expected one paragraph starting {startswith!r}")
+    paras[hits[0]] = Paragraph(paras[hits[0]].kind, new_text)
+    return dataclasses.replace(a, paragraphs=tuple(paras), modified=EDITED_AT)
+
+
+def apply_edits(v1: Site, *, theme: str | None = None) -> Site:
+    """Return v2 of ``v1`` (edits skip articles that a trimmed v1 does not have)."""
+    arts: dict[str, Article] = {a.slug: a for a in v1.articles}
+    themes = dict(v1.themes)
+    moved: dict[str, str] = dict(v1.moved)
+    removed = set(v1.removed)
+    unlisted = set(v1.unlisted)
+
+    for a in load_articles():
+        if a.added_in == "v2":
+            arts[a.slug] = a
+            themes[a.slug] = "old_cms" if v1.generation == "old" else (theme or V2_THEME)
+    if BODY_EDIT in arts:
+        arts[BODY_EDIT] = _replace_paragraph(
+            arts[BODY_EDIT], OLD_BODY_PARAGRAPH_START, NEW_BODY_PARAGRAPH
+        )
+    if ANSWER_EDIT in arts:
+        arts[ANSWER_EDIT] = _replace_paragraph(arts[ANSWER_EDIT], OLD_ANSWER_START, NEW_ANSWER)
+    if TITLE_EDIT in arts:
+        arts[TITLE_EDIT] = dataclasses.replace(
+            arts[TITLE_EDIT], title=NEW_TITLE, modified=EDITED_AT
+        )
+    if DATE_EDIT in arts:
+        arts[DATE_EDIT] = dataclasses.replace(
+            arts[DATE_EDIT], published=NEW_PUBLISHED, modified=EDITED_AT
+        )
+    if REMOVED in arts:
+        del arts[REMOVED]
+        removed.add(REMOVED)
+    if MOVED_FROM in arts:
+        a = arts.pop(MOVED_FROM)
+        arts[MOVED_TO] = dataclasses.replace(a, slug=MOVED_TO, modified=EDITED_AT)
+        themes[MOVED_TO] = themes.pop(MOVED_FROM)
+        moved[MOVED_FROM] = MOVED_TO
+    if UNLISTED in arts:
+        unlisted.add(UNLISTED)
+
+    markup_changed: dict[str, dt.datetime] = dict(v1.markup_changed)
+    new_site_theme = v1.theme
+    if v1.generation != "old":
+        new_site_theme = theme or V2_THEME
+        for slug, name in list(themes.items()):
+            if name != "old_cms":
+                target = theme or V2_THEME
+                if name != target:
+                    markup_changed[slug] = THEME_CHANGED_AT
+                themes[slug] = target
+
+    live = newest_first(arts.values())
+    return Site(
+        version="v2",
+        generation=v1.generation,
+        theme=new_site_theme,
+        articles=tuple(live),
+        themes={a.slug: themes[a.slug] for a in live},
+        unlisted=frozenset(unlisted),
+        removed=frozenset(removed),
+        moved=moved,
+        markup_changed=markup_changed,
+        sitemaps=v1.sitemaps,
+        etags=v1.etags,
+    )
+
+
+def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
+    """SPEC §5 ``diff --json`` shape (without run ids) for a crawl of ``old`` then ``new``.
+
+    Both crawls are assumed complete and the second one knows every article of the first
+    (so unlisted articles are fetched directly and stay live).
+    """
+    before = {r["url"]: r for r in (expected_record(old, a, base_url) for a in old.articles)}
+    after = {r["url"]: r for r in (expected_record(new, a, base_url) for a in new.articles)}
+    moves: dict[str, str] = {}
+    for src, dst in new.moved.items():
+        if src in {a.slug for a in old.articles}:
+            moves[old.article_url(src, base_url)] = new.article_url(dst, base_url)
+    added = [
+        {"url": u, "title": r["title"]}
+        for u, r in after.items()
+        if u not in before and u not in moves.values()
+    ]
+    removed = [{"url": u} for u in before if u not in after and u not in moves]
+    moved = [{"from": src, "to": dst} for src, dst in moves.items()]
+    changed: list[dict[str, Any]] = []
+    unchanged = 0
+    for u, r in before.items():
+        if u in moves:
+            target = after.get(moves[u])
+            fields = _diff_fields(r, target) if target else []
+            if fields:
+                changed.append({"url": moves[u], "fields": fields})
+            continue
+        if u not in after:
+            continue
+        fields = _diff_fields(r, after[u])
+        if fields:
+            changed.append({"url": u, "fields": fields})
+        else:
+            unchanged += 1
+    return {
+        "added": sorted(added, key=lambda d: d["url"]),
+        "removed": sorted(removed, key=lambda d: d["url"]),
+        "moved": sorted(moved, key=lambda d: d["from"]),
+        "changed": sorted(changed, key=lambda d: d["url"]),
+        "unchanged": unchanged,
+    }
+
+
+def _diff_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    return sorted(f for f in RECORD_FIELDS if a.get(f) != b.get(f))
