@@ -42,6 +42,7 @@ class Para:
     heading: int = 0  # 1..6 for h1..h6, 0 otherwise
     inside: bool = False  # started inside the marked element
     tag: str = ""
+    node: Any = field(default=None, repr=False, compare=False)  # the enclosing block element
 
     @property
     def text(self) -> str:
@@ -74,6 +75,7 @@ class _Walker:
     heading: int = 0
     inside: bool = False
     block_tag: str = ""
+    block_el: Any = None
 
     def _line_has_text(self) -> bool:
         return any(normalise_text(s) for s, _ in self.segs)
@@ -86,7 +88,8 @@ class _Walker:
     def flush(self) -> None:
         self.end_line()
         if self.lines:
-            self.paras.append(Para(self.lines, self.heading, self.inside, self.block_tag))
+            para = Para(self.lines, self.heading, self.inside, self.block_tag, self.block_el)
+            self.paras.append(para)
         self.lines = []
         self.after_br = False
 
@@ -114,12 +117,12 @@ class _Walker:
             return
         entering_marker = self.marker is not None and el is self.marker
         block = t in BLOCK_TAGS
-        saved = (self.heading, self.inside, self.block_tag)
+        saved = (self.heading, self.inside, self.block_tag, self.block_el)
         if block:
             self.flush()
             if t in HEADING_TAGS:
                 self.heading = int(t[1])
-            self.block_tag = t
+            self.block_tag, self.block_el = t, el
         if entering_marker:
             self.flush()
             self.inside = True
@@ -130,7 +133,7 @@ class _Walker:
             self.text(child.tail, em)
         if block or entering_marker:
             self.flush()
-            self.heading, self.inside, self.block_tag = saved
+            self.heading, self.inside, self.block_tag, self.block_el = saved
 
 
 def paragraphs(el: Any, marker: Any = None) -> list[Para]:

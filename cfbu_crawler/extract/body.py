@@ -83,7 +83,7 @@ def _strip_leading(paras: list[Para], page: Page) -> list[Para]:
             if (pi, li) not in drop and not is_back_link(line.text)
         ]
         if lines:
-            out.append(Para(lines, para.heading, para.inside, para.tag))
+            out.append(Para(lines, para.heading, para.inside, para.tag, para.node))
     return out
 
 

@@ -100,13 +100,16 @@ def _is_markup_trail(el: Any) -> bool:
 
 
 def _markup(page: Page) -> list[str]:
-    """The innermost breadcrumb-marked element that yields 2..12 labels (not a menu)."""
-    marked = [el for el in iter_elements(page.root) if _is_markup_trail(el)]
-    for el in marked:
-        if any(other is not el and _is_markup_trail(other) for other in el.iter()):
-            continue
-        labels = _labels_from_markup(el)
-        if 2 <= len(labels) <= 12:
+    """The innermost breadcrumb-marked element yielding 2..12 labels (a menu yields more)."""
+    found = []
+    for el in iter_elements(page.root):
+        if _is_markup_trail(el) and not in_junk(el.getparent()):
+            labels = _labels_from_markup(el)
+            if 2 <= len(labels) <= 12:
+                found.append((el, labels))
+    marked = [el for el, _ in found]
+    for el, labels in found:
+        if not any(x is not el and any(x is m for m in marked) for x in el.iter()):
             return labels
     return []
 

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
-from .header import date_line, header_lines, is_label
+from .header import best_date_line, date_line, header_window, is_label
 from .page import Page
 from .structured import jsonld_value, meta_content
 from .text import normalise_text
@@ -71,20 +71,20 @@ def _markup(page: Page) -> str | None:
 
 
 def _visible(page: Page) -> str | None:
-    lines = header_lines(page)
-    title = (extract_title(page) or "").casefold()
-    for i, text in enumerate(lines):
-        hit = date_line(text)
-        if not hit:
-            continue
-        if hit[1] and is_label(hit[1]):
-            return hit[1]
-        for j in (i + 1, i - 1):
-            if 0 <= j < len(lines):
-                other = lines[j]
-                if other.casefold() != title and is_label(other) and not date_line(other):
-                    return other
+    """A short label on the line next to the header's date line (or on the same line)."""
+    hit = best_date_line(page)
+    if hit is None:
         return None
+    index, _date, rest = hit
+    if rest and is_label(rest):
+        return rest
+    lines = [line.text for line in header_window(page)]
+    title = (extract_title(page) or "").casefold()
+    for j in (index - 1, index + 1):
+        if 0 <= j < len(lines):
+            other = lines[j]
+            if other.casefold() != title and is_label(other) and not date_line(other):
+                return other
     return None
 
 

@@ -222,14 +222,17 @@ def iter_elements(root: Any, names: Iterable[str] | None = None) -> Iterator[Any
             yield el
 
 
-def protected_set(*elements: Any) -> set[int]:
-    """ids of the given elements and all their ancestors: never removed as boilerplate."""
-    keep: set[int] = set()
+def protected_set(*elements: Any) -> set[Any]:
+    """The given elements and all their ancestors: never removed as boilerplate.
+
+    Holds the element proxies themselves (not ``id()``s: lxml proxies are recreated on
+    demand, so the id of a dropped proxy can be reused by another element)."""
+    keep: set[Any] = set()
     for el in elements:
         if el is None:
             continue
-        keep.add(id(el))
-        keep.update(id(a) for a in ancestors(el))
+        keep.add(el)
+        keep.update(ancestors(el))
     return keep
 
 

@@ -1,15 +1,19 @@
 """The article header region: the visible lines around the title and breadcrumb, before
 the body. Dates and category labels found as plain text are only taken from here, never
-from sidebars, "related articles" lists or footers (those were removed from the layout,
-and lines far from the title are not looked at)."""
+from sidebars, "related articles" lists or footers: those were removed from the layout,
+list items are skipped, only lines near the title are looked at, and lines that share
+the title's nearest container win over lines that are merely close in source order."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from .breadcrumb import extract_breadcrumb, parse_trail
 from .dates import find_date
+from .dom import ancestors
 from .layout import layout
 from .page import Page
 from .text import normalise_text
@@ -23,6 +27,15 @@ _NOISE = re.compile(
     re.I,
 )
 _LABEL_JUNK = re.compile(r"^(?:af|by|skrevet|foto|del|print|tags?|læs|se|tilbage)\b", re.I)
+_WINDOW = 6
+
+
+@dataclass(frozen=True)
+class HeaderLine:
+    """A line of the header region; lower ``rank`` = closer to the title."""
+
+    text: str
+    rank: tuple[int, int, int]
 
 
 def date_line(text: str) -> tuple[dt.date, str] | None:
@@ -54,14 +67,27 @@ def is_label(text: str) -> bool:
     return not (len(words) > 1 and all(w[:1].isupper() for w in words))
 
 
-def header_lines(page: Page) -> list[str]:
-    """Header-region lines, nearest to the title first (before it, then after it)."""
-    return page.memo("header_lines", lambda: _header_lines(page))
+def _depth_shared(a: Any, b: Any) -> int:
+    if a is None or b is None:
+        return 0
+    chain_a = [a, *ancestors(a)]  # keep the proxies alive while comparing
+    for node in [b, *ancestors(b)]:
+        if any(node is x for x in chain_a):
+            return len(list(ancestors(node)))
+    return 0
 
 
-def _header_lines(page: Page) -> list[str]:
-    lines: list[tuple[str, bool]] = [
-        (line.text, para.inside) for para in layout(page).doc for line in para.lines
+def header_window(page: Page) -> list[HeaderLine]:
+    """Header-region lines in source order."""
+    return page.memo("header_window", lambda: _header_window(page))
+
+
+def _header_window(page: Page) -> list[HeaderLine]:
+    # List items are never header lines (related/latest-news lists hold other dates).
+    lines: list[tuple[str, bool, Any]] = [
+        ("" if para.tag in ("li", "dd", "dt") else line.text, para.inside, para.node)
+        for para in layout(page).doc
+        for line in para.lines
     ]
     if not lines:
         return []
@@ -69,22 +95,36 @@ def _header_lines(page: Page) -> list[str]:
     trail = extract_breadcrumb(page)
     hints = {title, *(x.casefold() for x in trail)}
     anchor = None
-    for i, (text, _inside) in enumerate(lines):
-        if title and text.casefold() == title:
-            anchor = i
-            break
+    if title:
+        anchor = next((i for i, (t, _, _) in enumerate(lines) if t.casefold() == title), None)
     if anchor is None:
-        for i, (text, _inside) in enumerate(lines):
-            if parse_trail(text, hints):
-                anchor = i
-                break
+        anchor = next((i for i, (t, _, _) in enumerate(lines) if parse_trail(t, hints)), None)
     if anchor is None:
-        anchor = next((i for i, (_t, inside) in enumerate(lines) if inside), 0)
-    before = [text for text, _ in reversed(lines[max(0, anchor - 6) : anchor])]
-    before = before[: next((i for i, t in enumerate(before) if len(t) > 150), len(before))]
-    after: list[str] = []
-    for text, _inside in lines[anchor : anchor + 6]:
-        if len(text) > 150:
+        anchor = next((i for i, (_, inside, _) in enumerate(lines) if inside), 0)
+    first = anchor
+    while (
+        first > max(0, anchor - _WINDOW) and lines[first - 1][0] and len(lines[first - 1][0]) <= 150
+    ):
+        first -= 1
+    last = anchor
+    while last + 1 < min(len(lines), anchor + _WINDOW) and lines[last + 1][0]:
+        if len(lines[last + 1][0]) > 150:
             break
-        after.append(text)
-    return before + after
+        last += 1
+    title_node = lines[anchor][2]
+    return [
+        HeaderLine(text, (-_depth_shared(node, title_node), abs(i - anchor), int(i > anchor)))
+        for i, (text, _inside, node) in enumerate(lines[first : last + 1], start=first)
+    ]
+
+
+def best_date_line(page: Page) -> tuple[int, dt.date, str] | None:
+    """(index in the window, date, leftover label) of the header's date line, or None."""
+    best = None
+    for i, line in enumerate(header_window(page)):
+        hit = date_line(line.text)
+        if hit and (best is None or line.rank < best[0]):
+            best = (line.rank, i, hit)
+    if best is None:
+        return None
+    return best[1], best[2][0], best[2][1]

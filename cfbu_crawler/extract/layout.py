@@ -123,10 +123,10 @@ def find_container(root: Any) -> tuple[Any, bool]:
     return body, False  # pragma: no cover
 
 
-def _strip(root: Any, predicate: Any, keep: set[int]) -> None:
+def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
     for el in list(root.iter()):
         t = tag(el)
-        if not t or t in _NEVER_REMOVE or id(el) in keep:
+        if not t or t in _NEVER_REMOVE or el in keep:
             continue
         if el.getparent() is not None and predicate(el):
             remove_keep_tail(el)

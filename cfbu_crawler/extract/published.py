@@ -14,7 +14,7 @@ from typing import Any
 
 from .dates import parse_danish_date, to_copenhagen_date
 from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
-from .header import date_line, header_lines
+from .header import best_date_line
 from .page import Page
 from .structured import itemprop_values, jsonld_value, meta_content
 
@@ -75,11 +75,8 @@ def _from_time(page: Page) -> dt.date | None:
 
 
 def _from_text(page: Page) -> dt.date | None:
-    for text in header_lines(page):
-        hit = date_line(text)
-        if hit:
-            return hit[0]
-    return None
+    hit = best_date_line(page)
+    return hit[1] if hit else None
 
 
 def extract_published(page: Page) -> str | None:
