@@ -218,12 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
             length = len(resp.body)
         head = self._head_bytes(resp.status, resp.headers, length)
         body = b"" if self.command == "HEAD" or resp.status == 304 else resp.body
+        # recorded before writing so that a client never sees an answer the log lacks
+        self._record(resp.status, len(head) + len(body))
         try:
             self.wfile.write(head + body)
             self.wfile.flush()
         except OSError:
             self.close_connection = True
-        self._record(resp.status, len(head) + len(body))
 
     def _fault(self, fault: Fault) -> bool:
         """Apply a fault; return True when the request is fully handled."""
@@ -261,16 +262,17 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {k: v for k, v in resp.headers.items() if k.lower() != "content-length"}
             head = self._head_bytes(resp.status, headers, len(body))
             sent = body[: len(body) // 2]
+            self._record(resp.status, len(head) + len(sent))
             try:
                 self.wfile.write(head + sent)
                 self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-            self._record(resp.status, len(head) + len(sent))
             return True
         if kind == "reset":
             self.close_connection = True
+            self._record(0, 0)
             try:
                 self.connection.setsockopt(
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
@@ -279,7 +281,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.close()
             except OSError:
                 pass
-            self._record(0, 0)
             return True
         return False
 
@@ -288,7 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         n = HUGE_SIZE // len(chunk) + 1
         total = len(b"<html><body>\n") + n * len(chunk) + len(b"</body></html>\n")
         head = self._head_bytes(200, {"Content-Type": "text/html; charset=UTF-8"}, total)
-        sent = len(head)
+        self._record(200, len(head) + (0 if self.command == "HEAD" else total))
         try:
             self.wfile.write(head)
             if self.command != "HEAD":
@@ -298,10 +299,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(block)
                 self.wfile.write(chunk * (n % 256))
                 self.wfile.write(b"</body></html>\n")
-                sent += total
         except OSError:
             self.close_connection = True
-        self._record(200, sent)
 
 
 def _fake_pdf() -> bytes:
