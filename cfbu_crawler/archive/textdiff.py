@@ -1,0 +1,178 @@
+"""Readable word-level diffs of two texts, for the human output of ``diff`` and ``history``.
+
+The texts are split into word and whitespace tokens and compared with :mod:`difflib`.
+Removed words are shown as ``[-removed-]`` and added ones as ``{+added+}`` (the
+``git diff --word-diff`` convention), so the diff stays readable without colour; the rich
+variant colours the same markers. Long unchanged stretches can be collapsed to a few
+words of context either side.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from rich.markup import escape
+
+# Words (runs of non-space) and the whitespace between them, so that "".join() restores.
+_TOKEN = re.compile(r"\s+|\S+")
+
+EQUAL, DELETE, INSERT = "equal", "delete", "insert"
+Segment = tuple[str, str]  # (EQUAL | DELETE | INSERT, text)
+
+
+def tokens(text: str | None) -> list[str]:
+    """Word and whitespace tokens of ``text`` (``None`` counts as empty)."""
+    return _TOKEN.findall(text or "")
+
+
+def word_segments(old: str | None, new: str | None) -> list[Segment]:
+    """The word-level difference of two texts as ``(op, text)`` segments in order.
+
+    Joining the EQUAL and DELETE texts gives ``old``; joining EQUAL and INSERT gives ``new``.
+    """
+    a, b = tokens(old), tokens(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    segments: list[Segment] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            _append(segments, EQUAL, "".join(a[i1:i2]))
+            continue
+        if tag in ("delete", "replace"):
+            _append(segments, DELETE, "".join(a[i1:i2]))
+        if tag in ("insert", "replace"):
+            _append(segments, INSERT, "".join(b[j1:j2]))
+    return _tidy(segments)
+
+
+def _append(segments: list[Segment], op: str, text: str) -> None:
+    if not text:
+        return
+    if segments and segments[-1][0] == op:
+        segments[-1] = (op, segments[-1][1] + text)
+    else:
+        segments.append((op, text))
+
+
+def _tidy(segments: list[Segment]) -> list[Segment]:
+    """Move whitespace at the edges of changed segments out into the unchanged text, so
+    that ``a [-b -]{+c +}d`` reads ``a [-b-]{+c+} d``."""
+    out: list[Segment] = []
+    i = 0
+    while i < len(segments):
+        # A run of consecutive changed segments (a DELETE and/or an INSERT).
+        if segments[i][0] == EQUAL:
+            _append(out, EQUAL, segments[i][1])
+            i += 1
+            continue
+        run: list[Segment] = []
+        while i < len(segments) and segments[i][0] != EQUAL:
+            run.append(segments[i])
+            i += 1
+        lead = min(len(t) - len(t.lstrip()) for _, t in run)
+        trail = min(len(t) - len(t.rstrip()) for _, t in run)
+        if lead and all(t[:lead] == run[0][1][:lead] for _, t in run):
+            _append(out, EQUAL, run[0][1][:lead])
+            run = [(op, t[lead:]) for op, t in run]
+        else:
+            lead = 0
+        suffix = ""
+        if trail and all(
+            t[len(t) - trail :] == run[0][1][len(run[0][1]) - trail :] for _, t in run
+        ):
+            suffix = run[0][1][len(run[0][1]) - trail :]
+            run = [(op, t[: len(t) - trail]) for op, t in run]
+        for op, t in run:
+            _append(out, op, t)
+        if suffix:
+            _append(out, EQUAL, suffix)
+    return out
+
+
+def _collapse(text: str, context: int, *, first: bool, last: bool) -> str:
+    """Shorten an unchanged stretch to ``context`` words next to the changes around it."""
+    words = tokens(text)
+    keep_head, keep_tail = not first, not last
+    n_words = sum(1 for t in words if not t.isspace())
+    if not (keep_head or keep_tail) or n_words <= context * (keep_head + keep_tail) + 1:
+        return text
+    head = _head(words, context) if keep_head else ""
+    tail = _tail(words, context) if keep_tail else ""
+    if keep_head and keep_tail:
+        return f"{head} … {tail}"
+    return f"{head} …" if keep_head else f"… {tail}"
+
+
+def _head(words: list[str], n: int) -> str:
+    """The first ``n`` words of a token list (with the whitespace between them)."""
+    out: list[str] = []
+    seen = 0
+    for t in words:
+        if not t.isspace():
+            if seen == n:
+                break
+            seen += 1
+        out.append(t)
+    return "".join(out).rstrip()
+
+
+def _tail(words: list[str], n: int) -> str:
+    """The last ``n`` words of a token list."""
+    out: list[str] = []
+    seen = 0
+    for t in reversed(words):
+        if not t.isspace():
+            if seen == n:
+                break
+            seen += 1
+        out.append(t)
+    return "".join(reversed(out)).lstrip()
+
+
+def _collapsed(segments: list[Segment], context: int | None) -> Iterable[Segment]:
+    if context is None or not any(op != EQUAL for op, _ in segments):
+        yield from segments
+        return
+    last_index = len(segments) - 1
+    for i, (op, text) in enumerate(segments):
+        if op == EQUAL:
+            text = _collapse(text, context, first=i == 0, last=i == last_index)
+        yield op, text
+
+
+def inline_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
+    """Plain-text word diff: ``unchanged [-removed-]{+added+} unchanged``.
+
+    With ``context``, unchanged stretches are cut to that many words around each change.
+    """
+    parts = []
+    for op, text in _collapsed(word_segments(old, new), context):
+        if op == DELETE:
+            parts.append(f"[-{text}-]")
+        elif op == INSERT:
+            parts.append(f"{{+{text}+}}")
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def rich_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
+    """The same diff as rich console markup: removals red and struck through, additions
+    green, with the ``[-…-]``/``{+…+}`` markers kept so it reads without colour too."""
+    parts = []
+    for op, text in _collapsed(word_segments(old, new), context):
+        if op == DELETE:
+            parts.append(f"[red strike]{escape('[-' + text + '-]')}[/]")
+        elif op == INSERT:
+            parts.append(f"[green]{escape('{+' + text + '+}')}[/]")
+        else:
+            parts.append(escape(text))
+    return "".join(parts)
+
+
+def has_changes(old: str | None, new: str | None) -> bool:
+    return (old or "") != (new or "")
+
+
+__all__ = ["has_changes", "inline_diff", "rich_diff", "tokens", "word_segments"]

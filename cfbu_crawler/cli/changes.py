@@ -1,0 +1,254 @@
+"""Commands about change: ``diff`` (between two runs), ``history`` and ``show`` (one
+article), and ``reparse`` (re-extract the stored pages with the current extractor)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cfbu_crawler.archive.content import CONTENT_FIELDS
+from cfbu_crawler.archive.diff import diff_runs
+from cfbu_crawler.archive.history import article_history, show_article
+from cfbu_crawler.archive.reparse import reparse_archive
+from cfbu_crawler.archive.textdiff import rich_diff
+from cfbu_crawler.cli.app import db_option, emit_json, json_option, main, open_archive
+from cfbu_crawler.cli.render import console
+
+# Words of unchanged context kept around each change in long texts.
+CONTEXT_WORDS = 12
+TEXT_FIELDS = ("title", "lead", "body")
+
+
+def _short(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return " / ".join(str(v) for v in value)
+    return str(value)
+
+
+def _qa_lines(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]:
+    """Markup lines for the Q&A pairs that changed, pair by pair."""
+    lines = []
+    for i in range(max(len(old), len(new))):
+        a = old[i] if i < len(old) else None
+        b = new[i] if i < len(new) else None
+        label = f"Q&A {i + 1}"
+        if a is None and b is not None:
+            lines.append(f"{label} [green]added[/]: {escape(b.get('question', ''))}")
+            lines.append(f"  answer: {rich_diff('', b.get('answer', ''), context=CONTEXT_WORDS)}")
+            continue
+        if b is None and a is not None:
+            lines.append(f"{label} [red]removed[/]: {escape(a.get('question', ''))}")
+            continue
+        assert a is not None and b is not None
+        for part in ("question", "answer"):
+            if a.get(part, "") != b.get(part, ""):
+                text = rich_diff(a.get(part, ""), b.get(part, ""), context=CONTEXT_WORDS)
+                lines.append(f"{label} {part}: {text}")
+    return lines
+
+
+def change_lines(changes: dict[str, dict[str, Any]]) -> list[str]:
+    """Readable (rich markup) lines for a ``{field: {"from", "to"}}`` mapping, in §3 order:
+    word diffs for texts and Q&A, old → new for the rest."""
+    lines = []
+    for field in CONTENT_FIELDS:
+        if field not in changes:
+            continue
+        old, new = changes[field]["from"], changes[field]["to"]
+        if field in TEXT_FIELDS:
+            context = None if field == "title" else CONTEXT_WORDS
+            lines.append(f"{field}: {rich_diff(old, new, context=context)}")
+        elif field == "qa":
+            pair_lines = _qa_lines(old or [], new or [])
+            lines.extend(pair_lines or ["qa: (changed)"])
+        else:
+            lines.append(f"{field}: {escape(_short(old))} → {escape(_short(new))}")
+    return lines
+
+
+def print_diff(out: Console, data: dict[str, Any]) -> None:
+    added, removed, moved, changed = (data[k] for k in ("added", "removed", "moved", "changed"))
+    out.print(
+        f"Run {data['from_run']} → run {data['to_run']}: {len(added)} added, "
+        f"{len(removed)} removed, {len(moved)} moved, {len(changed)} changed, "
+        f"{data['unchanged']} unchanged"
+    )
+    if added:
+        out.print(f"\n[bold]Added ({len(added)})[/]")
+        for item in added:
+            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}")
+    if removed:
+        out.print(f"\n[bold]Removed ({len(removed)})[/]")
+        for item in removed:
+            out.print(f"  - {escape(item['url'])}")
+    if moved:
+        out.print(f"\n[bold]Moved ({len(moved)})[/]")
+        for item in moved:
+            out.print(f"  {escape(item['from'])} → {escape(item['to'])}")
+    if changed:
+        out.print(f"\n[bold]Changed ({len(changed)})[/]")
+        for item in changed:
+            out.print(f"  ~ {escape(item['url'])}  ({', '.join(item['fields'])})")
+            for line in change_lines(item["changes"]):
+                out.print(f"      {line}")
+
+
+@main.command()
+@db_option
+@click.argument("from_run", metavar="[FROM", type=int, required=False)
+@click.argument("to_run", metavar="[TO]]", type=int, required=False)
+@json_option
+def diff(db: str | None, from_run: int | None, to_run: int | None, as_json: bool) -> None:
+    """Show what changed on the site between two crawl runs: articles added, removed and
+    moved, and for each changed article its changed fields with a word-level diff.
+
+    Without arguments the last two complete crawl runs are compared; with FROM alone,
+    FROM and the latest complete run. Changes made by `cfbu reparse` (a new extractor)
+    are not site changes and are not shown.
+
+    \b
+    Example:
+      cfbu diff                # the last two complete crawls
+      cfbu diff 3              # run 3 → the latest complete crawl
+      cfbu diff 3 7 --json     # run 3 → run 7, for machines
+    """
+    engine = open_archive(db)
+    data = diff_runs(engine, from_run, to_run)
+    if as_json:
+        emit_json(data)
+        return
+    print_diff(console(), data)
+
+
+@main.command()
+@db_option
+@click.argument("ref", metavar="URL|SLUG")
+@json_option
+def history(db: str | None, ref: str, as_json: bool) -> None:
+    """List every version of one article, with the run and date it was seen, whether the
+    site or the extractor (`cfbu reparse`) changed it, and what changed each time.
+
+    \b
+    Example:
+      cfbu history https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/
+      cfbu history frivillighed-er-ikke-gratis --json
+    """
+    engine = open_archive(db)
+    data = article_history(engine, ref)
+    if as_json:
+        emit_json(data)
+        return
+    out = console()
+    status = data["status"] + (f" since {data['gone_since']}" if data["gone_since"] else "")
+    out.print(f"[bold]{escape(data['url'])}[/]  ({status})")
+    out.print(
+        f"first seen {data['first_seen']} (run {data['first_run']}), last seen "
+        f"{data['last_seen']} (run {data['last_run']}); {len(data['versions'])} versions, "
+        f"{data['observations']} fetches"
+    )
+    for alias in data["aliases"]:
+        out.print(f"also reached as {escape(alias)}")
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("version", "run", "date (UTC)", "cause", "changed", "title"):
+        table.add_column(column, justify="right" if column in ("version", "run") else "left")
+    for v in data["versions"]:
+        table.add_row(
+            str(v["number"]),
+            str(v["run_id"]),
+            (v["created_at"] or "").replace("T", " ").rstrip("Z"),
+            v["cause"],
+            ", ".join(v["changed_fields"]) or ("first seen" if v["number"] == 1 else "-"),
+            escape(v["title"] or ""),
+        )
+    out.print()
+    out.print(table)
+    for v in data["versions"]:
+        if not v["changes"]:
+            continue
+        cause = "site" if v["cause"] == "site" else "extractor (reparse)"
+        out.print(f"\n[bold]Version {v['number']}[/] (run {v['run_id']}, {cause})")
+        for line in change_lines(v["changes"]):
+            out.print(f"  {line}")
+
+
+@main.command()
+@db_option
+@click.argument("ref", metavar="URL|SLUG")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show version N instead of the latest.",
+)
+@json_option
+def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
+    """Show one article as archived (its latest version, or version N): title, date,
+    breadcrumb, category, body and Q&A.
+
+    \b
+    Example:
+      cfbu show frivillighed-er-ikke-gratis
+      cfbu show https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/ --version 1 --json
+    """
+    engine = open_archive(db)
+    record = show_article(engine, ref, version)
+    if as_json:
+        emit_json(record)
+        return
+    lines = [record["title"] or "(no title)", ""]
+    lines.append(f"Published:  {record['published'] or '(no date)'}")
+    lines.append(f"Category:   {record['category'] or '(none)'}")
+    lines.append(f"Breadcrumb: {' / '.join(record['breadcrumb']) or '(none)'}")
+    lines.append(f"URL:        {record['url']}")
+    status = record["status"] + (f" since {record['gone_since']}" if record["gone_since"] else "")
+    lines.append(
+        f"Archive:    {status}; version {record['version']} of {record['versions']} "
+        f"({record['cause']}, run {record['run_id']}, {record['created_at']}); "
+        f"first seen {record['first_seen']}, last seen {record['last_seen']}"
+    )
+    for alias in record["aliases"]:
+        lines.append(f"Also at:    {alias}")
+    if record["missing"]:
+        lines.append(f"Missing:    {', '.join(record['missing'])} (partial record)")
+    lines += ["", record["body"] or "(no body)"]
+    if record["qa"]:
+        lines += ["", f"Q&A ({len(record['qa'])} questions)"]
+        for pair in record["qa"]:
+            lines += ["", f"Q: {pair.get('question', '')}", f"A: {pair.get('answer', '')}"]
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@db_option
+@json_option
+def reparse(db: str | None, as_json: bool) -> None:
+    """Re-extract every article from its stored raw page with the current extractor,
+    without fetching anything. Content that comes out different is stored as a new
+    version marked as an extractor change (not a site change, so `cfbu diff` ignores
+    it). Refuses while a crawl writes to the archive.
+
+    \b
+    Example:
+      cfbu reparse
+      cfbu reparse --db archive.sqlite3 --json
+    """
+    engine = open_archive(db)
+    result = reparse_archive(engine)
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(
+        f"Reparse run {result['run_id']} (extractor {result['extractor_version']}): "
+        f"{result['articles']} articles, {result['changed']} changed, "
+        f"{result['unchanged']} unchanged, {result['failed']} failed, "
+        f"{result['skipped']} skipped (no stored page)"
+    )
+    for failure in result["failures"]:
+        click.echo(f"  failed: {failure['url']}: {failure['error']}", err=True)
