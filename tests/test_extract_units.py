@@ -252,3 +252,27 @@ def test_deeply_nested_markup_does_not_raise() -> None:
     html = "<div>" * 3000 + "<p>dyb tekst</p>" + "</div>" * 3000
     record = extract_article(html, "https://cfbu.dk/")
     assert isinstance(record["body"], str)
+
+
+def test_title_site_suffix_is_stripped_but_titles_naming_cfbu_are_kept() -> None:
+    from cfbu_crawler.extract.title import strip_site_name
+
+    page = parse_page("<p>x</p>", "https://cfbu.dk/nyheder/x/")
+    assert strip_site_name("Titel | Center for Boligsocial Udvikling", page) == "Titel"
+    assert strip_site_name("CFBU - Nyheder - Nye tal", page) == "Nye tal"
+    assert (
+        strip_site_name("CFBU er klar med årsrapport - CFBU", page) == "CFBU er klar med årsrapport"
+    )
+    assert strip_site_name("CFBU", page) is None
+
+
+def test_big_font_site_banner_is_not_the_title() -> None:
+    html = (
+        '<table><tr><td><font size="4"><b>Center for Boligsocial Udvikling</b></font></td></tr>'
+        '<tr><td><font size="4"><b>Ny leder af CFBU</b></font><br>01.02.2014</td></tr>'
+        "<tr><td>CFBU har ansat en ny leder.<br><br>Hun starter 1. marts.</td></tr></table>"
+    )
+    record = extract_article(html, "https://www.cfbu.dk/nyheder/page/1/nyhed/ny-leder")
+    assert record["title"] == "Ny leder af CFBU"
+    assert record["published"] == "2014-02-01"
+    assert record["body"] == "CFBU har ansat en ny leder.\n\nHun starter 1. marts."

@@ -20,7 +20,13 @@ from .structured import jsonld_value, meta_content
 from .text import normalise_text
 
 _SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ", " · ", " / ", ": ")
-_SITE_WORDS = re.compile(r"cfbu|center for boligsocial udvikling|^www\.|\.dk$", re.I)
+# A whole title part that is the site's name (never a substring test: article titles
+# such as "CFBU præsenterer ..." mention the centre).
+_SITE_NAME = re.compile(
+    r"^(?:cfbu|center for boligsocial udvikling|center for boligsocial udvikling \(cfbu\)|"
+    r"cfbu\W+center for boligsocial udvikling|(?:www\.)?[\w-]+\.(?:dk|com|org|net|eu))$",
+    re.I,
+)
 _GENERIC = {"nyheder", "nyhed", "forside", "hjem", "news", "home", "arkiv", "artikel"}
 _LOGO = re.compile(r"logo|brand|site-title|site-name|sitename|masthead|site-branding", re.I)
 _TITLE_CLASS = re.compile(
@@ -38,7 +44,7 @@ def _site_names(page: Page) -> list[str]:
 
 def _is_site_name(part: str, page: Page) -> bool:
     folded = part.casefold()
-    return bool(_SITE_WORDS.search(part)) or folded in _site_names(page)
+    return bool(_SITE_NAME.match(part.strip())) or folded in _site_names(page)
 
 
 def strip_site_name(text: str | None, page: Page) -> str | None:
@@ -133,7 +139,10 @@ def _font_size(el: Any) -> int:
     return int(size) if size.isdigit() else 0
 
 
-def _old_heading(page: Page) -> str | None:
+def _old_heading(page: Page, refs: list[str]) -> str | None:
+    """A heading marked by class/id (title, overskrift...) or by a big ``<font>``: the one
+    matching a reference title if any, else the first that is not the site's name."""
+    found: list[str] = []
     for el in iter_elements(page.root):
         if tag(el) in ("head", "title", "html", "body") or in_junk(el):
             continue
@@ -142,9 +151,12 @@ def _old_heading(page: Page) -> str | None:
         big = tag(el) == "font" and _font_size(el) >= 4
         if classy or big:
             text = visible_text(el)
-            if 3 <= len(text) <= 300 and not _is_logo(el):
-                return text
-    return None
+            if 3 <= len(text) <= 300 and not _is_logo(el) and not _is_site_name(text, page):
+                found.append(text)
+    for text in found:
+        if any(_matches(text, ref) for ref in refs):
+            return text
+    return found[0] if found else None
 
 
 def extract_title(page: Page) -> str | None:
@@ -167,12 +179,12 @@ def _extract_title(page: Page) -> str | None:
             stripped = strip_site_name(ref, page)
             if stripped:
                 return stripped
-    title = _old_heading(page)
-    if title:
-        return title
     from .breadcrumb import extract_breadcrumb
 
     trail = extract_breadcrumb(page)
+    title = _old_heading(page, refs + trail[-1:])
+    if title:
+        return title
     html_title = strip_site_name(_html_title(page), page)
     if html_title and html_title.casefold() not in {x.casefold() for x in trail[:-1]}:
         return html_title
