@@ -17,8 +17,22 @@ Typical use::
 
 from __future__ import annotations
 
-from cfbu_crawler.demo.edits import expected_diff
-from cfbu_crawler.demo.server import SiteServer, serve
-from cfbu_crawler.demo.site import Site, build_site, expected_records
+import importlib
+from typing import Any
 
-__all__ = ["Site", "SiteServer", "build_site", "expected_diff", "expected_records", "serve"]
+_EXPORTS = {
+    "Site": "site",
+    "build_site": "site",
+    "expected_records": "site",
+    "expected_diff": "edits",
+    "SiteServer": "server",
+    "serve": "server",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    # lazy, so that ``python -m cfbu_crawler.demo.server`` does not import itself twice
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
