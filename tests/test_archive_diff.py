@@ -1,0 +1,257 @@
+"""``diff_runs``: what changed between two runs, on archives written with ArchiveWriter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from changes_archive import (
+    build,
+    interview_record,
+    json_extract,
+    open_db,
+    page,
+    record,
+    run,
+    run1_records,
+    url,
+    writer,
+)
+
+from cfbu_crawler.archive.db import ArchiveError
+from cfbu_crawler.archive.diff import diff_runs
+from cfbu_crawler.archive.reparse import reparse_archive
+
+EXPECTED_1_2 = {
+    "from_run": 1,
+    "to_run": 2,
+    "added": [{"url": url("h-new"), "title": "Helt ny artikel"}],
+    "removed": [{"url": url("e-gone")}],
+    "moved": [
+        {"from": url("f-old"), "to": url("f-new")},
+        {"from": url("i-old"), "to": url("i-new")},
+    ],
+    "changed": [
+        {
+            "url": url("a-body"),
+            "title": "Artikel a-body",
+            "fields": ["body"],
+            "changes": {
+                "body": {
+                    "from": "Første afsnit om a-body.\n\nAndet afsnit om a-body.",
+                    "to": "Første afsnit om a-body.\n\nAndet afsnit, nu rettet.",
+                }
+            },
+        },
+        {
+            "url": url("b-interview"),
+            "title": "Artikel b-interview",
+            "fields": ["body", "qa"],
+            "changes": {
+                "body": {
+                    "from": interview_record("Det er at finde tid.")["body"],
+                    "to": interview_record("Det er at finde tid og penge.")["body"],
+                },
+                "qa": {
+                    "from": interview_record("Det er at finde tid.")["qa"],
+                    "to": interview_record("Det er at finde tid og penge.")["qa"],
+                },
+            },
+        },
+        {
+            "url": url("c-title"),
+            "title": "Ny titel for c",
+            "fields": ["title", "breadcrumb"],
+            "changes": {
+                "title": {"from": "Artikel c-title", "to": "Ny titel for c"},
+                "breadcrumb": {
+                    "from": ["Hjem", "Nyheder", "Artikel c-title"],
+                    "to": ["Hjem", "Nyheder", "Ny titel for c"],
+                },
+            },
+        },
+        {
+            "url": url("d-date"),
+            "title": "Artikel d-date",
+            "fields": ["published"],
+            "changes": {"published": {"from": "2015-11-30", "to": "2015-12-01"}},
+        },
+        {
+            "url": url("i-new"),
+            "title": "Artikel i-old",
+            "fields": ["body"],
+            "changes": {
+                "body": {
+                    "from": "Første afsnit om i-old.\n\nAndet afsnit om i-old.",
+                    "to": "Første afsnit om i-old.\n\nFlyttet og ændret.",
+                }
+            },
+        },
+    ],
+    # g-same only: f moved without a content change counts as moved, not unchanged.
+    "unchanged": 1,
+}
+
+
+def test_diff_of_the_last_two_runs(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    assert diff_runs(engine) == EXPECTED_1_2
+    assert diff_runs(engine, 1) == EXPECTED_1_2
+    assert diff_runs(engine, 1, 2) == EXPECTED_1_2
+
+
+def test_identical_runs_have_nothing_to_report(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    run3 = run(engine, [page(r) for r in _live_records_after_run2()])
+    assert diff_runs(engine) == {
+        "from_run": 2,
+        "to_run": run3,
+        "added": [],
+        "removed": [],
+        "moved": [],
+        "changed": [],
+        "unchanged": 8,
+    }
+    # Across three runs, the changes of run 2 are still there.
+    across = diff_runs(engine, 1, run3)
+    assert across["changed"] == EXPECTED_1_2["changed"]
+    assert across["removed"] == EXPECTED_1_2["removed"]
+    assert across["moved"] == EXPECTED_1_2["moved"]
+
+
+def _live_records_after_run2() -> list[dict]:
+    return [
+        record("a-body", body="Første afsnit om a-body.\n\nAndet afsnit, nu rettet."),
+        interview_record("Det er at finde tid og penge."),
+        record("c-title", title="Ny titel for c"),
+        record("d-date", published="2015-12-01"),
+        record("h-new", title="Helt ny artikel"),
+        {**record("f-old"), "url": url("f-new")},
+        {
+            **record("i-old", body="Første afsnit om i-old.\n\nFlyttet og ændret."),
+            "url": url("i-new"),
+        },
+        record("g-same"),
+    ]
+
+
+def test_a_change_and_its_reversal_cancel_out(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _live_records_after_run2()
+    records[3] = record("d-date")  # date back to 2015-11-30
+    run3 = run(engine, [page(r) for r in records])
+    d = diff_runs(engine, 2, run3)
+    assert [c["url"] for c in d["changed"]] == [url("d-date")]
+    across = diff_runs(engine, 1, run3)
+    assert url("d-date") not in [c["url"] for c in across["changed"]]
+
+
+@pytest.mark.parametrize("status", ["failed", "interrupted"])
+def test_an_unfinished_run_never_removes(tmp_path: Path, status: str) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    run3 = run(engine, [], gone=[url("g-same"), url("a-body")], status=status)
+    d = diff_runs(engine, 2, run3)  # explicit runs may be failed or interrupted ones
+    assert d["removed"] == []
+    assert d["unchanged"] == 8
+    # The default still compares the last two *complete* runs.
+    assert diff_runs(engine) == EXPECTED_1_2
+
+
+def test_a_removal_is_remembered_after_the_article_comes_back(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _live_records_after_run2()
+    without_g = [r for r in records if r["url"] != url("g-same")]
+    run3 = run(engine, [page(r) for r in without_g], gone=[url("g-same")])
+    run4 = run(engine, [page(r) for r in records])
+    assert diff_runs(engine, 2, run3)["removed"] == [{"url": url("g-same")}]
+    back = diff_runs(engine, run3, run4)
+    assert back["removed"] == [] and back["added"] == []  # back again: not new
+    assert diff_runs(engine, 2, run4)["removed"] == []
+    assert diff_runs(engine, 2, run4)["unchanged"] == 8
+
+
+def test_a_gone_then_live_again_in_one_run_is_not_removed(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    w = writer(engine)
+    run3 = w.begin_run(start_url=None, full=False, settings={})
+    w.record_outcome(url("g-same"), "gone", status=404)
+    w.record_page(page(record("g-same")))  # answered after a retry
+    w.finish_run("complete", reason="finished")
+    assert diff_runs(engine, 2, run3)["removed"] == []
+
+
+def test_reparse_versions_are_not_site_changes(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+
+    def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> dict:
+        rec = json_extract(html, page_url, encoding)
+        rec["title"] = rec["title"].upper()
+        return rec
+
+    result = reparse_archive(engine, extract=shouting, extractor_version="test-2")
+    assert result["changed"] == 9  # every article, the gone one included
+    # Nothing in the diff of runs 1 and 2 moves (run 3 is the reparse run).
+    assert diff_runs(engine, 1, 2) == EXPECTED_1_2
+    # A crawl with the new extractor and no site change: nothing changed.
+    shouted = [{**r, "title": r["title"].upper()} for r in _live_records_after_run2()]
+    run4 = run(engine, [page(r) for r in shouted])
+    d = diff_runs(engine)
+    assert (d["from_run"], d["to_run"]) == (2, run4)
+    assert d["changed"] == [] and d["unchanged"] == 8
+    # Run 1 → run 4: only the site's changes; the extractor's title change is not one.
+    across = diff_runs(engine, 1, run4)
+    fields = {c["url"]: c["fields"] for c in across["changed"]}
+    assert fields == {
+        url("a-body"): ["body"],
+        url("b-interview"): ["body", "qa"],
+        url("c-title"): ["title", "breadcrumb"],
+        url("d-date"): ["published"],
+        url("i-new"): ["body"],
+    }
+
+
+def test_the_article_url_at_the_later_run_is_reported(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _live_records_after_run2()
+    moved_again = {**records[5], "url": url("f-newest")}
+    records[5] = moved_again
+    run3 = run(engine, [page(moved_again, requested=url("f-new"), redirects=[url("f-new")])])
+    assert diff_runs(engine, 1, 2)["moved"][0] == {"from": url("f-old"), "to": url("f-new")}
+    assert diff_runs(engine, 2, run3)["moved"] == [{"from": url("f-new"), "to": url("f-newest")}]
+    assert diff_runs(engine, 1, run3)["moved"][0] == {"from": url("f-old"), "to": url("f-newest")}
+
+
+def _expect_error(engine, *args: int | None, match: str) -> None:
+    with pytest.raises(ArchiveError, match=match) as info:
+        diff_runs(engine, *args)
+    assert "\n" not in str(info.value)
+
+
+def test_errors(tmp_path: Path) -> None:
+    empty = open_db(tmp_path / "empty.sqlite3")
+    _expect_error(empty, match="no complete crawl run")
+    _expect_error(empty, 1, match="no run 1")
+
+    engine = open_db(tmp_path / "one.sqlite3")
+    run(engine, [page(r) for r in run1_records()])
+    _expect_error(engine, match="only one complete crawl run")
+    _expect_error(engine, 1, match="nothing newer")
+
+    run(engine, run2_pages_simple())
+    _expect_error(engine, 7, match="no run 7")
+    _expect_error(engine, 1, 9, match="no run 9")
+    _expect_error(engine, 2, 1, match="must be an older run")
+    _expect_error(engine, 2, 2, match="must be an older run")
+    _expect_error(engine, None, 2, match="FROM")
+
+    reparse_archive(engine, extract=json_extract, extractor_version="test-1")  # run 3
+    _expect_error(engine, 1, 3, match="reparse run, not a crawl")
+
+    w = writer(engine)
+    running = w.begin_run(start_url=None, full=False, settings={})
+    _expect_error(engine, 1, running, match="still running")
+    w.finish_run("interrupted", reason="test")
+
+
+def run2_pages_simple() -> list:
+    return [page(r) for r in run1_records()]
