@@ -136,7 +136,8 @@ def run_crawl(
         log_file=log_file,
         extra=extra_settings,
     )
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     if console_log and log_file is not None:
         _mirror_log_to_console(settings)
     crawler = process.create_crawler("nyheder")
@@ -158,7 +159,9 @@ def run_crawl(
             session.expunge(run)
     finally:
         engine.dispose()
-    return CrawlResult(run=run, exit_code=exit_code_for(run, fail_on_coverage_drop), log_file=log_file)
+    return CrawlResult(
+        run=run, exit_code=exit_code_for(run, fail_on_coverage_drop), log_file=log_file
+    )
 
 
 def exit_code_for(run: Run, fail_on_coverage_drop: bool) -> int:

@@ -48,7 +48,9 @@ class CrawlProgress:
 
     def tick(self) -> None:
         if self.live and self.console is not None:
-            self.console.print(f"[bold]cfbu[/] {self.line()}", end="\r", soft_wrap=True, highlight=False)
+            self.console.print(
+                f"[bold]cfbu[/] {self.line()}", end="\r", soft_wrap=True, highlight=False
+            )
         else:
             logger.info("progress: %s", self.line())
 

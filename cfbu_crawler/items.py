@@ -20,6 +20,7 @@ class ArticlePage(scrapy.Item):
     etag = scrapy.Field()
     last_modified = scrapy.Field()
     sitemap_lastmod = scrapy.Field()
+    sitemap_url = scrapy.Field()
     fetched_at = scrapy.Field()  # naive UTC datetime
     via = scrapy.Field()  # listing | sitemap | verify | retry | link
     # Set by the pipelines.

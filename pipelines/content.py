@@ -12,10 +12,14 @@ from pipelines.base import FieldPipeline
 class ContentPipeline(FieldPipeline):
     def fill(self, adapter: ItemAdapter) -> None:
         page = adapter["page"]
-        adapter["canonical"] = self.guarded(adapter, "canonical", lambda: extract.extract_canonical(page), None)
+        adapter["canonical"] = self.guarded(
+            adapter, "canonical", lambda: extract.extract_canonical(page), None
+        )
         adapter["url"] = article_identity(adapter["fetched_url"], adapter["canonical"])
         adapter["title"] = self.guarded(adapter, "title", lambda: extract.extract_title(page), None)
-        adapter["category"] = self.guarded(adapter, "category", lambda: extract.extract_category(page), None)
+        adapter["category"] = self.guarded(
+            adapter, "category", lambda: extract.extract_category(page), None
+        )
         blocks = self.guarded(adapter, "body", lambda: extract.extract_body_blocks(page), [])
         adapter["blocks"] = blocks
         adapter["body"] = "\n\n".join(block.text for block in blocks)

@@ -25,8 +25,15 @@ logger = logging.getLogger(__name__)
 RECORD_FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 # Settings worth keeping with each run, to know later how it was made.
 RUN_SETTINGS = (
-    "CFBU_START_URL", "CFBU_FULL", "USER_AGENT", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS",
-    "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY", "RETRY_TIMES",
+    "CFBU_START_URL",
+    "CFBU_FULL",
+    "USER_AGENT",
+    "DOWNLOAD_DELAY",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+    "ROBOTSTXT_OBEY",
+    "RETRY_TIMES",
     "CFBU_USE_SITEMAPS",
 )
 
@@ -99,6 +106,7 @@ class StorePipeline:
                     etag=adapter.get("etag"),
                     last_modified=adapter.get("last_modified"),
                     sitemap_lastmod=adapter.get("sitemap_lastmod"),
+                    sitemap_url=adapter.get("sitemap_url"),
                     fetched_at=adapter.get("fetched_at"),
                     missing=adapter.get("missing") or [],
                 )
@@ -135,6 +143,7 @@ class StorePipeline:
             requests=stats.get_value("downloader/request_count", 0),
             bytes_received=stats.get_value("downloader/response_bytes", 0),
             listing_complete=listing_complete,
+            validators=getattr(spider, "validators", None),
         )
         stats.set_value("cfbu/run_status", run.status)
         for warning in run.warnings or []:

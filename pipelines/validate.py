@@ -17,4 +17,6 @@ class ValidatePipeline(FieldPipeline):
         missing = missing_fields(adapter.asdict())
         adapter["missing"] = missing
         if missing:
-            logger.warning("%s: partial record, missing %s", adapter["fetched_url"], ", ".join(missing))
+            logger.warning(
+                "%s: partial record, missing %s", adapter["fetched_url"], ", ".join(missing)
+            )

@@ -30,7 +30,9 @@ def content_of(record: Any) -> dict[str, Any]:
 
 def content_hash(record: Any) -> str:
     """SHA-256 over the canonical JSON of the content fields."""
-    canonical = json.dumps(content_of(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(
+        content_of(record), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -54,7 +54,11 @@ def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
     latest: dict[int, int] = {}
     for article_id, version_id in rows:
         latest[article_id] = version_id
-    versions = list(session.scalars(select(Version).where(Version.id.in_(latest.values())))) if latest else []
+    versions = (
+        list(session.scalars(select(Version).where(Version.id.in_(latest.values()))))
+        if latest
+        else []
+    )
     return coverage_of(versions)
 
 

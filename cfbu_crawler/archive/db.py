@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import sqlite3
+import tempfile
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -13,6 +19,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 DEFAULT_DB = "data/cfbu.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -35,7 +44,11 @@ def resolve_db(db: str | None) -> str:
 def sqlite_path(url: str) -> Path | None:
     """The file behind an SQLite URL, or None for other backends and in-memory SQLite."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 
@@ -70,7 +83,9 @@ def check_existing(url: str, *, must_exist: bool) -> None:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
@@ -101,9 +116,33 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def migrations_dir() -> Path:
+    """The Alembic script directory: the package's own, or an extracted copy when the code
+    runs from a zipped egg (as deployed to Scrapyd), since Alembic reads plain files."""
+    return MIGRATIONS_DIR if MIGRATIONS_DIR.is_dir() else _extracted_migrations()
+
+
+@functools.cache
+def _extracted_migrations() -> Path:
+    target = Path(tempfile.mkdtemp(prefix="cfbu-migrations-"))
+    atexit.register(shutil.rmtree, target, True)
+    _copy_tree(resources.files("cfbu_crawler.archive") / "migrations", target)
+    return target
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                (target / entry.name).mkdir()
+                _copy_tree(entry, target / entry.name)
+        elif entry.name.endswith((".py", ".mako", ".ini")):
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

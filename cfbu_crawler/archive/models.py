@@ -101,6 +101,7 @@ class Article(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     sitemap_lastmod: Mapped[str | None] = mapped_column(Text)
+    sitemap_url: Mapped[str | None] = mapped_column(Text)  # the sitemap that lists it
 
     versions: Mapped[list[Version]] = relationship(
         back_populates="article", order_by="Version.number", cascade="all, delete-orphan"
@@ -235,3 +236,17 @@ class CrawlLock(Base):
     acquired_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
 
+
+class HttpValidator(Base):
+    """ETag / Last-Modified of listing pages and sitemaps, saved by complete runs only,
+    so that the next run can ask "has this changed?" instead of downloading it again."""
+
+    __tablename__ = "http_validators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)  # the URL itself (query kept)
+    kind: Mapped[str] = mapped_column(String(16))  # listing | sitemap
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    updated_at: Mapped[datetime]

@@ -75,7 +75,9 @@ def version_record(article: Article, version: Version) -> dict[str, Any]:
 def latest_versions(session: Session) -> list[tuple[Article, Version, int]]:
     """(article, latest version, number of versions) for every article, by URL."""
     newest = (
-        select(Version.article_id, func.max(Version.number).label("number"), func.count().label("n"))
+        select(
+            Version.article_id, func.max(Version.number).label("number"), func.count().label("n")
+        )
         .group_by(Version.article_id)
         .subquery()
     )

@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 
 from cfbu_crawler.archive.db import session_factory
+from cfbu_crawler.archive.models import (
+    COMPLETE,
+    LIVE,
+    Article,
+    ArticleURL,
+    HttpValidator,
+    Observation,
+    Run,
+)
 from cfbu_crawler.extract.urls import url_key
-from cfbu_crawler.archive.models import COMPLETE, LIVE, Article, ArticleURL, Observation, Run
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,7 @@ class KnownArticle:
     etag: str | None
     last_modified: str | None
     sitemap_lastmod: str | None
+    sitemap_url: str | None
     needs_fetch: bool  # its last fetch failed: fetch it again whatever the validators say
 
 
@@ -28,6 +37,8 @@ class CrawlState:
     articles: dict[int, KnownArticle] = field(default_factory=dict)
     by_key: dict[str, int] = field(default_factory=dict)  # identity and alias keys → id
     retry_urls: list[str] = field(default_factory=list)  # unknown URLs that failed last time
+    # ETag / Last-Modified of listing pages and sitemaps, by URL.
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     has_complete_run: bool = False
 
     def lookup(self, key: str) -> KnownArticle | None:
@@ -42,13 +53,15 @@ def load_crawl_state(engine: Engine) -> CrawlState:
     state = CrawlState()
     with session_factory(engine)() as session:
         last_run = session.scalar(
-            select(Run.id).where(Run.kind == "crawl", Run.status != "running").order_by(Run.id.desc())
+            select(Run.id)
+            .where(Run.kind == "crawl", Run.status != "running")
+            .order_by(Run.id.desc())
         )
         failed: set[int] = set()
         failed_urls: list[str] = []
         if last_run is not None:
-            for article_id, url, outcome in session.execute(
-                select(Observation.article_id, Observation.url, Observation.outcome).where(
+            for article_id, url in session.execute(
+                select(Observation.article_id, Observation.url).where(
                     Observation.run_id == last_run, Observation.outcome == "error"
                 )
             ):
@@ -64,14 +77,19 @@ def load_crawl_state(engine: Engine) -> CrawlState:
                 etag=article.etag,
                 last_modified=article.last_modified,
                 sitemap_lastmod=article.sitemap_lastmod,
+                sitemap_url=article.sitemap_url,
                 needs_fetch=article.id in failed,
             )
             state.by_key[article.key] = article.id
         for key, article_id in session.execute(select(ArticleURL.key, ArticleURL.article_id)):
             state.by_key.setdefault(key, article_id)
+        for row in session.scalars(select(HttpValidator)):
+            state.validators[row.key] = (row.etag, row.last_modified)
         state.retry_urls = [u for u in failed_urls if url_key(u) not in state.by_key]
         state.has_complete_run = (
-            session.scalar(select(Run.id).where(Run.status == COMPLETE, Run.kind == "crawl").limit(1))
+            session.scalar(
+                select(Run.id).where(Run.status == COMPLETE, Run.kind == "crawl").limit(1)
+            )
             is not None
         )
     return state

@@ -30,6 +30,7 @@ from cfbu_crawler.archive.models import (
     Article,
     ArticleURL,
     BreadcrumbItem,
+    HttpValidator,
     Observation,
     QAPair,
     Run,
@@ -56,6 +57,7 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     sitemap_lastmod: str | None = None
+    sitemap_url: str | None = None
     fetched_at: datetime | None = None
     missing: list[str] = field(default_factory=list)
 
@@ -125,7 +127,9 @@ def _add_alias(session: Session, article: Article, url: str, now: datetime) -> N
     key = url_key(url)
     alias = session.scalar(select(ArticleURL).where(ArticleURL.key == key))
     if alias is None:
-        session.add(ArticleURL(article_id=article.id, key=key, url=url, first_seen=now, last_seen=now))
+        session.add(
+            ArticleURL(article_id=article.id, key=key, url=url, first_seen=now, last_seen=now)
+        )
     else:
         alias.article_id = article.id
         alias.last_seen = now
@@ -153,7 +157,11 @@ class ArchiveWriter:
             session.execute(
                 update(Run)
                 .where(Run.status == RUNNING)
-                .values(status=INTERRUPTED, finished_at=func.coalesce(Run.heartbeat_at, Run.started_at), finish_reason="stale")
+                .values(
+                    status=INTERRUPTED,
+                    finished_at=func.coalesce(Run.heartbeat_at, Run.started_at),
+                    finish_reason="stale",
+                )
             )
             run = Run(
                 kind=kind,
@@ -189,6 +197,7 @@ class ArchiveWriter:
         requests: int = 0,
         bytes_received: int = 0,
         listing_complete: bool = False,
+        validators: dict[str, tuple[str, str | None, str | None]] | None = None,
     ) -> Run:
         """Close the run. A complete run applies the removals it verified (404/410)."""
         now = utcnow()
@@ -212,7 +221,9 @@ class ArchiveWriter:
                         select(func.count(Observation.id)).where(
                             Observation.run_id == run.id,
                             Observation.article_id == article_id,
-                            Observation.outcome.in_(("new", "changed", "unchanged", "not_modified", "moved")),
+                            Observation.outcome.in_(
+                                ("new", "changed", "unchanged", "not_modified", "moved")
+                            ),
                         )
                     )
                     if article is not None and article.status == LIVE and not seen_live:
@@ -221,6 +232,8 @@ class ArchiveWriter:
                         article.gone_run_id = run.id
                         removed += 1
                 run.removed = removed
+                # Only a complete run may vouch for listing pages and sitemaps.
+                self._save_validators(session, run.id, validators or {}, now)
             run.status = status
             run.finished_at = now
             run.finish_reason = reason
@@ -235,12 +248,33 @@ class ArchiveWriter:
                     .where(Run.status == COMPLETE, Run.id < run.id, Run.kind == "crawl")
                     .order_by(Run.id.desc())
                 )
-                run.warnings = coverage_warnings(previous.coverage if previous else None, run.coverage)
+                run.warnings = coverage_warnings(
+                    previous.coverage if previous else None, run.coverage
+                )
             session.commit()
             session.refresh(run)
             session.expunge(run)
         lock.release(self.factory)
         return run
+
+    @staticmethod
+    def _save_validators(
+        session: Session,
+        run_id: int,
+        validators: dict[str, tuple[str, str | None, str | None]],
+        now: datetime,
+    ) -> None:
+        for url, (kind, etag, last_modified) in validators.items():
+            row = session.scalar(select(HttpValidator).where(HttpValidator.key == url))
+            if row is None:
+                row = HttpValidator(key=url, kind=kind)
+                session.add(row)
+            row.etag, row.last_modified, row.run_id, row.updated_at = (
+                etag,
+                last_modified,
+                run_id,
+                now,
+            )
 
     # -- page records ----------------------------------------------------------------
     def record_page(self, page: FetchedPage) -> str:
@@ -266,7 +300,9 @@ class ArchiveWriter:
                 alias_owner = find_article(session, page.identity_url)
                 article = alias_owner
             moved_from: str | None = None
-            if previous is not None and (article is None or self._merge_new_into(session, article, previous, run)):
+            if previous is not None and (
+                article is None or self._merge_new_into(session, article, previous, run)
+            ):
                 # Reached through a URL of a known article and answered under another one:
                 # the article moved. Same row, new URL, old URL kept as an alias.
                 moved_from = previous.url
@@ -297,17 +333,32 @@ class ArchiveWriter:
             latest = latest_version(session, article.id)
             if latest is None:
                 version = _add_version(
-                    session, article, page.record, run_id=run.id, cause=CAUSE_SITE, changed=[],
-                    digest=digest, extractor_version=self.extractor_version,
-                    raw_page_id=raw.id, missing=page.missing, now=now,
+                    session,
+                    article,
+                    page.record,
+                    run_id=run.id,
+                    cause=CAUSE_SITE,
+                    changed=[],
+                    digest=digest,
+                    extractor_version=self.extractor_version,
+                    raw_page_id=raw.id,
+                    missing=page.missing,
+                    now=now,
                 )
                 outcome = "new"
             elif latest.content_hash != digest:
                 version = _add_version(
-                    session, article, page.record, run_id=run.id, cause=CAUSE_SITE,
-                    changed=changed_fields(latest, page.record), digest=digest,
-                    extractor_version=self.extractor_version, raw_page_id=raw.id,
-                    missing=page.missing, now=now,
+                    session,
+                    article,
+                    page.record,
+                    run_id=run.id,
+                    cause=CAUSE_SITE,
+                    changed=changed_fields(latest, page.record),
+                    digest=digest,
+                    extractor_version=self.extractor_version,
+                    raw_page_id=raw.id,
+                    missing=page.missing,
+                    now=now,
                 )
                 outcome = "changed"
             else:
@@ -325,14 +376,21 @@ class ArchiveWriter:
             article.last_modified = page.last_modified
             if page.sitemap_lastmod:
                 article.sitemap_lastmod = page.sitemap_lastmod
+                article.sitemap_url = page.sitemap_url
             for url in {page.identity_url, page.final_url, page.requested_url, *page.redirect_urls}:
                 if url:
                     _add_alias(session, article, url, now)
             session.add(
                 Observation(
-                    run_id=run.id, article_id=article.id, url=page.requested_url,
-                    final_url=page.final_url, status_code=page.status, fetched_at=now,
-                    outcome=outcome, version_id=version.id, raw_page_id=raw.id,
+                    run_id=run.id,
+                    article_id=article.id,
+                    url=page.requested_url,
+                    final_url=page.final_url,
+                    status_code=page.status,
+                    fetched_at=now,
+                    outcome=outcome,
+                    version_id=version.id,
+                    raw_page_id=raw.id,
                     bytes=len(page.raw),
                 )
             )
@@ -374,7 +432,9 @@ class ArchiveWriter:
                 run.changed += 1
             session.flush()
         session.execute(
-            update(Observation).where(Observation.article_id == newer.id).values(article_id=older.id)
+            update(Observation)
+            .where(Observation.article_id == newer.id)
+            .values(article_id=older.id)
         )
         session.execute(
             update(ArticleURL).where(ArticleURL.article_id == newer.id).values(article_id=older.id)
@@ -423,9 +483,17 @@ class ArchiveWriter:
                 article.last_run_id = run.id
             session.add(
                 Observation(
-                    run_id=run.id, article_id=article.id if article else None, url=url,
-                    final_url=final_url, status_code=status, fetched_at=now, outcome=outcome,
-                    version_id=version_id, raw_page_id=raw_id, bytes=len(raw or b""), error=error,
+                    run_id=run.id,
+                    article_id=article.id if article else None,
+                    url=url,
+                    final_url=final_url,
+                    status_code=status,
+                    fetched_at=now,
+                    outcome=outcome,
+                    version_id=version_id,
+                    raw_page_id=raw_id,
+                    bytes=len(raw or b""),
+                    error=error,
                 )
             )
             if outcome == "error":

@@ -15,22 +15,50 @@ from cfbu_crawler.extract.urls import DEFAULT_START_URL
 
 
 @main.command()
-@click.option("--start-url", default=DEFAULT_START_URL, show_default=True, metavar="URL",
-              help="The news listing to start from; the allowed domain follows it.")
+@click.option(
+    "--start-url",
+    default=DEFAULT_START_URL,
+    show_default=True,
+    metavar="URL",
+    help="The news listing to start from; the allowed domain follows it.",
+)
 @db_option
-@click.option("--full", is_flag=True, help="Re-fetch everything (ignore sitemaps, ETags, known pages).")
-@click.option("--delay", type=click.FloatRange(min=0), metavar="S",
-              help="Seconds between requests to the site [default: 1, with AutoThrottle].")
-@click.option("--concurrency", type=click.IntRange(min=1, max=16), metavar="N",
-              help="Concurrent requests per host [default: 2].")
-@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where the crawl log goes [default: logs/ beside the archive].")
-@click.option("--fail-on-coverage-drop", is_flag=True,
-              help="Exit with status 5 when extraction coverage dropped since the last run.")
+@click.option(
+    "--full", is_flag=True, help="Re-fetch everything (ignore sitemaps, ETags, known pages)."
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    metavar="S",
+    help="Seconds between requests to the site [default: 1, with AutoThrottle].",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=16),
+    metavar="N",
+    help="Concurrent requests per host [default: 2].",
+)
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the crawl log goes [default: logs/ beside the archive].",
+)
+@click.option(
+    "--fail-on-coverage-drop",
+    is_flag=True,
+    help="Exit with status 5 when extraction coverage dropped since the last run.",
+)
 @json_option
-def crawl(start_url: str, db: str | None, full: bool, delay: float | None,
-          concurrency: int | None, log_dir: Path | None, fail_on_coverage_drop: bool,
-          as_json: bool) -> None:
+def crawl(
+    start_url: str,
+    db: str | None,
+    full: bool,
+    delay: float | None,
+    concurrency: int | None,
+    log_dir: Path | None,
+    fail_on_coverage_drop: bool,
+    as_json: bool,
+) -> None:
     """Crawl the Nyheder listing and every article into the archive.
 
     Incremental by default (sitemaps, conditional requests, stops early on known

@@ -36,16 +36,40 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
     console().print(runs_table(data))
 
 
-CSV_COLUMNS = ("url", "status", "title", "published", "category", "breadcrumb", "lead", "body",
-               "qa", "first_seen", "last_seen", "versions", "content_hash")
+CSV_COLUMNS = (
+    "url",
+    "status",
+    "title",
+    "published",
+    "category",
+    "breadcrumb",
+    "lead",
+    "body",
+    "qa",
+    "first_seen",
+    "last_seen",
+    "versions",
+    "content_hash",
+)
 
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv"]), default="jsonl",
-              show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="Write to FILE instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="Write to FILE instead of stdout.",
+)
 def export(db: str | None, fmt: str, output: str) -> None:
     """Export the latest version of every article, gone ones included.
 

@@ -24,7 +24,10 @@ def pct(value: float | None) -> str:
 def coverage_line(coverage: dict[str, Any] | None) -> str:
     if not coverage or not coverage.get("articles"):
         return "no articles"
-    parts = [f"{field} {pct(coverage.get(field))}" for field in ("title", "published", "breadcrumb", "body")]
+    parts = [
+        f"{field} {pct(coverage.get(field))}"
+        for field in ("title", "published", "breadcrumb", "body")
+    ]
     if coverage.get("interviews"):
         parts.append(f"Q&A {pct(coverage.get('qa'))} of {coverage['interviews']} interviews")
     return ", ".join(parts)
@@ -50,8 +53,24 @@ def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -
 
 def runs_table(runs: list[dict[str, Any]]) -> Table:
     table = Table(show_edge=False, pad_edge=False)
-    for column in ("run", "status", "started (UTC)", "secs", "req", "new", "chg", "same", "moved", "rm", "err", "coverage"):
-        table.add_column(column, justify="right" if column not in ("status", "started (UTC)", "coverage") else "left")
+    for column in (
+        "run",
+        "status",
+        "started (UTC)",
+        "secs",
+        "req",
+        "new",
+        "chg",
+        "same",
+        "moved",
+        "rm",
+        "err",
+        "coverage",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column not in ("status", "started (UTC)", "coverage") else "left",
+        )
     for run in runs:
         counts = run["counts"]
         started = run["started_at"] or ""
@@ -64,10 +83,18 @@ def runs_table(runs: list[dict[str, Any]]) -> Table:
         if run["warnings"]:
             status += " ⚠"
         table.add_row(
-            str(run["id"]), status, started.replace("T", " ").rstrip("Z"), secs,
-            str(counts["requests"]), str(counts["new"]), str(counts["changed"]),
-            str(counts["unchanged"]), str(counts["moved"]), str(counts["removed"]),
-            str(counts["errors"]), coverage_line(run["coverage"]),
+            str(run["id"]),
+            status,
+            started.replace("T", " ").rstrip("Z"),
+            secs,
+            str(counts["requests"]),
+            str(counts["new"]),
+            str(counts["changed"]),
+            str(counts["unchanged"]),
+            str(counts["moved"]),
+            str(counts["removed"]),
+            str(counts["errors"]),
+            coverage_line(run["coverage"]),
         )
     return table
 

@@ -191,4 +191,5 @@ def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
 
 
 def _diff_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    return sorted(f for f in RECORD_FIELDS if a.get(f) != b.get(f))
+    """The differing fields, in the order SPEC §3 lists them."""
+    return [f for f in RECORD_FIELDS if a.get(f) != b.get(f)]

@@ -61,9 +61,13 @@ class NyhederSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.start_url = spider._start_url_arg or settings.get("CFBU_START_URL") or DEFAULT_START_URL
+        spider.start_url = (
+            spider._start_url_arg or settings.get("CFBU_START_URL") or DEFAULT_START_URL
+        )
         spider.full = (
-            truthy(spider._full_arg) if spider._full_arg is not None else settings.getbool("CFBU_FULL")
+            truthy(spider._full_arg)
+            if spider._full_arg is not None
+            else settings.getbool("CFBU_FULL")
         )
         spider.section = Section.from_start_url(spider.start_url)
         host = urlsplit(spider.start_url).hostname or ""
@@ -76,7 +80,11 @@ class NyhederSpider(scrapy.Spider):
         spider.seen_ids: set[int] = set()
         spider.listing_seen: set[str] = set()
         spider.sitemap_seen: set[str] = set()
-        spider.sitemap_lastmod: dict[str, str] = {}
+        # Article entries of the sitemaps: key → (url, lastmod, sitemap URL).
+        spider.sitemap_entries: dict[str, tuple[str, str, str]] = {}
+        spider.sitemaps_not_modified: set[str] = set()
+        # Validators of listing pages and sitemaps seen this run: url → (kind, etag, lm).
+        spider.validators: dict[str, tuple[str, str | None, str | None]] = {}
         spider.pending_sitemaps = 0
         spider.listing_started = False
         spider.verified = False
@@ -93,7 +101,8 @@ class NyhederSpider(scrapy.Spider):
         finally:
             engine.dispose()
         for url in self.state.retry_urls:
-            yield self.article_request(url, via="retry")
+            if self.section.classify(url) == "article":
+                yield self.article_request(url, via="retry")
         for known in self.state.live():
             if known.needs_fetch:
                 yield self.article_request(known.url, via="retry", known=known)
@@ -105,11 +114,33 @@ class NyhederSpider(scrapy.Spider):
                 callback=self.parse_robots,
                 errback=self.sitemap_failed,
                 dont_filter=True,
-                meta={"dont_retry": False, "handle_httpstatus_list": [404, 403, 410]},
+                meta={"handle_httpstatus_list": [403, 404, 410]},
                 priority=10,
             )
         else:
             yield self.listing_request(self.start_url)
+
+    @property
+    def incremental(self) -> bool:
+        return not self.full and self.state.has_complete_run
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a listing page or sitemap a complete run
+        saw before."""
+        if not self.incremental or url not in self.state.validators:
+            return {}
+        etag, last_modified = self.state.validators[url]
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def remember_validators(self, response: Response, kind: str) -> None:
+        etag, last_modified = header(response, "ETag"), header(response, "Last-Modified")
+        if etag or last_modified:
+            self.validators[response.url] = (kind, etag, last_modified)
 
     def listing_request(self, url: str) -> Request:
         self.listing_started = True
@@ -118,7 +149,9 @@ class NyhederSpider(scrapy.Spider):
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
+            headers=self.conditional_headers(url),
             dont_filter=True,
+            meta={"handle_httpstatus_list": [304]},
             priority=5,
         )
 
@@ -129,6 +162,7 @@ class NyhederSpider(scrapy.Spider):
         via: str,
         known: KnownArticle | None = None,
         lastmod: str | None = None,
+        sitemap_url: str | None = None,
         conditional: bool = True,
     ) -> Request:
         key = url_key(url)
@@ -148,14 +182,28 @@ class NyhederSpider(scrapy.Spider):
             errback=self.article_failed,
             headers=headers,
             dont_filter=True,
-            meta={"via": via, "handle_httpstatus_list": ARTICLE_STATUSES, "sitemap_lastmod": lastmod},
+            meta={
+                "via": via,
+                "handle_httpstatus_list": ARTICLE_STATUSES,
+                "sitemap_lastmod": lastmod,
+                "sitemap_url": sitemap_url,
+            },
         )
 
     # -- sitemaps --------------------------------------------------------------------
-    def _sitemap_done(self) -> Iterator[Request]:
+    def _sitemap_done(self) -> Iterator[Any]:
         self.pending_sitemaps -= 1
-        if self.pending_sitemaps <= 0 and not self.listing_started:
-            yield self.listing_request(self.start_url)
+        if self.pending_sitemaps > 0 or self.listing_started:
+            return
+        # All sitemaps read: fetch what they say is new or changed, skip the rest.
+        for key, (url, _lastmod, _sitemap) in self.sitemap_entries.items():
+            if key not in self.seen_keys:
+                yield from self.schedule_article(url, via="sitemap")
+        for known in self.state.live():
+            if known.id not in self.seen_ids and known.sitemap_url in self.sitemaps_not_modified:
+                self.seen_ids.add(known.id)
+                yield FetchOutcome(url=known.url, outcome="skipped")
+        yield self.listing_request(self.start_url)
 
     def _sitemap_request(self, url: str, fallbacks: tuple[str, ...] = ()) -> Request:
         self.sitemap_seen.add(url)
@@ -164,18 +212,22 @@ class NyhederSpider(scrapy.Spider):
             url,
             callback=self.parse_sitemap,
             errback=self.sitemap_failed,
+            headers=self.conditional_headers(url),
             dont_filter=True,
-            meta={"handle_httpstatus_list": [404, 403, 410], "fallbacks": fallbacks},
+            meta={"handle_httpstatus_list": [304, 403, 404, 410], "fallbacks": fallbacks},
             priority=10,
         )
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        urls = []
+        urls: list[str] = []
         if response.status == 200 and isinstance(response, TextResponse):
-            urls = [u for u in sitemap_urls_from_robots(response.text, base_url=response.url)]
-            urls = [u for u in urls if self.section.on_site(u)]
+            urls = [
+                u
+                for u in sitemap_urls_from_robots(response.text, base_url=response.url)
+                if self.section.on_site(u)
+            ]
         if urls:
-            for url in urls:
+            for url in dict.fromkeys(urls):
                 if url not in self.sitemap_seen:
                     yield self._sitemap_request(url)
         else:
@@ -184,13 +236,19 @@ class NyhederSpider(scrapy.Spider):
         yield from self._sitemap_done()
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            # Unchanged since the last complete run: its articles are as we left them.
+            self.sitemaps_not_modified.add(response.url)
+            self.crawler.stats.inc_value("cfbu/sitemaps_not_modified")
+            yield from self._sitemap_done()
+            return
         sitemap = None
         if response.status == 200:
             try:
                 sitemap = Sitemap(response.body)
             except Exception:  # not XML: no sitemap here
                 sitemap = None
-        if sitemap is None:
+        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             fallbacks = response.meta.get("fallbacks") or ()
             if fallbacks:
                 yield self._sitemap_request(fallbacks[0], fallbacks[1:])
@@ -201,11 +259,15 @@ class NyhederSpider(scrapy.Spider):
             loc = entry.get("loc")
             if not loc:
                 continue
+            loc = urljoin(response.url, loc.strip())
             if sitemap.type == "sitemapindex":
                 if self.section.on_site(loc) and loc not in self.sitemap_seen:
                     yield self._sitemap_request(loc)
-            elif sitemap.type == "urlset" and self.section.classify(loc) == "article":
-                self.sitemap_lastmod[url_key(loc)] = entry.get("lastmod") or ""
+            elif self.section.classify(loc) == "article":
+                lastmod = (entry.get("lastmod") or "").strip()
+                self.sitemap_entries[url_key(loc)] = (loc, lastmod, response.url)
+        if sitemap.type == "urlset":
+            self.remember_validators(response, "sitemap")
         yield from self._sitemap_done()
 
     def sitemap_failed(self, failure) -> Iterator[Any]:
@@ -219,11 +281,20 @@ class NyhederSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
         stats.inc_value("cfbu/listing_pages")
+        if response.status == 304:
+            # Not changed since the last complete run: nothing new here, nor further on.
+            stats.set_value("cfbu/listing_stopped_early", response.url)
+            return
         if not isinstance(response, TextResponse):
             stats.inc_value("cfbu/listing_errors")
-            yield FetchOutcome(url=response.url, outcome="error", status=response.status,
-                               error="listing page is not HTML")
+            yield FetchOutcome(
+                url=response.url,
+                outcome="error",
+                status=response.status,
+                error="listing page is not HTML",
+            )
             return
+        self.remember_validators(response, "listing")
         articles: list[str] = []
         listings: list[str] = []
         for href in response.css("a::attr(href)").getall():
@@ -239,25 +310,26 @@ class NyhederSpider(scrapy.Spider):
             known = self.state.lookup(key)
             if known is None or known.status != "live":
                 all_known = False
-            if key in self.seen_keys:
-                continue
-            yield from self.schedule_article(url, via="listing", known=known)
+            if key not in self.seen_keys:
+                yield from self.schedule_article(url, via="listing", known=known)
         stats.inc_value("cfbu/listing_articles", len(articles))
         if not articles and listing_number(response.url) > 1:
             return  # an empty page past the end: don't follow its pagination
-        if not self.full and self.state.has_complete_run and articles and all_known:
-            # Incremental: this page holds only known articles; older pages hold no news.
-            # Known articles the walk does not reach are still checked in on_idle().
+        if self.incremental and articles and all_known:
+            # This page holds only known articles, so older pages hold no news; known
+            # articles the walk does not reach are still checked in on_idle().
             stats.set_value("cfbu/listing_stopped_early", response.url)
             return
         if stats.get_value("cfbu/listing_pages", 0) >= self.max_listing_pages:
-            self.logger.warning("Stopped following pagination after %d pages", self.max_listing_pages)
+            self.logger.warning(
+                "Stopped following pagination after %d pages", self.max_listing_pages
+            )
             stats.set_value("cfbu/listing_truncated", True)
             return
         here = listing_number(response.url)
         candidates = [u for u in dict.fromkeys(listings) if url_key(u) not in self.listing_seen]
-        following = [u for u in candidates if listing_number(u) == here + 1] if not self.full else []
-        for url in following or candidates:
+        following = [u for u in candidates if listing_number(u) == here + 1]
+        for url in candidates if self.full or not following else following:
             if url_key(url) not in self.listing_seen:
                 yield self.listing_request(url)
 
@@ -265,10 +337,11 @@ class NyhederSpider(scrapy.Spider):
         self, url: str, *, via: str, known: KnownArticle | None = None
     ) -> Iterator[Any]:
         key = url_key(url)
-        lastmod = self.sitemap_lastmod.get(key)
+        known = known or self.state.lookup(key)
+        _, lastmod, sitemap_url = self.sitemap_entries.get(key, (url, None, None))
         if (
             known is not None
-            and not self.full
+            and self.incremental
             and not known.needs_fetch
             and known.status == "live"
             and lastmod
@@ -279,7 +352,9 @@ class NyhederSpider(scrapy.Spider):
             self.seen_ids.add(known.id)
             yield FetchOutcome(url=known.url, outcome="skipped")
             return
-        yield self.article_request(url, via=via, known=known, lastmod=lastmod)
+        yield self.article_request(
+            url, via=via, known=known, lastmod=lastmod or None, sitemap_url=sitemap_url
+        )
 
     def listing_failed(self, failure) -> Iterator[Any]:
         self.crawler.stats.inc_value("cfbu/listing_errors")
@@ -306,17 +381,22 @@ class NyhederSpider(scrapy.Spider):
             yield FetchOutcome(url=requested, outcome="not_modified", status=304)
             return
         if response.status in (404, 410):
-            yield FetchOutcome(url=requested, outcome="gone", status=response.status,
-                               final_url=response.url)
+            yield FetchOutcome(
+                url=requested, outcome="gone", status=response.status, final_url=response.url
+            )
             return
         content_type = header(response, "Content-Type") or ""
         if not isinstance(response, TextResponse) or (
-            content_type and not content_type.split(";")[0].strip().lower() in HTML_TYPES
+            content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES
         ):
             yield FetchOutcome(
-                url=requested, outcome="error", status=response.status,
+                url=requested,
+                outcome="error",
+                status=response.status,
                 error=f"not an HTML page ({content_type or 'no Content-Type'})",
-                raw=response.body[: 2 * 1024 * 1024], content_type=content_type, final_url=response.url,
+                raw=response.body[: 2 * 1024 * 1024],
+                content_type=content_type,
+                final_url=response.url,
             )
             return
         encoding = response.encoding if response.headers.get("Content-Type") else None
@@ -330,8 +410,8 @@ class NyhederSpider(scrapy.Spider):
             content_type=content_type or None,
             etag=header(response, "ETag"),
             last_modified=header(response, "Last-Modified"),
-            sitemap_lastmod=response.meta.get("sitemap_lastmod")
-            or self.sitemap_lastmod.get(url_key(response.url)),
+            sitemap_lastmod=response.meta.get("sitemap_lastmod"),
+            sitemap_url=response.meta.get("sitemap_url"),
             fetched_at=utcnow(),
             via=response.meta.get("via"),
         )
@@ -347,7 +427,8 @@ class NyhederSpider(scrapy.Spider):
 
     @staticmethod
     def _meta(response: Response) -> dict[str, Any]:
-        return {k: response.meta[k] for k in ("via", "sitemap_lastmod") if k in response.meta}
+        keys = ("via", "sitemap_lastmod", "sitemap_url", "handle_httpstatus_list")
+        return {k: response.meta[k] for k in keys if k in response.meta}
 
     @staticmethod
     def _reason(failure) -> str:
@@ -369,7 +450,8 @@ class NyhederSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.set_value(
             "cfbu/listing_complete",
-            not stats.get_value("cfbu/start_failed") and stats.get_value("cfbu/listing_pages", 0) > 0,
+            not stats.get_value("cfbu/start_failed")
+            and stats.get_value("cfbu/listing_pages", 0) > 0,
         )
         if stats.get_value("cfbu/start_failed"):
             return

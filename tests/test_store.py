@@ -1,0 +1,186 @@
+"""The archive writer: versions only on content change, moves, removals, the crawl lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cfbu_crawler.archive import lock
+from cfbu_crawler.archive.db import open_engine, session_factory
+from cfbu_crawler.archive.models import Article, ArticleURL, CrawlLock, Observation, Run, Version
+from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+
+BASE = "http://127.0.0.1:1/nyheder/"
+
+
+def record(title: str = "TITEL", body: str = "Første afsnit.\n\nAndet afsnit.", **kw) -> dict:
+    out = {
+        "title": title,
+        "breadcrumb": ["Hjem", "Nyheder", title],
+        "category": "nyheder",
+        "published": "2015-11-30",
+        "lead": body.split("\n\n")[0],
+        "body": body,
+        "qa": [],
+    }
+    out.update(kw)
+    return out
+
+
+def page(
+    slug: str, rec: dict, *, requested: str | None = None, raw: bytes | None = None
+) -> FetchedPage:
+    url = BASE + slug + "/"
+    return FetchedPage(
+        requested_url=requested or url,
+        final_url=url,
+        identity_url=url,
+        status=200,
+        record=rec,
+        raw=raw if raw is not None else f"<html>{slug}{rec['title']}</html>".encode(),
+        redirect_urls=[requested] if requested else [],
+    )
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> ArchiveWriter:
+    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+    yield ArchiveWriter(engine, extractor_version="test")
+    engine.dispose()
+
+
+def count(writer: ArchiveWriter, model) -> int:
+    with session_factory(writer.engine)() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_unchanged_content_with_new_markup_adds_no_version(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a", record(), raw=b"<html>theme 1</html>")) == "new"
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a", record(), raw=b"<html>theme 2</html>")) == "unchanged"
+    run = writer.finish_run("complete", reason="finished")
+    assert count(writer, Version) == 1
+    assert count(writer, Observation) == 2
+    assert (run.new, run.unchanged, run.changed) == (0, 1, 0)
+
+
+def test_changed_content_adds_a_version_naming_the_changed_fields(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record()))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a", record(title="NY TITEL"))) == "changed"
+    writer.finish_run("complete", reason="finished")
+    with session_factory(writer.engine)() as session:
+        versions = session.scalars(select(Version).order_by(Version.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].changed_fields == ["title", "breadcrumb"]
+
+
+def test_raw_pages_are_stored_once_per_hash(writer: ArchiveWriter) -> None:
+    from cfbu_crawler.archive.models import RawPage
+
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record(), raw=b"<html>same</html>"))
+    writer.record_page(page("b", record(title="B"), raw=b"<html>same</html>"))
+    writer.finish_run("complete", reason="finished")
+    assert count(writer, RawPage) == 1
+
+
+def test_gone_is_applied_only_by_a_complete_run(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record()))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_outcome(BASE + "a/", "gone", status=404)
+    writer.finish_run("interrupted", reason="shutdown")
+    with session_factory(writer.engine)() as session:
+        assert session.scalar(select(Article.status)) == "live"
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_outcome(BASE + "a/", "gone", status=404)
+    run = writer.finish_run("complete", reason="finished")
+    assert run.removed == 1
+    with session_factory(writer.engine)() as session:
+        assert session.scalar(select(Article.status)) == "gone"
+        assert session.scalar(select(func.count()).select_from(Version)) == 1
+
+
+def test_an_error_is_never_taken_for_a_removal(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record()))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_outcome(BASE + "a/", "error", error="TimeoutError")
+    run = writer.finish_run("complete", reason="finished")
+    assert (run.errors, run.removed) == (1, 0)
+    with session_factory(writer.engine)() as session:
+        assert session.scalar(select(Article.status)) == "live"
+
+
+def test_redirect_from_a_known_url_is_a_move_of_the_same_article(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("old-slug", record()))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("new-slug", record(), requested=BASE + "old-slug/")) == "moved"
+    run = writer.finish_run("complete", reason="finished")
+    assert (run.moved, run.new, run.changed) == (1, 0, 0)
+    with session_factory(writer.engine)() as session:
+        article = session.scalar(select(Article))
+        assert article.url == BASE + "new-slug/"
+        assert {a.url for a in session.scalars(select(ArticleURL))} >= {
+            BASE + "old-slug/",
+            BASE + "new-slug/",
+        }
+    assert count(writer, Article) == 1
+
+
+def test_move_found_after_the_new_url_was_crawled_merges_into_one_article(
+    writer: ArchiveWriter,
+) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("old-slug", record()))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("new-slug", record())) == "new"  # from the listing
+    assert writer.record_page(page("new-slug", record(), requested=BASE + "old-slug/")) == "moved"
+    run = writer.finish_run("complete", reason="finished")
+    assert (run.moved, run.new) == (1, 0)
+    assert count(writer, Article) == 1
+    assert count(writer, Version) == 1
+
+
+def test_second_writer_is_refused_while_the_first_holds_the_lock(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    # Pretend the lock belongs to another live process on this host.
+    with session_factory(writer.engine)() as session:
+        session.get(CrawlLock, 1).pid = os.getppid()
+        session.commit()
+    other = ArchiveWriter(writer.engine, extractor_version="test")
+    with pytest.raises(lock.LockHeld, match="another crawl"):
+        other.begin_run(start_url=BASE, full=False, settings={})
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over_and_its_run_marked_interrupted(
+    writer: ArchiveWriter,
+) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    with session_factory(writer.engine)() as session:
+        session.get(CrawlLock, 1).pid = int(dead.stdout)
+        session.commit()
+    other = ArchiveWriter(writer.engine, extractor_version="test")
+    other.begin_run(start_url=BASE, full=False, settings={})
+    assert other.replaced_holder is not None and other.replaced_holder.pid == int(dead.stdout)
+    with session_factory(writer.engine)() as session:
+        statuses = session.scalars(select(Run.status).order_by(Run.id)).all()
+    assert statuses == ["interrupted", "running"]
