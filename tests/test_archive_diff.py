@@ -17,10 +17,12 @@ from changes_archive import (
     url,
     writer,
 )
+from rich.text import Text
 
 from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.archive.diff import diff_runs
 from cfbu_crawler.archive.reparse import reparse_archive
+from cfbu_crawler.archive.textdiff import inline_diff, rich_diff
 
 EXPECTED_1_2 = {
     "from_run": 1,
@@ -255,3 +257,30 @@ def test_errors(tmp_path: Path) -> None:
 
 def run2_pages_simple() -> list:
     return [page(r) for r in run1_records()]
+
+
+def test_word_diff() -> None:
+    assert inline_diff("the quick brown fox", "the slow brown fox") == (
+        "the [-quick-]{+slow+} brown fox"
+    )
+    assert inline_diff("Det er at finde tid.", "Det er at finde tid og penge.") == (
+        "Det er at finde tid{+ og penge+}."
+    )
+    # A rewritten phrase is one change, not word by word.
+    assert inline_diff("Andet afsnit om i-old.", "Flyttet og ændret.") == (
+        "[-Andet afsnit om i-old-]{+Flyttet og ændret+}."
+    )
+    assert inline_diff(None, "ny") == "{+ny+}"
+    assert (
+        inline_diff("Artikel c-title", "Ny titel for c") == "[-Artikel c-title-]{+Ny titel for c+}"
+    )
+    long_old = " ".join(f"w{i}" for i in range(40))
+    long_new = long_old.replace("w20", "W20")
+    assert (
+        inline_diff(long_old, long_new, context=3) == "… w17 w18 w19 [-w20-]{+W20+} w21 w22 w23 …"
+    )
+    # The rich variant renders to the same text, brackets in the texts included.
+    rendered = Text.from_markup(rich_diff("x [a] y", "x [b] y"))
+    assert rendered.plain == inline_diff("x [a] y", "x [b] y") == "x [[-a-]{+b+}] y"
+    styles = [set(str(span.style).split()) for span in rendered.spans]
+    assert styles == [{"red", "strike"}, {"green"}]

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 from rich.markup import escape
 
-# Words (runs of non-space) and the whitespace between them, so that "".join() restores.
-_TOKEN = re.compile(r"\s+|\S+")
+# Words, single punctuation marks and the whitespace between them ("".join() restores).
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 Segment = tuple[str, str]  # (EQUAL | DELETE | INSERT, text)
@@ -43,7 +43,70 @@ def word_segments(old: str | None, new: str | None) -> list[Segment]:
             _append(segments, DELETE, "".join(a[i1:i2]))
         if tag in ("insert", "replace"):
             _append(segments, INSERT, "".join(b[j1:j2]))
-    return _tidy(segments)
+    return _merge_close_changes(_tidy(segments))
+
+
+def _merge_close_changes(segments: list[Segment]) -> list[Segment]:
+    """Fold slight unchanged text (see ``_is_filler``) between two changes into them, so
+    that a rewritten phrase reads ``[-old words-]{+new words+}`` rather than alternating
+    word by word."""
+    out: list[Segment] = []
+    i = 0
+    while i < len(segments):
+        op, text = segments[i]
+        if (
+            op == EQUAL
+            and _is_filler(text)
+            and out
+            and out[-1][0] != EQUAL
+            and i + 1 < len(segments)
+            and _has_both(out, segments, i)
+        ):
+            before: list[Segment] = []
+            while out and out[-1][0] != EQUAL:
+                before.insert(0, out.pop())
+            j = i + 1
+            after: list[Segment] = []
+            while j < len(segments) and segments[j][0] != EQUAL:
+                after.append(segments[j])
+                j += 1
+            for side in (DELETE, INSERT):
+                parts = [
+                    "".join(t for o, t in before if o == side),
+                    "".join(t for o, t in after if o == side),
+                ]
+                # The folded text was in both texts: it goes into both sides.
+                _append(out, side, text.join(parts) if any(parts) else "")
+            i = j
+            continue
+        _append(out, op, text)
+        i += 1
+    return out
+
+
+def _is_filler(text: str) -> bool:
+    """Unchanged text too slight to break up a change: spaces within a paragraph, a
+    punctuation mark or a one- or two-letter word (``[-a b-]{+x b y+}`` reads better than
+    ``[-a-]{+x+} b{+ y+}``)."""
+    if "\n" in text:
+        return False
+    core = text.strip()
+    return len(core) <= 2 and " " not in core
+
+
+def _has_both(out: list[Segment], segments: list[Segment], i: int) -> bool:
+    """Would folding the space at ``segments[i]`` leave text on both sides (old and new)?
+    Only then can it go into both without changing either text."""
+    ops: set[str] = set()
+    for op, _ in reversed(out):
+        if op == EQUAL:
+            break
+        ops.add(op)
+    for op, _ in segments[i + 1 :]:
+        if op == EQUAL:
+            break
+        ops.add(op)
+    return ops == {DELETE, INSERT}
 
 
 def _append(segments: list[Segment], op: str, text: str) -> None:
@@ -70,6 +133,10 @@ def _tidy(segments: list[Segment]) -> list[Segment]:
         while i < len(segments) and segments[i][0] != EQUAL:
             run.append(segments[i])
             i += 1
+        if {op for op, _ in run} != {DELETE, INSERT}:
+            for op, t in run:  # a pure insertion or deletion: keep it as it is
+                _append(out, op, t)
+            continue
         lead = min(len(t) - len(t.lstrip()) for _, t in run)
         trail = min(len(t) - len(t.rstrip()) for _, t in run)
         if lead and all(t[:lead] == run[0][1][:lead] for _, t in run):

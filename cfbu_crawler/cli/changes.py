@@ -72,6 +72,12 @@ def change_lines(changes: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def indented(line: str, indent: str) -> str:
+    """A (possibly multi-paragraph) change line, every line indented, blank lines dropped."""
+    rows = [row for row in line.split("\n") if row.strip()]
+    return indent + ("\n" + indent + "  ").join(rows)
+
+
 def print_diff(out: Console, data: dict[str, Any]) -> None:
     added, removed, moved, changed = (data[k] for k in ("added", "removed", "moved", "changed"))
     out.print(
@@ -96,7 +102,7 @@ def print_diff(out: Console, data: dict[str, Any]) -> None:
         for item in changed:
             out.print(f"  ~ {escape(item['url'])}  ({', '.join(item['fields'])})")
             for line in change_lines(item["changes"]):
-                out.print(f"      {line}")
+                out.print(indented(line, "      "))
 
 
 @main.command()
@@ -174,7 +180,7 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
         cause = "site" if v["cause"] == "site" else "extractor (reparse)"
         out.print(f"\n[bold]Version {v['number']}[/] (run {v['run_id']}, {cause})")
         for line in change_lines(v["changes"]):
-            out.print(f"  {line}")
+            out.print(indented(line, "  "))
 
 
 @main.command()
