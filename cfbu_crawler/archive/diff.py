@@ -181,9 +181,8 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
         live_to = live_article_ids(session, t)
         existed_from = set(session.scalars(select(Article.id).where(Article.first_run_id <= f)))
         involved = live_from | live_to
-        articles = {
-            a.id: a for a in session.scalars(select(Article).where(Article.id.in_(involved)))
-        }
+        # Filtered here rather than with IN (...): archives can hold many thousand articles.
+        articles = {a.id: a for a in session.scalars(select(Article)) if a.id in involved}
         urls = _urls_at(session, t, articles)
         at_to = versions_at(session, t, live_to)
 
@@ -202,11 +201,12 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
                 Observation.outcome == "moved",
                 Observation.run_id > f,
                 Observation.run_id <= t,
-                Observation.article_id.in_(existed_from),
+                Observation.article_id.is_not(None),
             )
             .order_by(Observation.run_id, Observation.id)
         ):
-            first_move.setdefault(article_id, url)
+            if article_id in existed_from:
+                first_move.setdefault(article_id, url)
         for article_id, old_url in first_move.items():
             article = articles.get(article_id) or session.get(Article, article_id)
             if article is None:
@@ -224,10 +224,10 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
                 Version.cause == CAUSE_SITE,
                 Version.run_id > f,
                 Version.run_id <= t,
-                Version.article_id.in_(both),
             )
         ):
-            site_fields.setdefault(article_id, set()).update(fields or [])
+            if article_id in both:
+                site_fields.setdefault(article_id, set()).update(fields or [])
         at_from = versions_at(session, f, set(site_fields))
         changed = []
         changed_ids: set[int] = set()
