@@ -17,13 +17,14 @@ from scrapy.settings import Settings
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.db import (
     ArchiveError,
+    close_engine,
     describe,
     open_engine,
     resolve_db,
     session_factory,
     sqlite_path,
 )
-from cfbu_crawler.archive.models import COMPLETE, Run
+from cfbu_crawler.archive.models import COMPLETE, INTERRUPTED, Run
 
 # Exit codes of `cfbu crawl` (documented in the README).
 EXIT_OK = 0
@@ -31,6 +32,7 @@ EXIT_FAILED = 1
 EXIT_LOCK_HELD = 3
 EXIT_PAGE_ERRORS = 4
 EXIT_COVERAGE_DROP = 5
+EXIT_INTERRUPTED = 6
 
 
 class CrawlError(Exception):
@@ -121,7 +123,7 @@ def run_crawl(
         except lock.LockHeld as exc:
             raise CrawlError(f"{describe(db_url)}: {exc}", EXIT_LOCK_HELD) from None
     finally:
-        engine.dispose()
+        close_engine(engine)
     log_dir = log_dir if log_dir is not None else default_log_dir(db_url)
     log_file = None
     if log_dir is not None:
@@ -158,13 +160,15 @@ def run_crawl(
             assert run is not None
             session.expunge(run)
     finally:
-        engine.dispose()
+        close_engine(engine)
     return CrawlResult(
         run=run, exit_code=exit_code_for(run, fail_on_coverage_drop), log_file=log_file
     )
 
 
 def exit_code_for(run: Run, fail_on_coverage_drop: bool) -> int:
+    if run.status == INTERRUPTED:
+        return EXIT_INTERRUPTED
     if run.status != COMPLETE:
         return EXIT_FAILED
     if run.errors:

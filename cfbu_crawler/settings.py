@@ -35,6 +35,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port on a scheduled crawler
 
 # --- retries (SPEC §6): transient failures, with backoff and Retry-After -------------
 RETRY_ENABLED = True

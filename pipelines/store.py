@@ -13,7 +13,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
-from cfbu_crawler.archive.db import ArchiveError, open_engine
+from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.models import COMPLETE, FAILED, INTERRUPTED
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
@@ -148,5 +148,5 @@ class StorePipeline:
         stats.set_value("cfbu/run_status", run.status)
         for warning in run.warnings or []:
             logger.warning("%s", warning)
-        self.writer.engine.dispose()
+        close_engine(self.writer.engine)
         self.writer = None

@@ -161,13 +161,25 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+# One engine per archive per process. Besides saving connections this matters for
+# SQLite: its locks are POSIX advisory locks, which the kernel drops when *any* file
+# descriptor of the file is closed in the process. Peeking at the file (check_existing)
+# while this process holds SQLite connections to it would silently drop their locks,
+# and other processes would then rebuild the WAL index under a live writer. So the file
+# is only ever inspected before the process's first connection to it.
+_ENGINES: dict[str, Engine] = {}
+
+
 def open_engine(db: str | None, *, create: bool) -> Engine:
     """Open (and, when ``create``, create or upgrade) the archive named by ``--db``.
 
     Read commands pass ``create=False``: a missing archive is an error, the file is never
-    created, but an outdated schema is still upgraded.
+    created, but an outdated schema is still upgraded. Within a process the same archive
+    gives the same engine until ``close_engine``.
     """
     url = resolve_db(db)
+    if url in _ENGINES:
+        return _ENGINES[url]
     check_existing(url, must_exist=not create)
     engine = make_engine(url)
     try:
@@ -178,7 +190,16 @@ def open_engine(db: str | None, *, create: bool) -> Engine:
     except Exception as exc:  # an unreachable server, a locked or corrupt file
         engine.dispose()
         raise ArchiveError(f"cannot open archive {describe(url)}: {exc}".splitlines()[0]) from exc
+    _ENGINES[url] = engine
     return engine
+
+
+def close_engine(engine: Engine) -> None:
+    """Close every connection of an engine from ``open_engine`` and forget it."""
+    for url, known in list(_ENGINES.items()):
+        if known is engine:
+            del _ENGINES[url]
+    engine.dispose()
 
 
 def has_tables(engine: Engine) -> bool:

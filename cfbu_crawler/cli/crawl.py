@@ -48,6 +48,14 @@ from cfbu_crawler.extract.urls import DEFAULT_START_URL
     is_flag=True,
     help="Exit with status 5 when extraction coverage dropped since the last run.",
 )
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Any Scrapy/cfbu setting, as with `scrapy crawl -s` (repeatable).",
+)
 @json_option
 def crawl(
     start_url: str,
@@ -57,6 +65,7 @@ def crawl(
     concurrency: int | None,
     log_dir: Path | None,
     fail_on_coverage_drop: bool,
+    overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Crawl the Nyheder listing and every article into the archive.
@@ -66,12 +75,19 @@ def crawl(
 
     \b
     Exit status: 0 ok, 1 failed, 3 another crawl holds the archive,
-    4 finished but some pages failed, 5 coverage dropped (--fail-on-coverage-drop).
+    4 finished but some pages failed, 5 coverage dropped (--fail-on-coverage-drop),
+    6 interrupted (SIGTERM, Ctrl-C).
 
     \b
     Example:
       cfbu crawl --start-url https://cfbu.dk/nyheder/ --db data/cfbu.sqlite3
     """
+    extra = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        extra[name.strip()] = value
     try:
         result = run_crawl(
             start_url=start_url,
@@ -81,6 +97,7 @@ def crawl(
             concurrency=concurrency,
             log_dir=log_dir,
             fail_on_coverage_drop=fail_on_coverage_drop,
+            extra_settings=extra,
         )
     except CrawlError as exc:
         click.echo(f"Error: {exc}", err=True)

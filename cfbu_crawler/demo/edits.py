@@ -68,7 +68,7 @@ PRIORITY_SLUGS: tuple[str, ...] = (
 EXPECTED_CHANGES: dict[str, list[str]] = {
     BODY_EDIT: ["body"],
     ANSWER_EDIT: ["body", "qa"],
-    TITLE_EDIT: ["breadcrumb", "title"],
+    TITLE_EDIT: ["title", "breadcrumb"],
     DATE_EDIT: ["published"],
 }
 

@@ -95,11 +95,8 @@ class NyhederSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         self.crawler.stats.set_value("cfbu/listing_pages", 0)
         self.crawler.stats.set_value("cfbu/listing_errors", 0)
-        engine = open_engine(self.db, create=True)
-        try:
-            self.state = load_crawl_state(engine)
-        finally:
-            engine.dispose()
+        # The same engine the store pipeline writes with (see archive.db.open_engine).
+        self.state = load_crawl_state(open_engine(self.db, create=True))
         for url in self.state.retry_urls:
             if self.section.classify(url) == "article":
                 yield self.article_request(url, via="retry")
