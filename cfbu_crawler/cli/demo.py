@@ -1,0 +1,42 @@
+"""``cfbu demo``: the offline guided tour (see :mod:`cfbu_crawler.demo.runner`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cfbu_crawler.cli.app import main
+from cfbu_crawler.demo.runner import DEFAULT_DEMO_DB, DemoError, run_demo
+
+
+@main.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DEMO_DB,
+    show_default=True,
+    help="The demo archive (an SQLite file; a previous demo archive there is replaced).",
+)
+@click.option(
+    "--keep-serving",
+    is_flag=True,
+    help="Keep the changed demo site up afterwards (until Ctrl-C) to crawl it by hand.",
+)
+def demo(db: Path, keep_serving: bool) -> None:
+    """Try cfbu offline in under a minute: serve a bundled copy of the news section on
+    127.0.0.1, crawl it, change the site (new, edited, removed, moved articles), crawl
+    again and show the diff, explaining each step.
+
+    The demo archive is a separate file; a file there that is not a cfbu archive is
+    refused and left untouched.
+
+    \b
+    Example:
+      cfbu demo
+      cfbu demo --db /tmp/demo.sqlite3 && cfbu runs --db /tmp/demo.sqlite3
+    """
+    try:
+        run_demo(db, keep_serving=keep_serving)
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from None
