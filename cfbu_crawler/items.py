@@ -37,6 +37,7 @@ class ArticlePage(scrapy.Item):
     qa = scrapy.Field()
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()
+    outcome = scrapy.Field()  # what the archive made of it: new, changed, unchanged, moved
 
 
 class FetchOutcome(scrapy.Item):
@@ -50,3 +51,5 @@ class FetchOutcome(scrapy.Item):
     raw = scrapy.Field()
     content_type = scrapy.Field()
     final_url = scrapy.Field()
+    sitemap_lastmod = scrapy.Field()
+    sitemap_url = scrapy.Field()

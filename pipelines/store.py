@@ -111,7 +111,11 @@ class StorePipeline:
                     missing=adapter.get("missing") or [],
                 )
             )
-            adapter["page"] = None  # the parsed tree is not needed any more
+            # What goes on to feed exports (e.g. Scrapyd's items_dir) is the record, not
+            # the parse tree, the paragraph objects or the raw bytes (those are archived).
+            for transient in ("page", "blocks", "raw"):
+                adapter.pop(transient, None)
+            adapter["outcome"] = outcome
             stats.inc_value(f"cfbu/outcome/{outcome}")
             if adapter.get("missing"):
                 stats.inc_value("cfbu/partial")
@@ -125,8 +129,11 @@ class StorePipeline:
                 raw=adapter.get("raw"),
                 content_type=adapter.get("content_type"),
                 final_url=adapter.get("final_url"),
+                sitemap_lastmod=adapter.get("sitemap_lastmod"),
+                sitemap_url=adapter.get("sitemap_url"),
             )
             stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
+            adapter.pop("raw", None)
         return item
 
     def close_spider(self) -> None:

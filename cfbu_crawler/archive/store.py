@@ -456,6 +456,8 @@ class ArchiveWriter:
         raw: bytes | None = None,
         content_type: str | None = None,
         final_url: str | None = None,
+        sitemap_lastmod: str | None = None,
+        sitemap_url: str | None = None,
     ) -> None:
         """Record a fetch that made no version: ``not_modified`` (304), ``gone``
         (404/410), ``error`` (failed after retries) or ``skipped`` (sitemap says unchanged)."""
@@ -481,6 +483,10 @@ class ArchiveWriter:
                     run.unchanged += 1
                 article.last_seen = now
                 article.last_run_id = run.id
+                if sitemap_lastmod:
+                    # A 304 for a new sitemap lastmod: remember it, so next run skips it.
+                    article.sitemap_lastmod = sitemap_lastmod
+                    article.sitemap_url = sitemap_url
             session.add(
                 Observation(
                     run_id=run.id,

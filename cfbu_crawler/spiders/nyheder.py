@@ -375,7 +375,13 @@ class NyhederSpider(scrapy.Spider):
                     meta={**self._meta(response), "moved_from": redirect_urls},
                 )
                 return
-            yield FetchOutcome(url=requested, outcome="not_modified", status=304)
+            yield FetchOutcome(
+                url=requested,
+                outcome="not_modified",
+                status=304,
+                sitemap_lastmod=response.meta.get("sitemap_lastmod"),
+                sitemap_url=response.meta.get("sitemap_url"),
+            )
             return
         if response.status in (404, 410):
             yield FetchOutcome(
