@@ -98,7 +98,17 @@ def build_settings(
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     for name, value in (extra or {}).items():
         settings.set(name, value, priority="cmdline")
+    contact = (extra or {}).get("CFBU_CONTACT_URL")
+    if contact and "USER_AGENT" not in (extra or {}):
+        settings.set("USER_AGENT", user_agent(contact), priority="cmdline")
     return settings
+
+
+def user_agent(contact_url: str) -> str:
+    """The crawler's User-Agent: the project, its version and whom to contact."""
+    from cfbu_crawler import __version__
+
+    return f"cfbu-archiver/{__version__} (+{contact_url})"
 
 
 def run_crawl(

@@ -49,6 +49,12 @@ from cfbu_crawler.extract.urls import DEFAULT_START_URL
     help="Exit with status 5 when extraction coverage dropped since the last run.",
 )
 @click.option(
+    "--contact",
+    envvar="CFBU_CONTACT_URL",
+    metavar="URL",
+    help="Contact URL (or mailto:) put in the User-Agent [default: $CFBU_CONTACT_URL or the project's].",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -65,6 +71,7 @@ def crawl(
     concurrency: int | None,
     log_dir: Path | None,
     fail_on_coverage_drop: bool,
+    contact: str | None,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -82,7 +89,7 @@ def crawl(
     Example:
       cfbu crawl --start-url https://cfbu.dk/nyheder/ --db data/cfbu.sqlite3
     """
-    extra = {}
+    extra = {"CFBU_CONTACT_URL": contact} if contact else {}
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
