@@ -184,3 +184,18 @@ def test_stale_lock_of_a_dead_process_is_taken_over_and_its_run_marked_interrupt
     with session_factory(writer.engine)() as session:
         statuses = session.scalars(select(Run.status).order_by(Run.id)).all()
     assert statuses == ["interrupted", "running"]
+
+
+def test_redirect_to_another_known_article_retires_the_old_one(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record(title="A")))
+    writer.record_page(page("b", record(title="B")))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("b", record(title="B")))
+    assert writer.record_page(page("b", record(title="B"), requested=BASE + "a/")) == "unchanged"
+    run = writer.finish_run("complete", reason="finished")
+    assert run.removed == 1
+    with session_factory(writer.engine)() as session:
+        statuses = dict(session.execute(select(Article.slug, Article.status)).all())
+    assert statuses == {"a": "gone", "b": "live"}

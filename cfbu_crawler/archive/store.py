@@ -310,6 +310,22 @@ class ArchiveWriter:
                 article.key = key
                 article.url = page.identity_url
                 article.slug = slug_of(page.identity_url)
+            elif previous is not None:
+                # A known article now redirects to another known article (merged by the
+                # site's editors): the old one no longer exists on its own. Like a 404, a
+                # complete run will mark it gone.
+                session.add(
+                    Observation(
+                        run_id=run.id,
+                        article_id=previous.id,
+                        url=page.requested_url,
+                        final_url=page.final_url,
+                        status_code=301,
+                        fetched_at=now,
+                        outcome="gone",
+                        error=f"redirects to {page.identity_url}",
+                    )
+                )
             if article is None:
                 article = Article(
                     key=key,
