@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from sqlalchemy import select
 
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.db import (
@@ -24,7 +27,7 @@ from cfbu_crawler.archive.db import (
     session_factory,
     sqlite_path,
 )
-from cfbu_crawler.archive.models import COMPLETE, INTERRUPTED, Run
+from cfbu_crawler.archive.models import COMPLETE, INTERRUPTED, Observation, Run
 
 # Exit codes of `cfbu crawl` (documented in the README).
 EXIT_OK = 0
@@ -48,6 +51,13 @@ class CrawlResult:
     run: Run
     exit_code: int
     log_file: Path | None
+    start_failed: str | None = None  # why the start URL could not be fetched
+
+    def failure(self) -> str:
+        """One line on why the run did not complete (for stderr)."""
+        if self.start_failed:
+            return f"cannot fetch the start URL {self.run.start_url}: {self.start_failed}"
+        return f"crawl {self.run.status}: {self.run.finish_reason}"
 
 
 def project_settings() -> Settings:
@@ -57,10 +67,37 @@ def project_settings() -> Settings:
 
 
 def check_start_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError as exc:
+        raise CrawlError(f"start URL {url!r} is malformed: {exc}", EXIT_FAILED) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CrawlError(f"start URL must be an http(s) URL with a host, not {url!r}", EXIT_FAILED)
     return url.strip()
+
+
+def probe_start_url(url: str, timeout: float = 5.0) -> str | None:
+    """Why nothing can answer at the start URL's host and port (a refused connection, an
+    unknown host, an unreachable network), or None when a connection opens, times out
+    (Scrapy then tries with its own timeout and retries) or goes through a proxy."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return f"bad port in {url!r}"
+    if parts.scheme in getproxies() and not proxy_bypass(host):
+        return None
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except socket.gaierror as exc:
+        return f"unknown host {host!r} ({exc.strerror or exc})"
+    except TimeoutError:
+        return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def default_log_dir(db_url: str) -> Path:
@@ -134,6 +171,11 @@ def run_crawl(
             raise CrawlError(f"{describe(db_url)}: {exc}", EXIT_LOCK_HELD) from None
     finally:
         close_engine(engine)
+    unreachable = probe_start_url(start_url)
+    if unreachable is not None:
+        # Nothing answers there: one attempt per URL records the failed run without
+        # half a minute of retries (the user's -s settings still win).
+        extra_settings = {"RETRY_ENABLED": False, **(extra_settings or {})}
     log_dir = log_dir if log_dir is not None else default_log_dir(db_url)
     log_file = None
     if log_dir is not None:
@@ -171,9 +213,40 @@ def run_crawl(
             session.expunge(run)
     finally:
         close_engine(engine)
+    start_failed = stats.get_value("cfbu/start_failed")
+    if start_failed and not unreachable:
+        start_failed = _start_error(db_url, run_id, start_url) or _one_line(start_failed)
     return CrawlResult(
-        run=run, exit_code=exit_code_for(run, fail_on_coverage_drop), log_file=log_file
+        run=run,
+        exit_code=exit_code_for(run, fail_on_coverage_drop),
+        log_file=log_file,
+        start_failed=(unreachable or start_failed) if start_failed else None,
     )
+
+
+def _start_error(db_url: str, run_id: int, start_url: str) -> str | None:
+    """The error the run recorded for its start URL when it is an HTTP status."""
+    engine = open_engine(db_url, create=False)
+    try:
+        with session_factory(engine)() as session:
+            errors = session.scalars(
+                select(Observation.error).where(
+                    Observation.run_id == run_id,
+                    Observation.url == start_url,
+                    Observation.outcome == "error",
+                )
+            ).all()
+    finally:
+        close_engine(engine)
+    return next((e for e in errors if e and e.startswith("HTTP ")), None)
+
+
+def _one_line(message: str) -> str:
+    """A Twisted/Scrapy error message as a short reason."""
+    text = str(message).strip().splitlines()[0] if str(message).strip() else "unknown error"
+    if "Connection refused" in text:
+        return "Connection refused"
+    return text.rstrip(".")
 
 
 def exit_code_for(run: Run, fail_on_coverage_drop: bool) -> int:

@@ -109,7 +109,12 @@ def make_engine(url: str) -> Engine:
     """An engine with the archive's connection settings (WAL and foreign keys on SQLite)."""
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot create the folder of {path}: {exc.strerror or exc}"
+            ) from None
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from typing import Any
+from typing import IO, Any
 
 import click
+from sqlalchemy import Engine
 
 from cfbu_crawler import __version__
 from cfbu_crawler.archive.db import ArchiveError, open_engine
@@ -16,22 +17,61 @@ from cfbu_crawler.archive.lock import LockHeld
 EPILOG = "Docs and schema: README.md and docs/schema.md in the project repository."
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line (the reason and where to get help), not click's
+    usage block."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        where = f" (see '{self.ctx.command_path} --help')" if self.ctx else ""
+        message = self.format_message().rstrip(".")
+        click.echo(f"Error: {message}{where}", file=file, err=file is None)
+
+
+def one_line_usage(exc: click.UsageError) -> click.UsageError:
+    """``exc`` as a :class:`OneLineUsageError` (help requested by giving no arguments
+    stays as it is)."""
+    if isinstance(exc, OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":
+        return exc
+    return OneLineUsageError(exc.format_message(), exc.ctx)
+
+
+def _verbose(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.obj and root.obj.get("verbose"))
+
+
 class CfbuGroup(click.Group):
     """A group that turns every failure into one line on stderr and a non-zero exit;
     ``--verbose`` adds the traceback."""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except (ArchiveError, LockHeld) as exc:
-            raise click.ClickException(str(exc)) from None
+            if _verbose(ctx):
+                traceback.print_exc()
+            raise click.ClickException(str(exc).splitlines()[0]) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
         except Exception as exc:
-            if ctx.obj and ctx.obj.get("verbose"):
+            if _verbose(ctx):
                 traceback.print_exc()
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise click.ClickException(f"{type(exc).__name__}: {message}") from None
@@ -64,9 +104,17 @@ db_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 
 
-def open_archive(db: str | None):
+def open_archive(db: str | None) -> Engine:
     """Open an existing archive for reading (never creates one)."""
     return open_engine(db, create=False)
+
+
+def require_runs(engine: Engine) -> None:
+    """Refuse, with one clear line, to report on an archive that holds no runs yet."""
+    from cfbu_crawler.archive.queries import list_runs
+
+    if not list_runs(engine, 1):
+        raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
 
 
 def emit_json(data: Any) -> None:

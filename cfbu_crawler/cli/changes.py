@@ -15,7 +15,14 @@ from cfbu_crawler.archive.diff import diff_runs
 from cfbu_crawler.archive.history import article_history, show_article
 from cfbu_crawler.archive.reparse import reparse_archive
 from cfbu_crawler.archive.textdiff import rich_diff
-from cfbu_crawler.cli.app import db_option, emit_json, json_option, main, open_archive
+from cfbu_crawler.cli.app import (
+    db_option,
+    emit_json,
+    json_option,
+    main,
+    open_archive,
+    require_runs,
+)
 from cfbu_crawler.cli.render import console
 
 # Words of unchanged context kept around each change in long texts.
@@ -125,6 +132,7 @@ def diff(db: str | None, from_run: int | None, to_run: int | None, as_json: bool
       cfbu diff 3 7 --json     # run 3 → run 7, for machines
     """
     engine = open_archive(db)
+    require_runs(engine)
     data = diff_runs(engine, from_run, to_run)
     if as_json:
         emit_json(data)
@@ -146,6 +154,7 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
       cfbu history frivillighed-er-ikke-gratis --json
     """
     engine = open_archive(db)
+    require_runs(engine)
     data = article_history(engine, ref)
     if as_json:
         emit_json(data)
@@ -204,6 +213,7 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
       cfbu show https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/ --version 1 --json
     """
     engine = open_archive(db)
+    require_runs(engine)
     record = show_article(engine, ref, version)
     if as_json:
         emit_json(record)
@@ -246,6 +256,7 @@ def reparse(db: str | None, as_json: bool) -> None:
       cfbu reparse --db archive.sqlite3 --json
     """
     engine = open_archive(db)
+    require_runs(engine)
     result = reparse_archive(engine)
     if as_json:
         emit_json(result)

@@ -115,5 +115,5 @@ def crawl(
     else:
         print_run_summary(run, archive=describe(resolve_db(db)), log_file=result.log_file)
     if run.status != "complete":
-        click.echo(f"Error: crawl {run.status}: {run.finish_reason}", err=True)
+        click.echo(f"Error: {result.failure()}", err=True)
     raise SystemExit(result.exit_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 
 import click
@@ -12,7 +13,7 @@ import click
 from cfbu_crawler.archive import queries
 from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.cli.app import db_option, emit_json, json_option, main, open_archive
-from cfbu_crawler.cli.render import console, runs_table
+from cfbu_crawler.cli.render import run_lines
 
 
 @main.command()
@@ -33,7 +34,8 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
         return
     if not data:
         raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
-    console().print(runs_table(data))
+    width = min(shutil.get_terminal_size((80, 24)).columns, 120)
+    click.echo("\n".join(run_lines(data, width)))
 
 
 CSV_COLUMNS = (
@@ -73,12 +75,17 @@ CSV_COLUMNS = (
 def export(db: str | None, fmt: str, output: str) -> None:
     """Export the latest version of every article, gone ones included.
 
+    An archive without articles exports nothing (exit 0: no JSONL lines, `[]`, or the
+    CSV header) and says so on stderr.
+
     \b
     Example:
       cfbu export --format csv --output nyheder.csv
     """
     engine = open_archive(db)
     records = queries.export_records(engine)
+    if not records:
+        click.echo("note: the archive holds no articles yet: nothing to export", err=True)
     buffer = io.StringIO()
     if fmt == "jsonl":
         for record in records:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from cfbu_crawler.archive.models import Run
 from cfbu_crawler.archive.timeutil import iso
@@ -51,52 +51,68 @@ def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -
         click.echo(f"  log: {log_file}")
 
 
-def runs_table(runs: list[dict[str, Any]]) -> Table:
-    table = Table(show_edge=False, pad_edge=False)
-    for column in (
-        "run",
-        "status",
-        "started (UTC)",
-        "secs",
-        "req",
-        "new",
-        "chg",
-        "same",
-        "moved",
-        "rm",
-        "err",
-        "coverage",
-    ):
-        table.add_column(
-            column,
-            justify="right" if column not in ("status", "started (UTC)", "coverage") else "left",
-        )
+RUN_HEADER = (
+    "run",
+    "started (UTC)",
+    "status",
+    "secs",
+    "req",
+    "new",
+    "chg",
+    "same",
+    "moved",
+    "gone",
+    "err",
+)
+RUN_COUNTS = ("requests", "new", "changed", "unchanged", "moved", "removed", "errors")
+RUN_INDENT = " " * 6
+
+
+def _row(cells: tuple[str, ...] | list[str]) -> str:
+    """One line of the runs listing (76 columns; bigger numbers push the rest right but
+    stay apart): run, started, status, then the counts."""
+    run, started, status, secs, req, new, chg, same, moved, gone, err = cells
+    return (
+        f"{run:>4}  {started:<16}  {status:<10} {secs:>4} {req:>5} {new:>4} {chg:>4} {same:>4}"
+        f" {moved:>5} {gone:>4} {err:>4}"
+    ).rstrip()
+
+
+def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
+    """The runs for people, fit for an 80-column terminal: a header, then per run one
+    line of counts and, indented below, its coverage (complete runs) or why it did not
+    complete, and any warnings (wrapped to ``width``)."""
+    from cfbu_crawler.archive.timeutil import parse_iso
+
+    lines = [_row(RUN_HEADER)]
     for run in runs:
-        counts = run["counts"]
         started = run["started_at"] or ""
         secs = ""
-        if run["finished_at"] and run["started_at"]:
-            from cfbu_crawler.archive.timeutil import parse_iso
-
+        if run["finished_at"] and started:
             secs = f"{(parse_iso(run['finished_at']) - parse_iso(started)).total_seconds():.0f}"
-        status = run["status"] + (" (reparse)" if run["kind"] == "reparse" else "")
-        if run["warnings"]:
-            status += " ⚠"
-        table.add_row(
-            str(run["id"]),
-            status,
-            started.replace("T", " ").rstrip("Z"),
-            secs,
-            str(counts["requests"]),
-            str(counts["new"]),
-            str(counts["changed"]),
-            str(counts["unchanged"]),
-            str(counts["moved"]),
-            str(counts["removed"]),
-            str(counts["errors"]),
-            coverage_line(run["coverage"]),
-        )
-    return table
+        status = run["status"] + (" ⚠" if run["warnings"] else "")
+        counts = [str(run["counts"][key]) for key in RUN_COUNTS]
+        lines.append(_row([str(run["id"]), started.replace("T", " ")[:16], status, secs, *counts]))
+        notes = []
+        if run["kind"] == "reparse":
+            notes.append(f"reparse with extractor {run.get('extractor_version', '?')}")
+        coverage = run["coverage"]
+        if run["status"] == "complete" and (
+            run["kind"] == "crawl" or (coverage or {}).get("articles")
+        ):
+            notes.append(f"coverage: {coverage_line(run['coverage'])}")
+        elif run["status"] != "complete" and run.get("finish_reason"):
+            notes.append(f"{run['status']}: {run['finish_reason']}")
+        notes += [f"warning: {warning}" for warning in run["warnings"] or []]
+        for note in notes:
+            lines += textwrap.wrap(
+                note,
+                width=max(width - 1, 40),
+                initial_indent=RUN_INDENT,
+                subsequent_indent=RUN_INDENT + "  ",
+                break_on_hyphens=False,
+            )
+    return lines
 
 
-__all__ = ["console", "iso", "print_run_summary", "runs_table"]
+__all__ = ["console", "iso", "print_run_summary", "run_lines"]
