@@ -3,7 +3,8 @@
 Reads the content container chosen by :mod:`layout`, then applies SPEC §3: leading lines
 that are the breadcrumb trail, a date, the category label or the title are dropped (old
 layouts keep them as plain lines in the body cell); the "Se seneste nyheder" back link and
-share lines are dropped wherever they are; single ``<br>`` lines are joined unless the
+share lines are dropped wherever they are, and so is a publication line ending the body;
+single ``<br>`` lines are joined unless the
 next is dash-led or the previous is wholly emphasised.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from .blocks import Line, Para, split_para
 from .breadcrumb import extract_breadcrumb, parse_trail
 from .category import extract_category
-from .header import date_line, is_label
+from .header import date_line, is_label, is_publication_line
 from .layout import layout
 from .page import Page
 from .title import extract_title
@@ -84,7 +85,23 @@ def _strip_leading(paras: list[Para], page: Page) -> list[Para]:
         ]
         if lines:
             out.append(Para(lines, para.heading, para.inside, para.tag, para.node))
-    return out
+    return _strip_trailing(out)
+
+
+def _strip_trailing(paras: list[Para]) -> list[Para]:
+    """Drop publication lines (``Publiceret d. 30.11.2015``) that end the body."""
+    while paras:
+        last = paras[-1]
+        lines = list(last.lines)
+        while lines and is_publication_line(lines[-1].text):
+            lines.pop()
+        if len(lines) == len(last.lines):
+            break
+        paras = paras[:-1]
+        if lines:
+            paras.append(Para(lines, last.heading, last.inside, last.tag, last.node))
+            break
+    return paras
 
 
 def _to_blocks(paras: list[Para]) -> list[Block]:

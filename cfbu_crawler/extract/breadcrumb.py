@@ -2,7 +2,8 @@
 
 Layers: microdata ``BreadcrumbList``; breadcrumb markup (Yoast ``#breadcrumbs`` /
 ``.yoast-breadcrumb``, Rank Math, ``.breadcrumb(s)``, ``nav[aria-label*=breadcrumb]``);
-JSON-LD ``BreadcrumbList``; then a visible line such as ``Hjem / Nyheder / X`` or
+an unmarked list trail (``<nav><ol>`` from home to the title); JSON-LD
+``BreadcrumbList``; then a visible line such as ``Hjem / Nyheder / X`` or
 ``Du er her: Forside > Nyheder > X``. A trail is not a menu: it needs separators (or
 breadcrumb markup/structured data) and at least two items.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .dom import SKIP_TAGS, in_junk, iter_elements, tag, tokens, visible_text
 from .layout import layout
@@ -28,6 +30,13 @@ _TEXT_SPLIT = re.compile(r"\s+/\s+|\s*[>»›→]\s*")
 _HOME = {"hjem", "forside", "forsiden", "home", "start", "startside", "cfbu", "cfbu.dk"}
 _SEP_CLASS = re.compile(r"sep|separator|delimiter|divider|arrow", re.I)
 _MARKUP_CLASS = re.compile(r"breadcrumb|crumbs|brodkrumme|broedkrumme|brødkrumme", re.I)
+# aria-label / title of a trail's landmark. Danish: "brødkrumme(sti)", "du er her",
+# "sti" (path), "placering" (location) are the labels Danish themes and the Danish
+# translations of WordPress/Drupal/Joomla use for the breadcrumb navigation.
+_MARKUP_ARIA = re.compile(
+    r"breadcrumb|crumbs|br(?:ø|oe|o)dkrumme|^\s*(?:du er her|sti|placering|you are here)\s*$",
+    re.I,
+)
 
 
 def _clean_label(text: str) -> str:
@@ -92,18 +101,19 @@ def _microdata(page: Page) -> list[str]:
     return []
 
 
-def _is_markup_trail(el: Any) -> bool:
+def is_markup_trail(el: Any) -> bool:
+    """Marked as a breadcrumb: class/id (``breadcrumb``, ``brødkrumme``...) or aria-label."""
     if tag(el) in ("html", "body", "head", "script", "style", "meta", "link"):
         return False
-    aria = (el.get("aria-label") or "").lower()
-    return "breadcrumb" in aria or any(_MARKUP_CLASS.search(tok) for tok in tokens(el))
+    aria = el.get("aria-label") or ""
+    return bool(_MARKUP_ARIA.search(aria)) or any(_MARKUP_CLASS.search(tok) for tok in tokens(el))
 
 
 def _markup(page: Page) -> list[str]:
     """The innermost breadcrumb-marked element yielding 2..12 labels (a menu yields more)."""
     found = []
     for el in iter_elements(page.root):
-        if _is_markup_trail(el) and not in_junk(el.getparent()):
+        if is_markup_trail(el) and not in_junk(el.getparent()):
             labels = _labels_from_markup(el)
             if 2 <= len(labels) <= 12:
                 found.append((el, labels))
@@ -111,6 +121,34 @@ def _markup(page: Page) -> list[str]:
     for el, labels in found:
         if not any(x is not el and any(x is m for m in marked) for x in el.iter()):
             return labels
+    return []
+
+
+def _list_trail(page: Page) -> list[str]:
+    """An unmarked list trail: an ``ol``/``ul`` of 2-8 short items, all links but the
+    last, the first one home (``/`` or a home label), the last one the article's title."""
+    hints = {h.casefold() for h in _text_hints(page)}
+    if not hints:
+        return []
+    for el in iter_elements(page.root, ("ol", "ul")):
+        items = [li for li in el if tag(li) == "li"]
+        if not 2 <= len(items) <= 8 or any(
+            tag(x) in ("ul", "ol") for li in items for x in li.iter()
+        ):
+            continue
+        labels = [_clean_label(visible_text(li)) for li in items]
+        pairs = [(li, label) for li, label in zip(items, labels, strict=True) if label]
+        if len(pairs) < 2 or any(len(label) > 200 for _, label in pairs):
+            continue
+        *path, (_last, last_label) = pairs
+        first_li, first_label = path[0]
+        links = [[a for a in li.iter("a") if a.get("href") is not None] for li, _ in path]
+        if not all(links) or last_label.casefold() not in hints:
+            continue
+        first_href = (links[0][0].get("href") or "").split("#")[0]
+        home = first_label.casefold() in _HOME or urlsplit(first_href).path in ("", "/")
+        if home:
+            return [label for _, label in pairs]
     return []
 
 
@@ -169,7 +207,7 @@ def extract_breadcrumb(page: Page) -> list[str]:
 def _extract(page: Page) -> list[str]:
     if page.root is None:
         return []
-    for layer in (_microdata, _markup, jsonld_breadcrumb, _visible):
+    for layer in (_microdata, _markup, _list_trail, jsonld_breadcrumb, _visible):
         labels = layer(page)
         if len(labels) >= 2:
             return labels

@@ -22,9 +22,12 @@ from .title import extract_title
 _CATEGORY_CLASS = re.compile(
     r"^(?:cat-links|post-categories|post-category|entry-categories|entry-category|"
     r"categories|category|cat|cats|kategori|kategorier|post-cat|meta-category|"
-    r"article-category|news-category|category-label|label-category|tag-category)$",
+    r"article-category|news-category|category-label|label-category|tag-category|"
+    r"category-name|category-link|(?:field--name-)?field-(?:category|categories|kategori|emne)|"
+    r"field-name-field-(?:category|categories|kategori|emne))$",
     re.I,
 )
+_MAX_LABEL_ELEMENT = 120  # a category element holds a label (plus a lead-in), not prose
 _CATEGORY_HREF = re.compile(r"/(?:category|kategori|categories|emne)/", re.I)
 _LEAD_IN = re.compile(r"^(?:kategori(?:er)?|category|categories|posted in|emne)\s*:?\s*", re.I)
 
@@ -39,7 +42,20 @@ def _label(el: Any) -> str | None:
 
 
 def _in_menu(el: Any) -> bool:
-    return in_junk(el) or any(tag(a) in ("nav", "aside", "footer") for a in ancestors(el))
+    """In a menu, sidebar or the site footer. An article's own ``<footer>`` (entry meta
+    inside ``article``/``main``) is not a menu: WordPress themes put the category there."""
+    if in_junk(el):
+        return True
+    chain = list(ancestors(el))
+    for i, a in enumerate(chain):
+        t = tag(a)
+        if t == "footer" and any(
+            tag(x) in ("article", "main") or x.get("role") == "main" for x in chain[i + 1 :]
+        ):
+            continue
+        if t in ("nav", "aside", "footer"):
+            return True
+    return False
 
 
 def _markup(page: Page) -> str | None:
@@ -64,6 +80,8 @@ def _markup(page: Page) -> str | None:
             linked.append(el)
     for group in (rel, classed, linked):
         for el in group:
+            if len(visible_text(el)) > _MAX_LABEL_ELEMENT:
+                continue  # e.g. WordPress's "category-nyheder" class on the whole post
             label = _label(el)
             if label:
                 return label
@@ -78,9 +96,18 @@ def _visible(page: Page) -> str | None:
     index, _date, rest = hit
     if rest and is_label(rest):
         return rest
-    lines = [line.text for line in header_window(page)]
+    window = header_window(page)
+    lines = [line.text for line in window]
     title = (extract_title(page) or "").casefold()
-    for j in (index - 1, index + 1):
+    # The line before or after the date; when that is the title, the line beyond it
+    # (label / title / date, as well as label / date / title), provided it sits in the
+    # title's container as closely as the date does (not in a menu beside it).
+    for step in (-1, 1):
+        j = index + step
+        if 0 <= j < len(lines) and lines[j].casefold() == title:
+            j += step
+            if 0 <= j < len(lines) and window[j].rank[0] > window[index].rank[0]:
+                continue
         if 0 <= j < len(lines):
             other = lines[j]
             if other.casefold() != title and is_label(other) and not date_line(other):

@@ -92,17 +92,35 @@ _JUNK_WORDS = (
     "sidebar|widget|widgets|menu|navbar|nav|navigation|share|sharing|sharedaddy|social|some|"
     "related|relaterede|comment|comments|respond|cookie|cookies|consent|newsletter|nyhedsbrev|"
     "footer|sidebars|addtoany|a2a|addthis|jp-relatedposts|subscribe|banner|advert|ads|popup|"
-    "modal|skip-link|screen-reader-text|sr-only|pagination|pager"
+    "modal|skip-link|screen-reader-text|sr-only|pagination|pager|pagenav"
 )
 _JUNK_TOKEN = re.compile(rf"(?:^|[-_])(?:{_JUNK_WORDS})(?:[-_]|\d|$)", re.I)
 # Extra words that mark page furniture inside an article (never body text).
 _META_WORDS = (
     "breadcrumb|breadcrumbs|crumbs|meta|entry-meta|post-meta|byline|posted-on|cat-links|"
     "tags-links|tags|post-tags|entry-footer|post-navigation|nav-links|author-box|print|"
-    "back-link|tilbage"
+    "back-link|tilbage|article-info|post-info|entry-info|article-meta|article-details"
 )
 _META_TOKEN = re.compile(rf"(?:^|[-_])(?:{_META_WORDS})(?:[-_]|$)", re.I)
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
+# Utility-CSS classes that render text bold (Tailwind, Bootstrap, Bulma, Foundation...).
+# A reader sees such a paragraph as emphasised exactly like one wrapped in <strong>.
+_BOLD_CLASS = frozenset(
+    [
+        "font-bold",
+        "font-semibold",
+        "font-extrabold",
+        "font-black",
+        "fw-bold",
+        "fw-bolder",
+        "fw-semibold",
+        "has-text-weight-bold",
+        "has-text-weight-semibold",
+        "text-bold",
+        "font-weight-bold",
+        "bold",
+    ]
+)
 
 
 def tag(el: Any) -> str:
@@ -153,10 +171,18 @@ def is_meta(el: Any) -> bool:
 
 
 def is_emph(el: Any) -> bool:
+    """Bold as rendered: ``<strong>``/``<b>``, an inline ``font-weight: bold`` style or a
+    bold utility class (on any element: ``<p style="font-weight:bold">`` is a bold
+    paragraph). ``<em>``/``<i>`` (italics) is deliberately not emphasis: SPEC §3 names
+    strong/b and headings only, and italics mark quotes and titles of works far too often."""
     t = tag(el)
     if t in EMPH_TAGS:
         return True
-    return t in ("span", "font") and bool(_BOLD_STYLE.search(el.get("style") or ""))
+    if not t or t in ("body", "html", "main", "article", "section"):
+        return False
+    if _BOLD_STYLE.search(el.get("style") or ""):
+        return True
+    return any(c.lower() in _BOLD_CLASS for c in (el.get("class") or "").split())
 
 
 def ancestors(el: Any) -> Iterator[Any]:

@@ -22,10 +22,18 @@ from .title import extract_title
 _NOT_PUBLISHED = re.compile(r"opdater|ændret|revider|senest|updated|modified|redigeret", re.I)
 _NOISE = re.compile(
     r"\b(?:publiceret|udgivet|offentliggjort|oprettet|skrevet|postet|posted|published|dato|"
-    r"date|den|d|kl|klokken|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|"
+    r"date|den|d|kl|klokken|kategori|kategorier|category|emne|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|"
     r"man|tir|tirs|ons|tor|tors|fre|lør|søn|on|the)\b\.?|\d{1,2}[:.]\d{2}",
     re.I,
 )
+# Lead-ins of a publication line (Danish first): "Publiceret d. 30.11.2015", "Udgivet: ...".
+_PUBLISHED_LEAD_IN = re.compile(
+    r"^\W*(?:publiceret|udgivet|offentliggjort|oprettet|skrevet|postet|dato|posted|published|"
+    r"date)\b",
+    re.I,
+)
+_TRAIL_INSIDE = 3  # last lines of the content container looked at for a trailing date
+_TRAIL_AFTER = 4  # lines after the container looked at
 _LABEL_JUNK = re.compile(r"^(?:af|by|skrevet|foto|del|print|tags?|læs|se|tilbage)\b", re.I)
 _WINDOW = 6
 
@@ -63,6 +71,8 @@ def is_label(text: str) -> bool:
         return False
     if _LABEL_JUNK.match(text) or text.endswith((":", ".", "?", "!")):
         return False
+    if any(ch in text for ch in "/>»›→|·•"):
+        return False  # a trail or a menu line, not a label
     # Two or three capitalised words look like a person's name (Danish nouns are lower case).
     return not (len(words) > 1 and all(w[:1].isupper() for w in words))
 
@@ -128,3 +138,39 @@ def best_date_line(page: Page) -> tuple[int, dt.date, str] | None:
     if best is None:
         return None
     return best[1], best[2][0], best[2][1]
+
+
+def is_publication_line(text: str) -> bool:
+    """A standalone publication line: a date line that is only a date (``30.11.2015``)
+    or says so (``Publiceret d. 30.11.2015``). Stricter than :func:`date_line`, for lines
+    away from the title, where a short sentence may merely mention a date."""
+    hit = date_line(text)
+    if not hit:
+        return False
+    return not hit[1] or bool(_PUBLISHED_LEAD_IN.match(normalise_text(text)))
+
+
+def trailing_date(page: Page) -> dt.date | None:
+    """The date of a publication line at the end of the article (old CMSs and hand-made
+    pages print ``Publiceret d. 30.11.2015`` below the body): the last lines of the
+    content container and the few lines right after it."""
+    return page.memo("trailing_date", lambda: _trailing_date(page))
+
+
+def _trailing_date(page: Page) -> dt.date | None:
+    lines = [
+        ("" if para.tag == "li" else line.text, para.inside)
+        for para in layout(page).doc
+        for line in para.lines
+    ]
+    inside = [i for i, (_, is_in) in enumerate(lines) if is_in]
+    if not inside:
+        return None
+    last = inside[-1]
+    candidates = [text for text, _ in lines[max(inside[0], last - _TRAIL_INSIDE + 1) : last + 1]]
+    candidates += [text for text, _ in lines[last + 1 : last + 1 + _TRAIL_AFTER]]
+    for text in reversed(candidates):
+        if text and is_publication_line(text):
+            hit = date_line(text)
+            return hit[0] if hit else None
+    return None

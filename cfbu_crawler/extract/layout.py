@@ -35,6 +35,16 @@ _CONTENT_TOKEN = re.compile(
     r"broedtekst|brødtekst|artikeltekst|nyhedstekst)$",
     re.I,
 )
+_DIV_PARAGRAPH_MIN = 20  # chars of text for a <div> to count as a paragraph
+# Class words of a lead/intro paragraph printed above the body container (Bootstrap's
+# ``.lead``, Drupal's ``field--name-field-lead``; Danish "manchet", "ingress", "underrubrik").
+_LEAD_TOKEN = re.compile(
+    r"(?:^|[-_])(?:lead|intro|introduction|ingress|manchet|teaser|summary|standfirst|excerpt|"
+    r"abstract|resume|resum[eé]|underrubrik|deck|dek|subtitle|subheadline)(?:[-_]|$)",
+    re.I,
+)
+_PROSE_END = re.compile(r"[.!?…:»”\"')]$")
+_LEAD_MIN = 60  # chars: shorter unmarked lines above the body are bylines, captions, dates
 _NEVER_REMOVE = frozenset(("html", "body", "main", "article"))
 _SCORE_TAGS = frozenset(
     [
@@ -65,15 +75,28 @@ class Layout:
     known_container: bool = False
 
 
+def _is_leaf_block(el: Any) -> bool:
+    """A ``<div>`` holding only text and inline markup: a paragraph in all but name."""
+    return tag(el) == "div" and not any(
+        tag(x) in BLOCK_TAGS for x in el.iterdescendants() if isinstance(x.tag, str)
+    )
+
+
 def _direct_text_len(el: Any) -> int:
-    """Non-link text held directly by ``el``: its text nodes, inline children, <p> children."""
+    """Non-link text held directly by ``el``: its text nodes, inline children, <p> children,
+    and its ``<div>`` children used as paragraphs (when there are several of them)."""
     total = len(normalise_text(el.text or ""))
+    leaf_divs: list[int] = []
     for child in el:
         t = tag(child)
         if t == "p" or (t and t not in BLOCK_TAGS and t not in SKIP_TAGS and t != "a"):
             total += _text_without_links(child)
+        elif _is_leaf_block(child):
+            leaf_divs.append(_text_without_links(child))
         if child.tail:
             total += len(normalise_text(child.tail))
+    if sum(1 for n in leaf_divs if n >= _DIV_PARAGRAPH_MIN) >= 2:
+        total += sum(leaf_divs)
     return total
 
 
@@ -133,8 +156,9 @@ def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
 
 
 def _is_breadcrumbish(el: Any) -> bool:
-    label = (el.get("aria-label") or "") + " " + (el.get("class") or "") + (el.get("id") or "")
-    return "breadcrumb" in label.lower() or "crumbs" in label.lower()
+    from .breadcrumb import is_markup_trail  # no cycle at import time
+
+    return is_markup_trail(el)
 
 
 def build_layout(page: Page) -> Layout:
@@ -166,7 +190,53 @@ def build_layout(page: Page) -> Layout:
         return tag(el) in ("nav", "aside", "footer") or _text_without_links(el) * 2 < total
 
     _strip(container, furniture, set())
-    return Layout(doc=doc, body=paragraphs(container), known_container=known)
+    body = [para for el in _leads_before(container) for para in paragraphs(el)]
+    return Layout(doc=doc, body=body + paragraphs(container), known_container=known)
+
+
+def _lead_like(el: Any) -> bool:
+    """A lead paragraph: marked as such by class, or an unmarked ``<p>``/text ``<div>`` of
+    prose (long enough, ending like a sentence) that is no date, byline or furniture."""
+    t = tag(el)
+    if t not in ("p", "div") or is_junk(el) or is_meta(el):
+        return False
+    if t == "div" and not _is_leaf_block(el):
+        return False
+    text = normalise_text(el.text_content())
+    if not text or tag(el.getparent()) == "body":
+        return False
+    if any(_LEAD_TOKEN.search(tok) for tok in (el.get("class") or "").split()):
+        return True
+    from .dates import find_date  # no cycle at import time
+
+    return len(text) >= _LEAD_MIN and bool(_PROSE_END.search(text)) and not find_date(text)
+
+
+def _leads_before(container: Any) -> list[Any]:
+    """Lead paragraphs printed just above the content container (``<p class="lead">``,
+    ``<div class="intro">``), outside it: visually the article's first paragraph, so they
+    open the body (SPEC §3: the lead is the body's first paragraph). Looks at the
+    container's preceding siblings, and at the end of a preceding ``<header>``/wrapper."""
+    found: list[Any] = []
+    prev = container.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    while prev is not None:
+        if _lead_like(prev):
+            found.append(prev)
+        elif not found and tag(prev) in ("header", "div", "hgroup") and len(prev):
+            children = [c for c in prev if isinstance(c.tag, str)]
+            for child in reversed(children):
+                if not _lead_like(child):
+                    break
+                found.append(child)
+            break
+        else:
+            break
+        prev = prev.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+    return list(reversed(found))
 
 
 def layout(page: Page) -> Layout:

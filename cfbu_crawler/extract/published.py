@@ -3,7 +3,9 @@
 Layers: JSON-LD ``datePublished``; ``article:published_time`` and similar ``<meta>``;
 microdata ``itemprop=datePublished``; a ``<time>`` marked as published (never one marked
 modified/updated, or inside sidebars, related lists, comments); then a Danish date line in
-the article header region (see :mod:`header`).
+the article header region (see :mod:`header`); then the text of an element marked as the
+publication date (Joomla's ``dd.published``); last, a publication line just below the body
+(``Publiceret d. 30.11.2015``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from .dates import parse_danish_date, to_copenhagen_date
 from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
-from .header import best_date_line
+from .header import best_date_line, date_line, trailing_date
 from .page import Page
 from .structured import itemprop_values, jsonld_value, meta_content
 
@@ -34,6 +36,11 @@ _META_NAMES = (
     "sailthru.date",
 )
 _PUBLISHED = re.compile(r"publish|entry-date|post-date|pubdate|posted|dato|date-pub", re.I)
+# Elements whose class says "publication date" (Joomla ``dd.published``, Drupal
+# ``field--name-field-date``, ``.news-date``...), read as text when there is no <time>.
+_DATE_CLASS = re.compile(
+    r"publish|entry-date|post-date|pubdate|posted|dato|date-pub|(?:^|[-_])date(?:[-_]|$)", re.I
+)
 _MODIFIED = re.compile(r"modif|updat|opdat|revis|ændret|edited|comment", re.I)
 
 
@@ -79,6 +86,22 @@ def _from_text(page: Page) -> dt.date | None:
     return hit[1] if hit else None
 
 
+def _from_marked_text(page: Page) -> dt.date | None:
+    """A date line in an element marked as the publication date (not in a list, menu,
+    sidebar or comment; never one marked as modified/created-by-comment)."""
+    for el in iter_elements(page.root):
+        toks = tokens(el)
+        if not any(_DATE_CLASS.search(tok) for tok in toks):
+            continue
+        if any(_MODIFIED.search(tok) for tok in toks) or in_junk(el) or _in_list(el):
+            continue
+        text = visible_text(el)
+        hit = date_line(text) if len(text) <= 80 else None
+        if hit:
+            return hit[0]
+    return None
+
+
 def extract_published(page: Page) -> str | None:
     """``YYYY-MM-DD`` in Europe/Copenhagen, or None."""
     try:
@@ -99,6 +122,8 @@ def _extract(page: Page) -> str | None:
         ),
         lambda: _from_time(page),
         lambda: _from_text(page),
+        lambda: _from_marked_text(page),
+        lambda: trailing_date(page),
     )
     for layer in layers:
         found = layer()
