@@ -82,7 +82,9 @@ NON_PAGE_EXTENSIONS = frozenset(
     }
 )
 PAGE_EXTENSIONS = frozenset({".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".shtml"})
-PAGINATION_QUERY_KEYS = ("page", "paged", "side", "p")
+# Query parameters that number listing pages: WordPress (paged, page), Drupal (page,
+# 0-based), Joomla (start, limitstart: an item offset), Danish templates (side = page).
+PAGINATION_QUERY_KEYS = ("page", "paged", "side", "p", "start", "limitstart", "offset", "pg")
 _OLD_SCHEME = re.compile(r"^(?P<prefix>.*/)page/\d+/(?P<rest>nyhed/[^/]+/?)$")
 _NUMBER = re.compile(r"^\d+$")
 
@@ -125,6 +127,16 @@ def url_key(url: str) -> str:
     """Scheme-free identity key: two URLs with the same key are the same article."""
     normal = normalise_url(url)
     return normal.split(":", 1)[1] if ":" in normal else normal
+
+
+def listing_key(url: str) -> str:
+    """Identity of a listing page: :func:`url_key` plus its pagination parameters, so that
+    ``/nyheder/?page=2`` and ``/nyheder/`` are two pages (``url_key`` drops every query)."""
+    query = [
+        (k, v) for k, v in parse_qsl(urlsplit(url).query) if k.lower() in PAGINATION_QUERY_KEYS
+    ]
+    key = url_key(url)
+    return key + ("?" + "&".join(f"{k}={v}" for k, v in sorted(query)) if query else "")
 
 
 def same_site(a: str, b: str) -> bool:

@@ -22,12 +22,23 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from cfbu_crawler.archive.db import open_engine
 from cfbu_crawler.archive.state import CrawlState, KnownArticle, load_crawl_state
 from cfbu_crawler.archive.timeutil import utcnow
-from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section, fold_host, url_key
+from cfbu_crawler.extract.urls import (
+    DEFAULT_START_URL,
+    Section,
+    fold_host,
+    listing_key,
+    url_key,
+)
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 
 ARTICLE_STATUSES = [304, 404, 410]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _PAGE_NUMBER = re.compile(r"/(?:page|side)/(\d+)/?$|[?&](?:page|paged|side)=(\d+)")
+# Link texts of "the next (older) listing page" (Danish first): "Næste side ›", "Ældre
+# nyheder", "Flere nyheder", "Vis flere", "Next", "Older posts", a bare "›" or "»".
+_NEXT_TEXT = re.compile(
+    r"^\W*(?:næste|ældre|flere\s+nyheder|vis\s+flere|next|older)\b|^[\s›»→>]+$", re.I
+)
 FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
 
 
@@ -141,7 +152,7 @@ class NyhederSpider(scrapy.Spider):
 
     def listing_request(self, url: str) -> Request:
         self.listing_started = True
-        self.listing_seen.add(url_key(url))
+        self.listing_seen.add(listing_key(url))
         return Request(
             url,
             callback=self.parse_listing,
@@ -301,6 +312,8 @@ class NyhederSpider(scrapy.Spider):
                 articles.append(url)
             elif kind == "listing":
                 listings.append(url)
+        next_pages = self.next_links(response)
+        listings.extend(next_pages)
         all_known = True
         for url in dict.fromkeys(articles):
             key = url_key(url)
@@ -324,11 +337,39 @@ class NyhederSpider(scrapy.Spider):
             stats.set_value("cfbu/listing_truncated", True)
             return
         here = listing_number(response.url)
-        candidates = [u for u in dict.fromkeys(listings) if url_key(u) not in self.listing_seen]
-        following = [u for u in candidates if listing_number(u) == here + 1]
-        for url in candidates if self.full or not following else following:
-            if url_key(url) not in self.listing_seen:
+        candidates = [u for u in dict.fromkeys(listings) if listing_key(u) not in self.listing_seen]
+        # An incremental run walks page by page (so that it can stop early); the next page
+        # is the rel=next / "Næste side" link, else the page numbered here + 1. Any other
+        # run follows every listing page it finds (numbering schemes vary: Drupal counts
+        # from 0, Joomla by item offset).
+        following = [u for u in candidates if u in next_pages] or [
+            u for u in candidates if listing_number(u) == here + 1
+        ]
+        walk = self.incremental and not self.full and following
+        for url in following if walk else candidates:
+            if listing_key(url) not in self.listing_seen:
                 yield self.listing_request(url)
+
+    def next_links(self, response: TextResponse) -> list[str]:
+        """On-site links to the next listing page: ``rel=next`` (``<a>`` or ``<link>``) or
+        a "Næste side ›" / "Ældre nyheder" link, wherever their URL points on the site."""
+        found: list[str] = []
+        for el in response.css("a[href], link[href]"):
+            rel = (el.attrib.get("rel") or "").lower().split()
+            text = " ".join(" ".join(el.css("::text").getall()).split())
+            title = el.attrib.get("title") or el.attrib.get("aria-label") or ""
+            if (
+                "next" not in rel
+                and not _NEXT_TEXT.search(text)
+                and not (not text and _NEXT_TEXT.search(title))
+            ):
+                continue
+            if el.root.tag == "link" and "next" not in rel:
+                continue
+            url = urljoin(response.url, el.attrib["href"].strip())
+            if self.section.on_site(url) and self.section.classify(url) != "article":
+                found.append(url)
+        return list(dict.fromkeys(found))
 
     def schedule_article(
         self, url: str, *, via: str, known: KnownArticle | None = None
