@@ -128,7 +128,7 @@ def test_errors_are_one_line(db: str, tmp_path: Path) -> None:
     empty = tmp_path / "empty.sqlite3"
     open_db(empty).dispose()
     assert_one_line_error(cfbu("diff", "--db", str(empty)), "no complete crawl run")
-    assert_one_line_error(cfbu("history", "x", "--db", str(empty)), "no article")
+    assert_one_line_error(cfbu("history", "x", "--db", str(empty)), "holds no runs yet")
 
     one = tmp_path / "one.sqlite3"
     engine = open_db(one)

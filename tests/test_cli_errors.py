@@ -107,9 +107,13 @@ def test_a_directory_is_not_an_archive(tmp_path: Path) -> None:
 
 
 # -- an archive without runs ---------------------------------------------------------------
-@pytest.mark.parametrize("command", [c for c in READ_COMMANDS if c != ["export"]])
+@pytest.mark.parametrize("command", [c for c in READ_COMMANDS if c not in (["export"], ["diff"])])
 def test_an_empty_archive_says_it_holds_no_runs(empty_archive: Path, command: list[str]) -> None:
     assert_refused(cfbu(*command, "--db", str(empty_archive)), "holds no runs yet", "cfbu crawl")
+
+
+def test_diff_of_an_empty_archive_says_there_is_nothing_to_compare(empty_archive: Path) -> None:
+    assert_refused(cfbu("diff", "--db", str(empty_archive)), "no complete crawl run", "cfbu runs")
 
 
 @pytest.mark.parametrize("fmt,stdout", [("jsonl", ""), ("json", "[]\n"), ("csv", None)])

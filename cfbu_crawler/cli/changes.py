@@ -132,7 +132,6 @@ def diff(db: str | None, from_run: int | None, to_run: int | None, as_json: bool
       cfbu diff 3 7 --json     # run 3 → run 7, for machines
     """
     engine = open_archive(db)
-    require_runs(engine)
     data = diff_runs(engine, from_run, to_run)
     if as_json:
         emit_json(data)
