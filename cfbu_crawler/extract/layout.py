@@ -189,9 +189,12 @@ def build_layout(page: Page) -> Layout:
             return False
         return tag(el) in ("nav", "aside", "footer") or _text_without_links(el) * 2 < total
 
-    _strip(container, furniture, set())
+    # Strip a copy: the nodes of ``doc`` must stay attached (the header region compares
+    # their ancestors with the title's).
+    cleaned = copy.deepcopy(container)
+    _strip(cleaned, furniture, set())
     body = [para for el in _leads_before(container) for para in paragraphs(el)]
-    return Layout(doc=doc, body=body + paragraphs(container), known_container=known)
+    return Layout(doc=doc, body=body + paragraphs(cleaned), known_container=known)
 
 
 def _lead_like(el: Any) -> bool:
