@@ -15,7 +15,6 @@ from urllib.request import getproxies, proxy_bypass
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-from sqlalchemy import select
 
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.db import (
@@ -27,7 +26,7 @@ from cfbu_crawler.archive.db import (
     session_factory,
     sqlite_path,
 )
-from cfbu_crawler.archive.models import COMPLETE, INTERRUPTED, Observation, Run
+from cfbu_crawler.archive.models import COMPLETE, INTERRUPTED, Run
 
 # Exit codes of `cfbu crawl` (documented in the README).
 EXIT_OK = 0
@@ -214,39 +213,12 @@ def run_crawl(
     finally:
         close_engine(engine)
     start_failed = stats.get_value("cfbu/start_failed")
-    if start_failed and not unreachable:
-        start_failed = _start_error(db_url, run_id, start_url) or _one_line(start_failed)
     return CrawlResult(
         run=run,
         exit_code=exit_code_for(run, fail_on_coverage_drop),
         log_file=log_file,
         start_failed=(unreachable or start_failed) if start_failed else None,
     )
-
-
-def _start_error(db_url: str, run_id: int, start_url: str) -> str | None:
-    """The error the run recorded for its start URL when it is an HTTP status."""
-    engine = open_engine(db_url, create=False)
-    try:
-        with session_factory(engine)() as session:
-            errors = session.scalars(
-                select(Observation.error).where(
-                    Observation.run_id == run_id,
-                    Observation.url == start_url,
-                    Observation.outcome == "error",
-                )
-            ).all()
-    finally:
-        close_engine(engine)
-    return next((e for e in errors if e and e.startswith("HTTP ")), None)
-
-
-def _one_line(message: str) -> str:
-    """A Twisted/Scrapy error message as a short reason."""
-    text = str(message).strip().splitlines()[0] if str(message).strip() else "unknown error"
-    if "Connection refused" in text:
-        return "Connection refused"
-    return text.rstrip(".")
 
 
 def exit_code_for(run: Run, fail_on_coverage_drop: bool) -> int:

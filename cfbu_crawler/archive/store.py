@@ -236,7 +236,7 @@ class ArchiveWriter:
                 self._save_validators(session, run.id, validators or {}, now)
             run.status = status
             run.finished_at = now
-            run.finish_reason = reason
+            run.finish_reason = (reason or "")[:64] or None  # the column is String(64)
             run.requests = requests
             run.bytes_received = bytes_received
             run.listing_complete = listing_complete

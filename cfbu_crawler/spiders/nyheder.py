@@ -39,6 +39,13 @@ _PAGE_NUMBER = re.compile(r"/(?:page|side)/(\d+)/?$|[?&](?:page|paged|side)=(\d+
 _NEXT_TEXT = re.compile(
     r"^\W*(?:næste|ældre|flere\s+nyheder|vis\s+flere|next|older)\b|^[\s›»→>]+$", re.I
 )
+# Twisted's wordier failures, shortened for run records and messages.
+SHORT_REASONS = (
+    ("Connection refused", "Connection refused"),
+    ("DNS lookup failed", "DNS lookup failed"),
+    ("TimeoutError", "timed out"),
+    ("Connection was closed cleanly", "connection closed"),
+)
 FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
 
 
@@ -398,7 +405,7 @@ class NyhederSpider(scrapy.Spider):
         self.crawler.stats.inc_value("cfbu/listing_errors")
         request = failure.request
         if request.url == self.start_url or url_key(request.url) == url_key(self.start_url):
-            self.crawler.stats.set_value("cfbu/start_failed", failure.getErrorMessage())
+            self.crawler.stats.set_value("cfbu/start_failed", self._reason(failure))
         yield FetchOutcome(url=request.url, outcome="error", error=self._reason(failure))
 
     # -- articles --------------------------------------------------------------------
@@ -476,9 +483,14 @@ class NyhederSpider(scrapy.Spider):
 
     @staticmethod
     def _reason(failure) -> str:
+        """A failed request's reason in a few words (stored on the run, shown to users)."""
         if failure.check(HttpError):
             return f"HTTP {failure.value.response.status}"
-        return f"{failure.type.__name__}: {failure.getErrorMessage()}".strip().rstrip(":")
+        message = failure.getErrorMessage().strip().splitlines()[0] if failure.value else ""
+        for needle, short in SHORT_REASONS:
+            if needle in message or needle == failure.type.__name__:
+                return short
+        return f"{failure.type.__name__}: {message}".strip().rstrip(":. ")
 
     def article_failed(self, failure) -> Iterator[Any]:
         request = failure.request
