@@ -79,7 +79,8 @@ def test_history_json_and_table(db: str) -> None:
     assert [v["changed_fields"] for v in data["versions"]] == [[], ["body", "qa"]]
     table = cfbu("history", url("b-interview"), "--db", db)
     assert table.exit_code == 0, table.output
-    assert "first seen" in table.stdout and "Version 2 (run 2, site)" in table.stdout
+    assert "first seen" in table.stdout
+    assert "Version 2 · run 2" in table.stdout and "site · body, qa" in table.stdout
     assert "Q&A 2 answer:" in table.stdout and "body, qa" in table.stdout
     moved = cfbu("history", url("f-old"), "--db", db)
     assert f"also reached as {url('f-old')}" in moved.stdout

@@ -8,7 +8,6 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from cfbu_crawler.archive.content import CONTENT_FIELDS
 from cfbu_crawler.archive.diff import diff_runs
@@ -168,26 +167,17 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
     )
     for alias in data["aliases"]:
         out.print(f"also reached as {escape(alias)}")
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("version", "run", "date (UTC)", "cause", "changed", "title"):
-        table.add_column(column, justify="right" if column in ("version", "run") else "left")
+    # One block per version (fits a narrow terminal): what, when, why, then the changes.
     for v in data["versions"]:
-        table.add_row(
-            str(v["number"]),
-            str(v["run_id"]),
-            (v["created_at"] or "").replace("T", " ").rstrip("Z"),
-            v["cause"],
-            ", ".join(v["changed_fields"]) or ("first seen" if v["number"] == 1 else "-"),
-            escape(v["title"] or ""),
-        )
-    out.print()
-    out.print(table)
-    for v in data["versions"]:
-        if not v["changes"]:
-            continue
+        when = (v["created_at"] or "").replace("T", " ").rstrip("Z")[:16]
         cause = "site" if v["cause"] == "site" else "extractor (reparse)"
-        out.print(f"\n[bold]Version {v['number']}[/] (run {v['run_id']}, {cause})")
-        for line in change_lines(v["changes"]):
+        what = ", ".join(v["changed_fields"]) or ("first seen" if v["number"] == 1 else "-")
+        out.print()
+        out.print(
+            f"[bold]Version {v['number']}[/] · run {v['run_id']} · {when} UTC · {cause} · {what}"
+        )
+        out.print(indented(escape(v["title"] or "(no title)"), "  "))
+        for line in change_lines(v["changes"] or {}):
             out.print(indented(line, "  "))
 
 
