@@ -8,36 +8,18 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from cfbu_crawler.demo.runner import crawl_command
 from cfbu_crawler.demo.server import SiteServer
 from cfbu_crawler.demo.site import build_site
 
 
 def crawl(base_url: str, db: Path, *extra: str) -> float:
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cfbu_crawler",
-            "crawl",
-            "--start-url",
-            f"{base_url}/nyheder/",
-            "--db",
-            str(db),
-            "--delay",
-            "0",
-            "--concurrency",
-            "4",
-            *extra,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run(crawl_command(base_url, db, *extra), check=True, capture_output=True)
     return time.perf_counter() - started
 
 

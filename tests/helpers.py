@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cfbu_crawler.demo.runner import crawl_command
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,19 +37,7 @@ def run_cfbu(
 def crawl(
     base_url: str, db: Path, *extra: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    return run_cfbu(
-        "crawl",
-        "--start-url",
-        f"{base_url}/nyheder/",
-        "--db",
-        str(db),
-        "--delay",
-        "0",
-        "--concurrency",
-        "4",
-        *extra,
-        check=check,
-    )
+    return run_cfbu(*crawl_command(base_url, db, *extra)[3:], check=check)
 
 
 def export(db: Path) -> list[dict]:

@@ -113,6 +113,19 @@ def latest_version(session: Session, article_id: int) -> Version | None:
     )
 
 
+def seen_in_run(session: Session, run_id: int, article_id: int) -> bool:
+    """Has this run already observed the article (so its counts must not grow again)?"""
+    return bool(
+        session.scalar(
+            select(func.count(Observation.id)).where(
+                Observation.run_id == run_id,
+                Observation.article_id == article_id,
+                Observation.outcome != "error",
+            )
+        )
+    )
+
+
 def find_article(session: Session, url: str) -> Article | None:
     """The article a URL belongs to, by its identity key or any alias."""
     key = url_key(url)
@@ -339,44 +352,23 @@ class ArchiveWriter:
                 )
                 session.add(article)
                 session.flush()
-            already_seen = session.scalar(
-                select(func.count(Observation.id)).where(
-                    Observation.run_id == run.id,
-                    Observation.article_id == article.id,
-                    Observation.outcome != "error",
-                )
-            )
+            already_seen = seen_in_run(session, run.id, article.id)
             latest = latest_version(session, article.id)
-            if latest is None:
+            if latest is None or latest.content_hash != digest:
                 version = _add_version(
                     session,
                     article,
                     page.record,
                     run_id=run.id,
                     cause=CAUSE_SITE,
-                    changed=[],
+                    changed=changed_fields(latest, page.record) if latest else [],
                     digest=digest,
                     extractor_version=self.extractor_version,
                     raw_page_id=raw.id,
                     missing=page.missing,
                     now=now,
                 )
-                outcome = "new"
-            elif latest.content_hash != digest:
-                version = _add_version(
-                    session,
-                    article,
-                    page.record,
-                    run_id=run.id,
-                    cause=CAUSE_SITE,
-                    changed=changed_fields(latest, page.record),
-                    digest=digest,
-                    extractor_version=self.extractor_version,
-                    raw_page_id=raw.id,
-                    missing=page.missing,
-                    now=now,
-                )
-                outcome = "changed"
+                outcome = "new" if latest is None else "changed"
             else:
                 version = latest
                 outcome = "unchanged"
@@ -488,14 +480,7 @@ class ArchiveWriter:
             if article is not None and outcome in ("not_modified", "skipped"):
                 latest = latest_version(session, article.id)
                 version_id = latest.id if latest else None
-                already_seen = session.scalar(
-                    select(func.count(Observation.id)).where(
-                        Observation.run_id == run.id,
-                        Observation.article_id == article.id,
-                        Observation.outcome != "error",
-                    )
-                )
-                if not already_seen:
+                if not seen_in_run(session, run.id, article.id):
                     run.unchanged += 1
                 article.last_seen = now
                 article.last_run_id = run.id

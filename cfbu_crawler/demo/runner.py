@@ -73,21 +73,23 @@ def prepare_db(db: Path) -> bool:
     return True
 
 
-def crawl_command(base_url: str, db: Path) -> list[str]:
-    """The ``cfbu crawl`` command line the demo runs (politeness delay off: loopback)."""
+def crawl_command(base_url: str, db: Path | str, *extra: str) -> list[str]:
+    """The ``cfbu crawl`` command line for a loopback fixture site (the demo's, the
+    tests', the benchmarks'): politeness delay off, since the server is our own."""
     return [
         sys.executable,
         "-m",
         "cfbu_crawler",
         "crawl",
         "--start-url",
-        base_url + "/nyheder/",
+        f"{base_url}/nyheder/",
         "--db",
         str(db),
         "--delay",
         "0",
         "--concurrency",
         "4",
+        *extra,
     ]
 
 
