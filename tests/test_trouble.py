@@ -186,13 +186,14 @@ def test_crawl_killed_with_sigkill_leaves_a_consistent_archive_that_the_next_run
     assert query(db, "SELECT count(*) FROM crawl_lock") == [(0,)]
 
 
-def test_sigterm_ends_the_run_cleanly_as_interrupted(
-    tmp_path: Path, fresh_server: SiteServer
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_sigterm_and_ctrl_c_end_the_run_cleanly_as_interrupted(
+    tmp_path: Path, fresh_server: SiteServer, signum: int
 ) -> None:
     db = tmp_path / "a.sqlite3"
     proc = start_crawl(fresh_server, db)
     wait_for(db, "SELECT count(*) FROM versions", 3)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 6, err[-1500:]
     assert query(db, "SELECT status FROM runs") == [("interrupted",)]
