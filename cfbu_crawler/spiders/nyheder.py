@@ -450,6 +450,23 @@ class NyhederSpider(scrapy.Spider):
                 final_url=response.url,
             )
             return
+        if redirect_urls and self.section.classify(response.url) != "article":
+            # Redirected away from the article (to the listing, the home page, off-site):
+            # the article is no longer there. Only a redirect to an article is a move.
+            reasons = [r for r in response.meta.get("redirect_reasons", []) if isinstance(r, int)]
+            yield FetchOutcome(
+                url=requested,
+                outcome="gone",
+                status=reasons[0] if reasons else 301,
+                final_url=response.url,
+            )
+            return
+        if self.looks_like_listing(response):
+            # An address shaped like an article that serves a list of articles (an archive
+            # or overview page): navigate it, don't archive it.
+            self.crawler.stats.inc_value("cfbu/listing_like_pages")
+            yield from self.parse_listing(response)
+            return
         encoding = response.encoding if response.headers.get("Content-Type") else None
         yield ArticlePage(
             requested_url=requested,
@@ -475,6 +492,22 @@ class NyhederSpider(scrapy.Spider):
             if key in self.seen_keys or self.state.lookup(key) is not None:
                 continue
             yield from self.schedule_article(url, via="link")
+
+    def looks_like_listing(self, response: TextResponse) -> bool:
+        """A page that links three or more articles and pages further through a listing
+        (``/page/2/``, ``?page=2``) is an overview, not an article."""
+        articles: set[str] = set()
+        paginates = False
+        root = listing_key(urljoin(response.url, self.section.prefix))
+        for href in response.css("a::attr(href)").getall():
+            url = urljoin(response.url, href.strip())
+            kind = self.section.classify(url)
+            if kind == "article":
+                articles.add(url_key(url))
+            elif kind == "listing" and listing_key(url) != root:
+                paginates = True
+        articles.discard(url_key(response.url))
+        return paginates and len(articles) >= 3
 
     @staticmethod
     def _meta(response: Response) -> dict[str, Any]:

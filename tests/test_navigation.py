@@ -1,0 +1,48 @@
+"""What the spider does with pages that are not what their address suggests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import crawl, export, run_cfbu
+from routes_site import RoutesSite, article, html, redirect
+
+
+def listing(*slugs: str, extra: str = "") -> object:
+    links = "".join(f"<li><a href='/nyheder/{s}/'>{s}</a></li>" for s in slugs)
+    return html(f"<h1>Nyheder</h1><ul>{links}</ul>{extra}")
+
+
+def test_article_shaped_address_serving_a_paginated_list_is_navigated_not_archived(
+    tmp_path: Path,
+) -> None:
+    routes = {
+        "/nyheder/": listing("a", "oversigt"),
+        "/nyheder/oversigt/": listing("b", "c", "d", extra="<a href='/nyheder/page/2/'>2</a>"),
+        "/nyheder/page/2/": listing("e"),
+        **{f"/nyheder/{s}/": article(f"Artikel {s.upper()}", f"Tekst {s}.") for s in "abcde"},
+    }
+    with RoutesSite(routes) as site:
+        crawl(site.base_url, tmp_path / "a.sqlite3")
+        urls = sorted(r["url"] for r in export(tmp_path / "a.sqlite3"))
+    assert urls == [f"{site.base_url}/nyheder/{s}/" for s in "abcde"]
+
+
+def test_article_redirected_to_the_listing_is_removed_not_moved(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    routes = {
+        "/nyheder/": listing("a", "b"),
+        "/nyheder/a/": article("Artikel A", "Tekst a."),
+        "/nyheder/b/": article("Artikel B", "Tekst b."),
+    }
+    with RoutesSite(routes) as site:
+        crawl(site.base_url, db)
+        site.routes = {**routes, "/nyheder/": listing("a"), "/nyheder/b/": redirect("/nyheder/")}
+        crawl(site.base_url, db)
+        report = json.loads(run_cfbu("diff", "--db", str(db), "--json", check=True).stdout)
+    assert report["removed"] == [{"url": f"{site.base_url}/nyheder/b/"}]
+    assert report["moved"] == [] and report["added"] == [] and report["changed"] == []
+    records = {r["url"]: r for r in export(db)}
+    assert records[f"{site.base_url}/nyheder/b/"]["status"] == "gone"
+    assert len(records) == 2
