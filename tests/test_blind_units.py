@@ -190,3 +190,17 @@ def test_listing_key_keeps_pagination_parameters_only() -> None:
 )
 def test_query_and_side_pagination_are_listing_pages(url: str) -> None:
     assert Section.from_start_url("https://cfbu.dk/nyheder/").classify(url) == "listing"
+
+
+def test_a_one_line_article_beside_its_title_beats_a_longer_sidebar_card() -> None:
+    # Bootstrap: a sidebar of plain cards (no sidebar class) before the article card, whose
+    # known content container holds one short sentence.
+    html = page(
+        '<div class="row"><div class="col-lg-4"><div class="card"><div class="card-body">'
+        "<h2>Nyhedsbrev</h2><p>Få de seneste nyheder fra CFBU direkte i indbakken hver måned."
+        '</p></div></div></div><div class="col-lg-8"><article class="card"><div class="card-body">'
+        '<h1>Titel på nyheden</h1><div class="article-content"><p>Årsrapporten er klar.</p>'
+        "</div></div></article></div></div>"
+    )
+    record = extract_article(html, URL)
+    assert record["body"] == "Årsrapporten er klar."

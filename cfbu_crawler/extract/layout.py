@@ -117,6 +117,18 @@ def _is_known_container(el: Any) -> bool:
     return any(_CONTENT_TOKEN.match(tok) for tok in (el.get("class") or "").split())
 
 
+def _beside_title(el: Any, levels: int = 3) -> bool:
+    """Does one of ``el``'s nearest ancestors (not ``body``) also hold the page's ``<h1>``?"""
+    node = el.getparent()
+    for _ in range(levels):
+        if node is None or tag(node) in ("body", "html"):
+            return False
+        if any(tag(h) == "h1" for h in node.iterdescendants()):
+            return True
+        node = node.getparent()
+    return False
+
+
 def find_container(root: Any) -> tuple[Any, bool]:
     """The content container of ``root`` (a cleaned copy) and whether it is known markup."""
     body = root.find(".//body") if tag(root) != "body" else root
@@ -129,7 +141,9 @@ def find_container(root: Any) -> tuple[Any, bool]:
     ]
     if known:
         best = max(known, key=_text_without_links)  # first (outermost) wins ties
-        if _text_without_links(best) >= 40:
+        # A short one (a one-line news item) still wins when it sits with the title:
+        # the readability fallback would prefer a longer sidebar card.
+        if _text_without_links(best) >= 40 or _beside_title(best):
             return best, True
     scored = [
         (_direct_text_len(el), el)
