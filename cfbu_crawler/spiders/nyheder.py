@@ -33,6 +33,9 @@ from cfbu_crawler.items import ArticlePage, FetchOutcome
 
 ARTICLE_STATUSES = [304, 404, 410]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+PERMANENT_REDIRECTS = (301, 308)
+# Structured data that says "this page is one article".
+ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle")
 _PAGE_NUMBER = re.compile(r"/(?:page|side)/(\d+)/?$|[?&](?:page|paged|side)=(\d+)")
 # Link texts of "the next (older) listing page" (Danish first): "Næste side ›", "Ældre
 # nyheder", "Flere nyheder", "Vis flere", "Next", "Older posts", a bare "›" or "»".
@@ -155,7 +158,9 @@ class NyhederSpider(scrapy.Spider):
     def remember_validators(self, response: Response, kind: str) -> None:
         etag, last_modified = header(response, "ETag"), header(response, "Last-Modified")
         if etag or last_modified:
-            self.validators[response.url] = (kind, etag, last_modified)
+            # Keyed by the URL we ask for (before redirects), as conditional_headers looks it up.
+            requested = (response.meta.get("redirect_urls") or [response.url])[0]
+            self.validators[requested] = (kind, etag, last_modified)
 
     def listing_request(self, url: str) -> Request:
         self.listing_started = True
@@ -299,6 +304,16 @@ class NyhederSpider(scrapy.Spider):
         if response.status == 304:
             # Not changed since the last complete run: nothing new here, nor further on.
             stats.set_value("cfbu/listing_stopped_early", response.url)
+            return
+        origin = (response.meta.get("redirect_urls") or [response.url])[0]
+        if response.meta.get("redirect_urls") and self.section.classify(response.url) != "listing":
+            # A listing page redirected off the section (maintenance page, login, home):
+            # there is no listing to walk. At the start URL, the run cannot be complete.
+            stats.inc_value("cfbu/listing_errors")
+            reason = f"redirected to {response.url}"
+            if url_key(origin) == url_key(self.start_url):
+                stats.set_value("cfbu/start_failed", reason)
+            yield FetchOutcome(url=origin, outcome="error", status=response.status, error=reason)
             return
         if not isinstance(response, TextResponse):
             stats.inc_value("cfbu/listing_errors")
@@ -454,12 +469,19 @@ class NyhederSpider(scrapy.Spider):
             # Redirected away from the article (to the listing, the home page, off-site):
             # the article is no longer there. Only a redirect to an article is a move.
             reasons = [r for r in response.meta.get("redirect_reasons", []) if isinstance(r, int)]
-            yield FetchOutcome(
-                url=requested,
-                outcome="gone",
-                status=reasons[0] if reasons else 301,
-                final_url=response.url,
-            )
+            status = reasons[0] if reasons else 301
+            if status in PERMANENT_REDIRECTS:
+                yield FetchOutcome(
+                    url=requested, outcome="gone", status=status, final_url=response.url
+                )
+            else:  # a temporary redirect (maintenance, login) says nothing about removal
+                yield FetchOutcome(
+                    url=requested,
+                    outcome="error",
+                    status=status,
+                    error=f"temporarily redirected to {response.url}",
+                    final_url=response.url,
+                )
             return
         if self.looks_like_listing(response):
             # An address shaped like an article that serves a list of articles (an archive
@@ -507,7 +529,15 @@ class NyhederSpider(scrapy.Spider):
             elif kind == "listing" and listing_key(url) != root:
                 paginates = True
         articles.discard(url_key(response.url))
-        return paginates and len(articles) >= 3
+        if not paginates or len(articles) < 3:
+            return False
+        # Pages that declare themselves one article stay articles, whatever their sidebars.
+        if response.css(
+            'meta[property="og:type"][content="article"], meta[property="article:published_time"]'
+        ):
+            return False
+        scripts = " ".join(response.css('script[type="application/ld+json"]::text').getall())
+        return not any(f'"{kind}"' in scripts for kind in ARTICLE_TYPES)
 
     @staticmethod
     def _meta(response: Response) -> dict[str, Any]:
