@@ -10,12 +10,20 @@ from pipelines.base import FieldPipeline
 
 
 class ContentPipeline(FieldPipeline):
+    def __init__(self, crawler=None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def fill(self, adapter: ItemAdapter) -> None:
         page = adapter["page"]
         adapter["canonical"] = self.guarded(
             adapter, "canonical", lambda: extract.extract_canonical(page), None
         )
-        adapter["url"] = article_identity(adapter["fetched_url"], adapter["canonical"])
+        section = getattr(getattr(self.crawler, "spider", None), "section", None)
+        adapter["url"] = article_identity(adapter["fetched_url"], adapter["canonical"], section)
         adapter["title"] = self.guarded(adapter, "title", lambda: extract.extract_title(page), None)
         adapter["category"] = self.guarded(
             adapter, "category", lambda: extract.extract_category(page), None

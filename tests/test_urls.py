@@ -76,3 +76,10 @@ def test_identity_uses_canonical_link_only_on_the_same_site() -> None:
     )
     assert article_identity(fetched, None) == "https://cfbu.dk/nyheder/nyhed/x/"
     assert article_identity(fetched, "/nyheder/x/") == "https://cfbu.dk/nyheder/x/"
+
+
+def test_canonical_pointing_outside_the_sections_articles_is_ignored() -> None:
+    fetched = "https://cfbu.dk/nyheder/x/"
+    assert article_identity(fetched, "https://cfbu.dk/", CURRENT) == fetched
+    assert article_identity(fetched, "https://cfbu.dk/nyheder/", CURRENT) == fetched
+    assert article_identity(fetched, "/nyheder/x-ny/", CURRENT) == "https://cfbu.dk/nyheder/x-ny/"

@@ -148,12 +148,19 @@ def same_site(a: str, b: str) -> bool:
         return False
 
 
-def article_identity(fetched_url: str, canonical: str | None) -> str:
-    """The article's URL identity: its canonical link when on the same site, else the
-    normalised fetched URL."""
+def article_identity(
+    fetched_url: str, canonical: str | None, section: Section | None = None
+) -> str:
+    """The article's URL identity: its canonical link when on the same site (and, given the
+    section, when it names an article of it: a theme that points every page's canonical at
+    the home page must not merge all articles into one), else the normalised fetched URL."""
     if canonical:
         absolute = urljoin(fetched_url, canonical.strip())
-        if urlsplit(absolute).scheme in ("http", "https") and same_site(absolute, fetched_url):
+        if (
+            urlsplit(absolute).scheme in ("http", "https")
+            and same_site(absolute, fetched_url)
+            and (section is None or section.classify(absolute) == "article")
+        ):
             return normalise_url(absolute)
     return normalise_url(fetched_url)
 
