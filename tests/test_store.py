@@ -199,3 +199,58 @@ def test_redirect_to_another_known_article_retires_the_old_one(writer: ArchiveWr
     with session_factory(writer.engine)() as session:
         statuses = dict(session.execute(select(Article.slug, Article.status)).all())
     assert statuses == {"a": "gone", "b": "live"}
+
+
+def test_a_reused_slug_is_a_new_article_not_the_old_one_moving_back(
+    writer: ArchiveWriter,
+) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record(title="A")))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a-2018", record(title="A"), requested=BASE + "a/")) == "moved"
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a", record(title="N"))) == "new"  # same address, new text
+    assert writer.record_page(page("a-2018", record(title="A"))) == "unchanged"
+    writer.finish_run("complete", reason="finished")
+    with session_factory(writer.engine)() as session:
+        rows = dict(
+            session.execute(
+                select(Article.slug, func.count(Version.id)).join(Version).group_by(Article.slug)
+            ).all()
+        )
+    assert rows == {"a": 1, "a-2018": 1}
+
+
+def test_a_move_noticed_one_run_late_is_still_a_move(writer: ArchiveWriter) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record(title="A")))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a-2018", record(title="A"))) == "new"  # listing
+    writer.record_outcome(BASE + "a/", "error", error="timed out")  # the check of /a/
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    assert writer.record_page(page("a-2018", record(title="A"), requested=BASE + "a/")) == "moved"
+    writer.finish_run("complete", reason="finished")
+    assert count(writer, Article) == 1
+    with session_factory(writer.engine)() as session:
+        assert session.scalar(select(Article.url)) == BASE + "a-2018/"
+
+
+def test_same_bytes_extracted_by_a_newer_extractor_is_an_extractor_change(
+    writer: ArchiveWriter,
+) -> None:
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record(), raw=b"<html>same bytes</html>"))
+    writer.finish_run("complete", reason="finished")
+    newer = ArchiveWriter(writer.engine, extractor_version="test-2")
+    newer.begin_run(start_url=BASE, full=True, settings={})
+    better = record(category=None)
+    assert newer.record_page(page("a", better, raw=b"<html>same bytes</html>")) == "changed"
+    run = newer.finish_run("complete", reason="finished")
+    assert (run.changed, run.unchanged) == (0, 1)
+    with session_factory(writer.engine)() as session:
+        causes = session.scalars(select(Version.cause).order_by(Version.number)).all()
+    assert causes == ["site", "extractor"]

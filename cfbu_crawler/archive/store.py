@@ -21,6 +21,7 @@ from cfbu_crawler.archive.content import changed_fields, content_hash, content_o
 from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
 from cfbu_crawler.archive.db import session_factory
 from cfbu_crawler.archive.models import (
+    CAUSE_EXTRACTOR,
     CAUSE_SITE,
     COMPLETE,
     GONE,
@@ -302,16 +303,25 @@ class ArchiveWriter:
             digest = content_hash(page.record)
             key = url_key(page.identity_url)
             article = session.scalar(select(Article).where(Article.key == key))
+            # A move needs evidence: a redirect, or a canonical link away from the URL asked
+            # for. An old URL merely answering again (a slug reused for a new article) is not.
+            evidence = page.redirect_urls or (
+                [page.requested_url] if url_key(page.requested_url) != key else []
+            )
             previous: Article | None = None
-            for url in [page.requested_url, *page.redirect_urls]:
+            for url in evidence:
                 candidate = find_article(session, url)
                 if candidate is not None and (article is None or candidate.id != article.id):
                     previous = candidate
                     break
             outcome: str
             if article is None and previous is None:
+                # Answered under a URL that is an alias of a known article: the same article
+                # only if it still says the same thing; otherwise the address was reused.
                 alias_owner = find_article(session, page.identity_url)
-                article = alias_owner
+                owner_latest = latest_version(session, alias_owner.id) if alias_owner else None
+                if owner_latest is not None and owner_latest.content_hash == digest:
+                    article = alias_owner
             moved_from: str | None = None
             if previous is not None and (
                 article is None or self._merge_new_into(session, article, previous, run)
@@ -354,13 +364,16 @@ class ArchiveWriter:
                 session.flush()
             already_seen = seen_in_run(session, run.id, article.id)
             latest = latest_version(session, article.id)
+            cause = CAUSE_SITE
+            if latest is not None and latest.content_hash != digest:
+                cause = self._cause_of_change(session, article.id, latest, raw.id)
             if latest is None or latest.content_hash != digest:
                 version = _add_version(
                     session,
                     article,
                     page.record,
                     run_id=run.id,
-                    cause=CAUSE_SITE,
+                    cause=cause,
                     changed=changed_fields(latest, page.record) if latest else [],
                     digest=digest,
                     extractor_version=self.extractor_version,
@@ -406,9 +419,9 @@ class ArchiveWriter:
             if not already_seen:
                 if outcome == "new":
                     run.new += 1
-                elif outcome == "changed":
+                elif outcome == "changed" and cause == CAUSE_SITE:
                     run.changed += 1
-                elif outcome == "unchanged":
+                else:  # unchanged, or changed only by a newer extractor
                     run.unchanged += 1
             if outcome == "moved":
                 run.moved += 1
@@ -417,10 +430,26 @@ class ArchiveWriter:
             session.commit()
             return outcome
 
+    def _cause_of_change(
+        self, session: Session, article_id: int, latest: Version, raw_page_id: int
+    ) -> str:
+        """Same bytes as the last fetch but a different extractor: the change is ours, not
+        the site's (an upgrade of cfbu must not show up in `diff` as edits of the site)."""
+        last_raw = session.scalar(
+            select(Observation.raw_page_id)
+            .where(Observation.article_id == article_id, Observation.raw_page_id.is_not(None))
+            .order_by(Observation.id.desc())
+            .limit(1)
+        )
+        if last_raw == raw_page_id and latest.extractor_version != self.extractor_version:
+            return CAUSE_EXTRACTOR
+        return CAUSE_SITE
+
     def _merge_new_into(self, session: Session, newer: Article, older: Article, run: Run) -> bool:
-        """``newer`` was first met in this run under the URL that ``older`` now redirects to:
-        fold it into ``older``. Returns False when ``newer`` has a life of its own."""
-        if newer.first_run_id != run.id:
+        """``newer`` appeared (in this run or an earlier one) only after ``older`` was last
+        seen, under the URL that ``older`` now redirects to: it is ``older``, moved; fold it
+        in. Returns False when ``newer`` has a life of its own."""
+        if newer.first_run_id <= older.last_run_id:
             return False
         for version in session.scalars(
             select(Version).where(Version.article_id == newer.id).order_by(Version.number)
@@ -447,7 +476,8 @@ class ArchiveWriter:
         session.execute(
             update(ArticleURL).where(ArticleURL.article_id == newer.id).values(article_id=older.id)
         )
-        run.new = max(0, run.new - 1)
+        if newer.first_run_id == run.id:
+            run.new = max(0, run.new - 1)
         session.flush()
         session.expire(newer)
         session.execute(Article.__table__.delete().where(Article.id == newer.id))
