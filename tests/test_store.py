@@ -254,3 +254,24 @@ def test_same_bytes_extracted_by_a_newer_extractor_is_an_extractor_change(
     with session_factory(writer.engine)() as session:
         causes = session.scalars(select(Version.cause).order_by(Version.number)).all()
     assert causes == ["site", "extractor"]
+
+
+def test_a_failed_fetch_is_retried_even_after_an_interrupted_run(writer: ArchiveWriter) -> None:
+    from cfbu_crawler.archive.state import load_crawl_state
+
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("a", record(title="A")))
+    writer.record_outcome(BASE + "x/", "error", error="HTTP 500")
+    writer.record_outcome(BASE + "a/", "error", error="HTTP 503")  # a later check of a
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.finish_run("interrupted", reason="shutdown")  # retried nothing
+    state = load_crawl_state(writer.engine)
+    assert state.retry_urls == [BASE + "x/"]
+    assert [a.url for a in state.articles.values() if a.needs_fetch] == [BASE + "a/"]
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(page("x", record(title="X")))
+    writer.record_page(page("a", record(title="A")))
+    writer.finish_run("complete", reason="finished")
+    state = load_crawl_state(writer.engine)
+    assert state.retry_urls == [] and not any(a.needs_fetch for a in state.articles.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from cfbu_crawler.archive.db import session_factory
 from cfbu_crawler.archive.models import (
@@ -52,23 +52,36 @@ class CrawlState:
 def load_crawl_state(engine: Engine) -> CrawlState:
     state = CrawlState()
     with session_factory(engine)() as session:
-        last_run = session.scalar(
-            select(Run.id)
-            .where(Run.kind == "crawl", Run.status != "running")
-            .order_by(Run.id.desc())
+        # Fetches that failed since the last complete crawl (inclusive) and have not
+        # succeeded since: fetched again, whatever the validators say. Looking further back
+        # than the last run matters when a run in between was interrupted or failed.
+        last_complete = session.scalar(
+            select(func.max(Run.id)).where(Run.kind == "crawl", Run.status == COMPLETE)
         )
+        since = last_complete or 0
         failed: set[int] = set()
-        failed_urls: list[str] = []
-        if last_run is not None:
-            for article_id, url in session.execute(
-                select(Observation.article_id, Observation.url).where(
-                    Observation.run_id == last_run, Observation.outcome == "error"
+        failed_urls: dict[str, int] = {}
+        later_success: dict[int, int] = dict(
+            session.execute(
+                select(Observation.article_id, func.max(Observation.id))
+                .where(
+                    Observation.run_id >= since,
+                    Observation.article_id.is_not(None),
+                    Observation.outcome != "error",
                 )
-            ):
-                if article_id is not None:
+                .group_by(Observation.article_id)
+            ).all()
+        )
+        for obs_id, article_id, url in session.execute(
+            select(Observation.id, Observation.article_id, Observation.url).where(
+                Observation.run_id >= since, Observation.outcome == "error"
+            )
+        ):
+            if article_id is not None:
+                if later_success.get(article_id, 0) < obs_id:
                     failed.add(article_id)
-                else:
-                    failed_urls.append(url)
+            else:
+                failed_urls[url] = obs_id
         for article in session.scalars(select(Article)):
             state.articles[article.id] = KnownArticle(
                 id=article.id,
