@@ -12,6 +12,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
+from twisted.internet import task
 
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
@@ -22,6 +23,8 @@ from cfbu_crawler.items import ArticlePage, FetchOutcome
 
 logger = logging.getLogger(__name__)
 
+# How often a running crawl refreshes its lock (stale after lock.STALE_AFTER).
+HEARTBEAT_SECONDS = 60.0
 RECORD_FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 # Settings worth keeping with each run, to know later how it was made.
 RUN_SETTINGS = (
@@ -52,6 +55,7 @@ class StorePipeline:
         self.crawler = crawler
         self.db = crawler.settings.get("CFBU_DB")
         self.writer: ArchiveWriter | None = None
+        self.heartbeat: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -82,6 +86,8 @@ class StorePipeline:
             logger.error("%s", exc)
             raise CloseSpider("lock_held") from exc
         self.crawler.stats.set_value("cfbu/run_id", run_id)
+        self.heartbeat = task.LoopingCall(self.writer.heartbeat)
+        self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         if self.writer.replaced_holder is not None:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
 
@@ -91,26 +97,7 @@ class StorePipeline:
         stats = self.crawler.stats
         if isinstance(item, ArticlePage):
             adapter = ItemAdapter(item)
-            record = {field: adapter.get(field) for field in RECORD_FIELDS}
-            outcome = self.writer.record_page(
-                FetchedPage(
-                    requested_url=adapter["requested_url"],
-                    final_url=adapter["fetched_url"],
-                    identity_url=adapter["url"],
-                    status=adapter["status"],
-                    record=record,
-                    raw=adapter["raw"],
-                    content_type=adapter.get("content_type"),
-                    encoding=adapter.get("encoding"),
-                    redirect_urls=adapter.get("redirect_urls") or [],
-                    etag=adapter.get("etag"),
-                    last_modified=adapter.get("last_modified"),
-                    sitemap_lastmod=adapter.get("sitemap_lastmod"),
-                    sitemap_url=adapter.get("sitemap_url"),
-                    fetched_at=adapter.get("fetched_at"),
-                    missing=adapter.get("missing") or [],
-                )
-            )
+            outcome = self.store_page(adapter)
             # What goes on to feed exports (e.g. Scrapyd's items_dir) is the record, not
             # the parse tree, the paragraph objects or the raw bytes (those are archived).
             for transient in ("page", "blocks", "raw"):
@@ -136,10 +123,54 @@ class StorePipeline:
             adapter.pop("raw", None)
         return item
 
+    def store_page(self, adapter: ItemAdapter) -> str:
+        """Archive one page. When extraction itself crashed, or the archive refused the
+        record, the fetch is kept as an error with its raw page: an extractor bug must not
+        look like the site dropping a field, and nothing is lost silently."""
+        assert self.writer is not None
+        record = {field: adapter.get(field) for field in RECORD_FIELDS}
+        errors = adapter.get("extraction_errors") or []
+        if not errors:
+            try:
+                return self.writer.record_page(
+                    FetchedPage(
+                        requested_url=adapter["requested_url"],
+                        final_url=adapter["fetched_url"],
+                        identity_url=adapter["url"],
+                        status=adapter["status"],
+                        record=record,
+                        raw=adapter["raw"],
+                        content_type=adapter.get("content_type"),
+                        encoding=adapter.get("encoding"),
+                        redirect_urls=adapter.get("redirect_urls") or [],
+                        etag=adapter.get("etag"),
+                        last_modified=adapter.get("last_modified"),
+                        sitemap_lastmod=adapter.get("sitemap_lastmod"),
+                        sitemap_url=adapter.get("sitemap_url"),
+                        fetched_at=adapter.get("fetched_at"),
+                        missing=adapter.get("missing") or [],
+                    )
+                )
+            except Exception as exc:  # the page must still be accounted for
+                logger.exception("archiving %s failed", adapter["fetched_url"])
+                errors = [f"archive: {type(exc).__name__}: {exc}"]
+        self.writer.record_outcome(
+            adapter["requested_url"],
+            "error",
+            status=adapter.get("status"),
+            error="; ".join(errors)[:1000],
+            raw=adapter.get("raw"),
+            content_type=adapter.get("content_type"),
+            final_url=adapter.get("fetched_url"),
+        )
+        return "error"
+
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
 
     def spider_closed(self, spider, reason: str) -> None:
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
         if self.writer is None:
             return
         stats = self.crawler.stats

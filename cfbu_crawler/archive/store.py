@@ -196,6 +196,13 @@ class ArchiveWriter:
         lock.attach_run(self.factory, self.run_id)
         return self.run_id
 
+    def heartbeat(self) -> None:
+        """Tell other processes this crawl is alive, also while it writes nothing (long
+        sitemap or listing phases): a lock without heartbeats goes stale."""
+        with self.factory() as session:
+            self._run(session)
+            session.commit()
+
     def _run(self, session: Session) -> Run:
         run = session.get(Run, self.run_id)
         assert run is not None, "begin_run() first"
