@@ -204,3 +204,19 @@ def test_a_one_line_article_beside_its_title_beats_a_longer_sidebar_card() -> No
     )
     record = extract_article(html, URL)
     assert record["body"] == "Årsrapporten er klar."
+
+
+def test_a_one_line_article_in_an_old_table_beats_the_longer_footer_line() -> None:
+    html = (
+        "<html><head><title>CFBU - Arrangement i Gellerup</title></head><body><table>"
+        "<tr><td><font size=1>Du er her: <a href='/'>Forside</a> &gt; "
+        "<a href='/nyheder/'>Nyheder</a> &gt; Arrangement i Gellerup</font></td></tr>"
+        "<tr><td><font size=1>19.03.2009</font><br><font size=3><b>Arrangement i Gellerup"
+        "</b></font></td></tr>"
+        "<tr><td><font size=2>Arrangementet i Gellerup finder sted i foråret.</font></td></tr>"
+        "<tr><td align=center><font size=1>CFBU &middot; Valby Langgade 1 &middot; Siden er "
+        "opdateret 15.05.2009</font></td></tr></table></body></html>"
+    )
+    record = extract_article(html, URL)
+    assert record["body"] == "Arrangementet i Gellerup finder sted i foråret."
+    assert record["published"] == "2009-03-19"

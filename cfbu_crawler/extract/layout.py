@@ -44,6 +44,7 @@ _LEAD_TOKEN = re.compile(
     re.I,
 )
 _PROSE_END = re.compile(r"[.!?…:»”\"')]$")
+_SHORT_ARTICLE = 200  # chars: below this, readability scores lose to page furniture
 _LEAD_MIN = 60  # chars: shorter unmarked lines above the body are bylines, captions, dates
 _NEVER_REMOVE = frozenset(("html", "body", "main", "article"))
 _SCORE_TAGS = frozenset(
@@ -129,8 +130,47 @@ def _beside_title(el: Any, levels: int = 3) -> bool:
     return False
 
 
-def find_container(root: Any) -> tuple[Any, bool]:
-    """The content container of ``root`` (a cleaned copy) and whether it is known markup."""
+def _title_node(body: Any, title_hint: str) -> Any:
+    """The first element whose text is the title: an ``<h1>``, else a visible element
+    whose whole text is a part of the page's ``<title>`` (``CFBU - <title text>``)."""
+    hint = title_hint.casefold()
+    fallback = None
+    for el in body.iter():
+        t = tag(el)
+        if not t or t == "a" or in_junk(el):
+            continue
+        text = normalise_text(el.text_content()).casefold()
+        if t == "h1" and text:
+            return el
+        if fallback is None and len(text.split()) >= 2 and text in hint:
+            fallback = el
+    return fallback
+
+
+def _first_prose_after_title(
+    body: Any, scored: list[tuple[int, Any]], best: Any, title_hint: str
+) -> Any:
+    """The first block of prose after the title, unless the best-scored element holds the
+    title itself (then the title and its text are together already)."""
+    node = _title_node(body, title_hint)
+    if node is None or best is node or best in set(node.iterancestors()):
+        return None
+    around = {node, *node.iterancestors()}
+    order = {el: i for i, el in enumerate(body.iter())}
+    start = order.get(node, 0)
+    for score, el in sorted(scored, key=lambda item: order.get(item[1], -1)):
+        if order.get(el, -1) <= start or el in around or score < _DIV_PARAGRAPH_MIN:
+            continue
+        if el in set(node.iterdescendants()):
+            continue
+        if _PROSE_END.search(normalise_text(el.text_content())):
+            return el
+    return None
+
+
+def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
+    """The content container of ``root`` (a cleaned copy) and whether it is known markup.
+    ``title_hint`` (the page's ``<title>``) helps to find the text of a short article."""
     body = root.find(".//body") if tag(root) != "body" else root
     if body is None:
         body = root
@@ -154,6 +194,13 @@ def find_container(root: Any) -> tuple[Any, bool]:
     if not scored:
         return body, False
     best_score = max(score for score, _ in scored)
+    if best_score < _SHORT_ARTICLE and title_hint:
+        # A short article loses to any longer furniture line (a footer address, a
+        # newsletter blurb): take the first prose block after the title instead.
+        best = next(el for score, el in scored if score == best_score)
+        near = _first_prose_after_title(body, scored, best, title_hint)
+        if near is not None:
+            return near, False
     for score, el in scored:
         if score == best_score:
             return el, False
@@ -186,7 +233,9 @@ def build_layout(page: Page) -> Layout:
     for el in list(work.iter()):
         if tag(el) in SKIP_TAGS and el.getparent() is not None:
             remove_keep_tail(el)
-    container, known = find_container(work)
+    head_title = page.root.find(".//title")
+    hint = normalise_text(head_title.text_content()) if head_title is not None else ""
+    container, known = find_container(work, hint)
     keep = protected_set(container, *(el for el in work.iter() if tag(el) == "h1"))
     # Boilerplate out, but keep breadcrumb trails: they are read from the visible text.
     _strip(work, lambda el: is_junk(el) and tag(el) != "header" and not _is_breadcrumbish(el), keep)
