@@ -235,3 +235,20 @@ def test_readers_see_committed_articles_while_a_crawl_writes(
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
+
+
+def test_two_crawls_started_together_on_a_new_archive_one_runs_one_refuses(
+    tmp_path: Path, fresh_server: SiteServer
+) -> None:
+    db = tmp_path / "new.sqlite3"
+    first, second = (
+        start_crawl(fresh_server, db, delay="0.1"),
+        start_crawl(fresh_server, db, delay="0.1"),
+    )
+    results = sorted(
+        (proc.wait(timeout=120), proc.communicate()[1].strip().splitlines()[-1])
+        for proc in (first, second)
+    )
+    assert [code for code, _ in results] == [0, 3], results
+    assert "another crawl" in results[1][1]
+    assert query(db, "SELECT status FROM runs") == [("complete",)]

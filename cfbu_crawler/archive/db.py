@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -188,8 +189,7 @@ def open_engine(db: str | None, *, create: bool) -> Engine:
     check_existing(url, must_exist=not create)
     engine = make_engine(url)
     try:
-        if not schema_is_current(engine):
-            upgrade(engine)
+        ensure_schema(engine)
     except ArchiveError:
         raise
     except Exception as exc:  # an unreachable server, a locked or corrupt file
@@ -197,6 +197,22 @@ def open_engine(db: str | None, *, create: bool) -> Engine:
         raise ArchiveError(f"cannot open archive {describe(url)}: {exc}".splitlines()[0]) from exc
     _ENGINES[url] = engine
     return engine
+
+
+def ensure_schema(engine: Engine, *, wait: float = 10.0) -> None:
+    """Bring the schema to the newest migration. Two processes starting on a new archive
+    at once both try; the loser waits for the winner's migration instead of failing."""
+    deadline = time.monotonic() + wait
+    while True:
+        if schema_is_current(engine):
+            return
+        try:
+            upgrade(engine)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)  # another process is migrating: look again
 
 
 def close_engine(engine: Engine) -> None:
