@@ -167,7 +167,10 @@ def test_a_removal_is_remembered_after_the_article_comes_back(tmp_path: Path) ->
     run4 = run(engine, [page(r) for r in records])
     assert diff_runs(engine, 2, run3)["removed"] == [{"url": url("g-same")}]
     back = diff_runs(engine, run3, run4)
-    assert back["removed"] == [] and back["added"] == []  # back again: not new
+    assert back["removed"] == []
+    assert back["added"] == [  # back again: reported, and marked as not new
+        {"url": url("g-same"), "title": "Artikel g-same", "restored": True}
+    ]
     assert diff_runs(engine, 2, run4)["removed"] == []
     assert diff_runs(engine, 2, run4)["unchanged"] == 8
 
@@ -284,3 +287,45 @@ def test_word_diff() -> None:
     assert rendered.plain == inline_diff("x [a] y", "x [b] y") == "x [[-a-]{+b+}] y"
     styles = [set(str(span.style).split()) for span in rendered.spans]
     assert styles == [{"red", "strike"}, {"green"}]
+
+
+def test_an_article_back_after_its_removal_is_added_again_as_restored(tmp_path) -> None:
+    from cfbu_crawler.archive.db import open_engine
+    from cfbu_crawler.archive.diff import diff_runs
+    from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+
+    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+    writer = ArchiveWriter(engine, extractor_version="t")
+    url = "http://127.0.0.1:1/nyheder/a/"
+    rec = {
+        "title": "A",
+        "breadcrumb": [],
+        "category": None,
+        "published": None,
+        "lead": "x",
+        "body": "x",
+        "qa": [],
+    }
+
+    def fetch(record: dict) -> FetchedPage:
+        return FetchedPage(
+            requested_url=url,
+            final_url=url,
+            identity_url=url,
+            status=200,
+            record=record,
+            raw=repr(record).encode(),
+        )
+
+    writer.begin_run(start_url=url, full=False, settings={})
+    writer.record_page(fetch(rec))
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=url, full=False, settings={})
+    writer.record_outcome(url, "gone", status=404)
+    writer.finish_run("complete", reason="finished")
+    writer.begin_run(start_url=url, full=False, settings={})
+    writer.record_page(fetch(dict(rec, body="y", lead="y")))
+    writer.finish_run("complete", reason="finished")
+    report = diff_runs(engine, 2, 3)
+    assert report["added"] == [{"url": url, "title": "A", "restored": True}]
+    assert diff_runs(engine, 1, 2)["removed"] == [{"url": url}]

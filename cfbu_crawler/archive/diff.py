@@ -154,7 +154,8 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
     "moved": [{"from", "to"}], "changed": [{"url", "title", "fields", "changes"}],
     "unchanged": N}``, lists sorted by URL (``moved`` by ``from``).
 
-    - **added**: first seen in a run in (FROM, TO] and live at TO.
+    - **added**: live at TO but not at FROM: first seen in (FROM, TO], or back after a
+      removal (then with ``"restored": true``).
     - **removed**: live at FROM and gone at TO (declared removed by a complete run in
       (FROM, TO] and not seen live again since). Failed or interrupted runs never remove.
     - **moved**: existed at FROM and has an observation ``moved`` in (FROM, TO]: ``from``
@@ -186,9 +187,11 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
         urls = _urls_at(session, t, articles)
         at_to = versions_at(session, t, live_to)
 
+        # Live at TO but not at FROM: new, or back after a removal ("restored").
         added = [
             {"url": urls[a], "title": at_to[a].title if a in at_to else None}
-            for a in live_to - existed_from
+            | ({"restored": True} if a in existed_from else {})
+            for a in live_to - live_from
         ]
         removed = [{"url": urls[a]} for a in live_from - live_to]
 
