@@ -94,7 +94,8 @@ def print_diff(out: Console, data: dict[str, Any]) -> None:
     if added:
         out.print(f"\n[bold]Added ({len(added)})[/]")
         for item in added:
-            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}")
+            back = "  (back after its removal)" if item.get("restored") else ""
+            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}{back}")
     if removed:
         out.print(f"\n[bold]Removed ({len(removed)})[/]")
         for item in removed:
