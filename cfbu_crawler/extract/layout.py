@@ -44,6 +44,7 @@ _LEAD_TOKEN = re.compile(
     re.I,
 )
 _PROSE_END = re.compile(r"[.!?…:»”\"')]$")
+_TITLE_SEPARATORS = re.compile(r"\s+[-–—|·:»]\s+")
 _SHORT_ARTICLE = 200  # chars: below this, readability scores lose to page furniture
 _LEAD_MIN = 60  # chars: shorter unmarked lines above the body are bylines, captions, dates
 _NEVER_REMOVE = frozenset(("html", "body", "main", "article"))
@@ -131,9 +132,11 @@ def _beside_title(el: Any, levels: int = 3) -> bool:
 
 
 def _title_node(body: Any, title_hint: str) -> Any:
-    """The first element whose text is the title: an ``<h1>``, else a visible element
-    whose whole text is a part of the page's ``<title>`` (``CFBU - <title text>``)."""
+    """The first element whose text is the title: an ``<h1>``, else a visible element whose
+    whole text is the page's ``<title>`` or its longest part (``CFBU - <title text>``)."""
     hint = title_hint.casefold()
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(hint) if p.strip()]
+    targets = {hint, max(parts, key=len)} if parts else {hint}
     fallback = None
     for el in body.iter():
         t = tag(el)
@@ -142,7 +145,7 @@ def _title_node(body: Any, title_hint: str) -> Any:
         text = normalise_text(el.text_content()).casefold()
         if t == "h1" and text:
             return el
-        if fallback is None and len(text.split()) >= 2 and text in hint:
+        if fallback is None and text in targets:
             fallback = el
     return fallback
 
