@@ -275,3 +275,29 @@ def test_a_failed_fetch_is_retried_even_after_an_interrupted_run(writer: Archive
     writer.finish_run("complete", reason="finished")
     state = load_crawl_state(writer.engine)
     assert state.retry_urls == [] and not any(a.needs_fetch for a in state.articles.values())
+
+
+def test_a_known_article_is_checked_directly_by_the_url_the_site_served_it_under(
+    writer: ArchiveWriter,
+) -> None:
+    # The old scheme: the identity drops the page segment (/nyheder/nyhed/<slug>/), a URL
+    # the old CMS never served; a direct check must use the URL that answered.
+    from cfbu_crawler.archive.state import load_crawl_state
+
+    served = BASE + "page/2/nyhed/aabner"
+    identity = BASE + "nyhed/aabner/"
+    writer.begin_run(start_url=BASE, full=False, settings={})
+    writer.record_page(
+        FetchedPage(
+            requested_url=served,
+            final_url=served,
+            identity_url=identity,
+            status=200,
+            record=record(title="Centeret åbner"),
+            raw=b"<html>aabner</html>",
+        )
+    )
+    writer.record_page(page("plain", record(title="Plain")))
+    writer.finish_run("complete", reason="finished")
+    known = {a.url: a.fetch_url for a in load_crawl_state(writer.engine).articles.values()}
+    assert known == {identity: served, BASE + "plain/": BASE + "plain/"}

@@ -30,6 +30,14 @@ class KnownArticle:
     sitemap_lastmod: str | None
     sitemap_url: str | None
     needs_fetch: bool  # its last fetch failed: fetch it again whatever the validators say
+    # The URL to request it by directly: the last URL the site served it under. ``url`` is
+    # the identity, which need not be servable: the old scheme's ``/nyheder/nyhed/<slug>/``
+    # has its ``page/N/`` segment dropped, and the trailing slash is added by normalising.
+    fetch_url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fetch_url:
+            object.__setattr__(self, "fetch_url", self.url)
 
 
 @dataclass
@@ -82,7 +90,11 @@ def load_crawl_state(engine: Engine) -> CrawlState:
                     failed.add(article_id)
             else:
                 failed_urls[url] = obs_id
+        served = _served_urls(session)
         for article in session.scalars(select(Article)):
+            fetch_url = served.get(article.id)
+            if fetch_url is None or url_key(fetch_url) != article.key:
+                fetch_url = article.url
             state.articles[article.id] = KnownArticle(
                 id=article.id,
                 url=article.url,
@@ -92,6 +104,7 @@ def load_crawl_state(engine: Engine) -> CrawlState:
                 sitemap_lastmod=article.sitemap_lastmod,
                 sitemap_url=article.sitemap_url,
                 needs_fetch=article.id in failed,
+                fetch_url=fetch_url,
             )
             state.by_key[article.key] = article.id
         for key, article_id in session.execute(select(ArticleURL.key, ArticleURL.article_id)):
@@ -106,3 +119,23 @@ def load_crawl_state(engine: Engine) -> CrawlState:
             is not None
         )
     return state
+
+
+def _served_urls(session) -> dict[int, str]:
+    """Each article's URL in its newest page fetch answered 200 (after redirects)."""
+    newest = (
+        select(func.max(Observation.id).label("id"))
+        .where(
+            Observation.article_id.is_not(None),
+            Observation.status_code == 200,
+            Observation.outcome.in_(("new", "changed", "unchanged", "moved")),
+        )
+        .group_by(Observation.article_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Observation.article_id, Observation.final_url, Observation.url).join(
+            newest, newest.c.id == Observation.id
+        )
+    )
+    return {article_id: final or url for article_id, final, url in rows}

@@ -123,7 +123,7 @@ class NyhederSpider(scrapy.Spider):
                 yield self.article_request(url, via="retry")
         for known in self.state.live():
             if known.needs_fetch:
-                yield self.article_request(known.url, via="retry", known=known)
+                yield self.article_request(known.fetch_url, via="retry", known=known)
         if self.use_sitemaps and not self.full:
             robots = urljoin(self.start_url, "/robots.txt")
             self.pending_sitemaps = 1
@@ -578,6 +578,8 @@ class NyhederSpider(scrapy.Spider):
         for known in missing:
             self.seen_ids.add(known.id)
             stats.inc_value("cfbu/verified")
-            self.crawler.engine.crawl(self.article_request(known.url, via="verify", known=known))
+            self.crawler.engine.crawl(
+                self.article_request(known.fetch_url, via="verify", known=known)
+            )
         if missing:
             raise DontCloseSpider
