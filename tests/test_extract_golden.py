@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cfbu_crawler.extract import extract_article
+from cfbu_crawler.extract.urls import article_identity
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "expected.json"
@@ -49,6 +50,12 @@ def test_golden_case(case: Path) -> None:
     problems = [
         _diff(f, got.get(f), expected.get(f)) for f in fields if got.get(f) != expected.get(f)
     ]
+    if "url" in expected:
+        # SPEC §4 identity: the canonical link on the same site, else the normalised URL
+        # (old ``/nyheder/page/N/nyhed/<slug>`` URLs lose their page segment).
+        url = article_identity(_url(case), got.get("canonical"))
+        if url != expected["url"]:
+            problems.append(_diff("url", url, expected["url"]))
     assert not problems, f"{case.name}:\n" + "\n".join(problems)
 
 

@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .dom import SKIP_TAGS, in_junk, iter_elements, tag, tokens, visible_text
+from .dom import SKIP_TAGS, in_junk, is_hidden, iter_elements, tag, tokens, visible_text
 from .layout import layout
 from .page import Page
 from .structured import jsonld_breadcrumb
@@ -59,8 +59,8 @@ def _labels_from_markup(el: Any) -> list[str]:
 
     def walk(node: Any) -> None:
         t = tag(node)
-        if not t or t in SKIP_TAGS:
-            return
+        if not t or t in SKIP_TAGS or (node is not el and is_hidden(node)):
+            return  # e.g. Enfold's hidden microdata ``position`` numbers
         if t == "a" or (t == "li" and not any(tag(x) in ("a", "li") for x in node.iter())):
             flush()
             label = _clean_label(visible_text(node))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .breadcrumb import extract_breadcrumb, parse_trail
 from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
 from .header import best_date_line, date_line, header_window, is_label
 from .page import Page
@@ -42,14 +43,15 @@ def _label(el: Any) -> str | None:
 
 
 def _in_menu(el: Any) -> bool:
-    """In a menu, sidebar or the site footer. An article's own ``<footer>`` (entry meta
-    inside ``article``/``main``) is not a menu: WordPress themes put the category there."""
+    """In a menu, sidebar or the site footer. An article's own ``<footer>`` or ``<aside>``
+    (entry meta inside ``article``/``main``, Storefront's ``aside.entry-taxonomy``) is not
+    a menu: WordPress themes put the category there."""
     if in_junk(el):
         return True
     chain = list(ancestors(el))
     for i, a in enumerate(chain):
         t = tag(a)
-        if t == "footer" and any(
+        if t in ("footer", "aside") and any(
             tag(x) in ("article", "main") or x.get("role") == "main" for x in chain[i + 1 :]
         ):
             continue
@@ -58,7 +60,27 @@ def _in_menu(el: Any) -> bool:
     return False
 
 
+_TITLE_LEVELS = 4  # how far above the title's <h1> its header block may reach
+
+
+def _title_blocks(page: Page) -> list[Any]:
+    """The nearest containers (not ``body``) of the title's ``<h1>``: a category link in
+    one of them is the post's (Elementor's post-info widget, a Kadence hero)."""
+    title = (extract_title(page) or "").casefold()
+    for h1 in iter_elements(page.root, ("h1",)):
+        if title and visible_text(h1).casefold() == title:
+            chain = [a for a in ancestors(h1) if tag(a) not in ("body", "html")]
+            return chain[:_TITLE_LEVELS]
+    return []
+
+
+def _beside_title(el: Any, blocks: list[Any]) -> bool:
+    chain = list(ancestors(el))
+    return any(any(a is b for b in blocks) for a in chain)
+
+
 def _markup(page: Page) -> str | None:
+    blocks = _title_blocks(page)
     rel = []
     classed = []
     linked = []
@@ -75,7 +97,10 @@ def _markup(page: Page) -> str | None:
         elif (
             tag(el) == "a"
             and _CATEGORY_HREF.search(el.get("href") or "")
-            and any(tag(a) in ("article", "main") for a in ancestors(el))
+            and (
+                any(tag(a) in ("article", "main") for a in ancestors(el))
+                or _beside_title(el, blocks)
+            )
         ):
             linked.append(el)
     for group in (rel, classed, linked):
@@ -92,7 +117,7 @@ def _visible(page: Page) -> str | None:
     """A short label on the line next to the header's date line (or on the same line)."""
     hit = best_date_line(page)
     if hit is None:
-        return None
+        return _between_trail_and_title(page)
     index, _date, rest = hit
     if rest and is_label(rest):
         return rest
@@ -112,6 +137,20 @@ def _visible(page: Page) -> str | None:
             other = lines[j]
             if other.casefold() != title and is_label(other) and not date_line(other):
                 return other
+    return None
+
+
+def _between_trail_and_title(page: Page) -> str | None:
+    """No date shown: the seed's pattern without its date line, a standalone label right
+    between the breadcrumb line and the title (``Hjem / Nyheder / X``, ``nyheder``, ``X``)."""
+    lines = [line.text for line in header_window(page)]
+    title = (extract_title(page) or "").casefold()
+    hints = {title, *(x.casefold() for x in extract_breadcrumb(page))}
+    for i in range(1, len(lines) - 1):
+        if lines[i + 1].casefold() != title or not title:
+            continue
+        if parse_trail(lines[i - 1], hints) and is_label(lines[i]):
+            return lines[i]
     return None
 
 

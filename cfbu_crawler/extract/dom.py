@@ -123,6 +123,27 @@ _BOLD_CLASS = frozenset(
 )
 
 
+# Classes that hide an element from readers (WordPress/Bootstrap/Avada/Drupal conventions):
+# its text is for machines (rich snippets) or screen readers only.
+_HIDDEN_CLASS = frozenset(
+    [
+        "hidden",
+        "rich-snippet-hidden",
+        "visually-hidden",
+        "visuallyhidden",
+        "element-invisible",
+        "element-hidden",
+        "invisible",
+        "d-none",
+        "screen-reader-text",
+        "sr-only",
+        "fl-screen-reader-text",
+        "avia_hidden_link_text",
+    ]
+)
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
 def tag(el: Any) -> str:
     """Lower-case tag name, '' for comments/processing instructions."""
     t = getattr(el, "tag", None)
@@ -137,6 +158,35 @@ def tokens(el: Any) -> list[str]:
     return ((get("class") or "") + " " + (get("id") or "")).split()
 
 
+def is_hidden(el: Any) -> bool:
+    """Not shown to readers: ``hidden``/``aria-hidden``, an inline ``display: none`` or a
+    hiding class (``hidden``, ``rich-snippet-hidden``, ``screen-reader-text``...). A bare
+    ``hidden`` next to a responsive class (Tailwind's ``hidden md:flex``) is shown."""
+    get = getattr(el, "get", None)
+    if get is None or not tag(el):
+        return False
+    if (get("aria-hidden") or "").lower() == "true" or get("hidden") is not None:
+        return True
+    if _DISPLAY_NONE.search(get("style") or ""):
+        return True
+    classes = (get("class") or "").split()
+    if any(c.lower() in _HIDDEN_CLASS and c.lower() != "hidden" for c in classes):
+        return True
+    return "hidden" in classes and not any(":" in c for c in classes)
+
+
+def _holds_title(el: Any) -> bool:
+    """Holds a heading ``<h1>`` that is no logo (a post's hero section, not the site's)."""
+    for h1 in el.iter("h1"):
+        text = normalise_text(h1.text_content())
+        if not text or any(tag(x) == "img" for x in h1.iter()):
+            continue
+        if any((a.get("href") or "").rstrip("/") in ("", "/") for a in h1.iter("a")):
+            continue
+        return True
+    return False
+
+
 def is_junk(el: Any) -> bool:
     """Boilerplate by tag, role or class/id (menus, sidebars, share bars, comments...)."""
     t = tag(el)
@@ -145,9 +195,13 @@ def is_junk(el: Any) -> bool:
     if t in BOILER_TAGS:
         return True
     role = (el.get("role") or "").lower()
-    if role in ("navigation", "banner", "contentinfo", "complementary", "search"):
+    if role in ("navigation", "contentinfo", "complementary", "search"):
         return True
-    if (el.get("aria-hidden") or "").lower() == "true" or el.get("hidden") is not None:
+    if role == "banner" and not _holds_title(el):
+        # A theme's post hero (Kadence's ``<section role="banner" class="entry-hero">``)
+        # holds the title, trail, category and date: not the site banner.
+        return True
+    if is_hidden(el):
         return True
     return any(_junk_token(tok) for tok in tokens(el))
 
@@ -168,6 +222,19 @@ def is_meta(el: Any) -> bool:
     if tag(el) == "time":
         return False
     return any(_META_TOKEN.search(tok) for tok in tokens(el))
+
+
+def in_plain_list(el: Any) -> bool:
+    """Inside a list item whose list is not article meta: a related/latest-news list holds
+    other articles' dates, while a meta list (Twenty Twenty's ``ul.post-meta``, Elementor's
+    ``ul.elementor-post-info``, Joomla's ``dl.article-info``) holds this article's."""
+    for node in [el, *ancestors(el)]:
+        t = tag(node)
+        if t in ("ul", "ol", "dl"):
+            return not is_meta(node)
+        if t in ("body", "html", "article", "main"):
+            return False
+    return False
 
 
 def is_emph(el: Any) -> bool:
@@ -199,9 +266,24 @@ def in_junk(el: Any, stop: Any = None) -> bool:
     node = el
     while node is not None and node is not stop:
         t = tag(node)
-        if t in ("body", "html", "main", "article"):
+        if t in ("body", "html"):
             return False
-        if t in ("header", "footer") and _in_article(node):
+        if t in ("main", "article"):
+            # The page's article; an <article> nested in it (a related post, a comment)
+            # is judged by its containers as well.
+            if not _in_article(node):
+                return False
+            node = node.getparent()
+            continue
+        if t in ("header", "footer", "aside") and _in_article(node):
+            # The article's own header/footer/aside holds its title, date and taxonomy;
+            # still junk when its class says so (``<aside class="related">``).
+            if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
+                return True
+            node = node.getparent()
+            continue
+        if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
+            # A post header outside <article> (a theme's hero/title bar): title, trail, date.
             node = node.getparent()
             continue
         if is_junk(node):
@@ -220,7 +302,7 @@ def visible_text(el: Any) -> str:
 
     def walk(node: Any) -> None:
         t = tag(node)
-        if t and t not in SKIP_TAGS:
+        if t and t not in SKIP_TAGS and (node is el or not is_hidden(node)):
             if node.text:
                 parts.append(node.text)
             for child in node:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .breadcrumb import extract_breadcrumb, parse_trail
 from .dates import find_date
-from .dom import ancestors
+from .dom import ancestors, in_plain_list
 from .layout import layout
 from .page import Page
 from .text import normalise_text
@@ -93,12 +93,17 @@ def header_window(page: Page) -> list[HeaderLine]:
 
 
 def _header_window(page: Page) -> list[HeaderLine]:
-    # List items are never header lines (related/latest-news lists hold other dates).
-    lines: list[tuple[str, bool, Any]] = [
-        ("" if para.tag in ("li", "dd", "dt") else line.text, para.inside, para.node)
-        for para in layout(page).doc
-        for line in para.lines
-    ]
+    # List items are never header lines (related/latest-news lists hold other dates),
+    # unless their list is the article's meta list (``ul.post-meta``). They do not end the
+    # region either: a trail or a meta list may sit between the title and the date.
+    lines: list[tuple[str, bool, Any]] = []
+    listed: list[bool] = []
+    for para in layout(page).doc:
+        is_item = para.tag in ("li", "dd", "dt")
+        plain = is_item and (para.node is None or in_plain_list(para.node))
+        for line in para.lines:
+            lines.append(("" if plain else line.text, para.inside, para.node))
+            listed.append(is_item)
     if not lines:
         return []
     title = (extract_title(page) or "").casefold()
@@ -113,11 +118,13 @@ def _header_window(page: Page) -> list[HeaderLine]:
         anchor = next((i for i, (_, inside, _) in enumerate(lines) if inside), 0)
     first = anchor
     while (
-        first > max(0, anchor - _WINDOW) and lines[first - 1][0] and len(lines[first - 1][0]) <= 150
+        first > max(0, anchor - _WINDOW)
+        and (lines[first - 1][0] or listed[first - 1])
+        and len(lines[first - 1][0]) <= 150
     ):
         first -= 1
     last = anchor
-    while last + 1 < min(len(lines), anchor + _WINDOW) and lines[last + 1][0]:
+    while last + 1 < min(len(lines), anchor + _WINDOW) and (lines[last + 1][0] or listed[last + 1]):
         if len(lines[last + 1][0]) > 150:
             break
         last += 1

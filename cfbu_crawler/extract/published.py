@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from .dates import parse_danish_date, to_copenhagen_date
-from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
+from .dom import in_junk, in_plain_list, iter_elements, tokens, visible_text
 from .header import best_date_line, date_line, trailing_date
 from .page import Page
 from .structured import itemprop_values, jsonld_value, meta_content
@@ -54,7 +54,15 @@ def _time_value(el: Any) -> dt.date | None:
 
 
 def _in_list(el: Any) -> bool:
-    return any(tag(a) in ("li", "ul", "ol") for a in ancestors(el))
+    return in_plain_list(el)
+
+
+def _modified(el: Any) -> bool:
+    """Marked as a modification date; WordPress's ``entry-date published updated`` (a post
+    never edited) is still the publication date."""
+    if "published" in tokens(el):
+        return False
+    return any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node))
 
 
 def _from_time(page: Page) -> dt.date | None:
@@ -62,7 +70,7 @@ def _from_time(page: Page) -> dt.date | None:
         el
         for el in iter_elements(page.root, ("time",))
         if not in_junk(el)
-        and not any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node))
+        and not _modified(el)
         and "dateModified" not in (el.get("itemprop") or "")
     ]
     marked = [

@@ -123,6 +123,14 @@ def _h1_title(page: Page, refs: list[str]) -> str | None:
     for _el, text in h1s:
         if any(_matches(text, ref) for ref in refs):
             return text
+    # No h1 is the title: themes such as Enfold and OceanWP print the section ("Nyheder")
+    # in an h1 title bar and the post's title in an h2. A lower heading that is exactly
+    # the page's reference title wins over an h1 that matches none.
+    folded = {ref.casefold() for ref in refs}
+    for el in iter_elements(page.root, ("h2", "h3")):
+        text = visible_text(el)
+        if text and text.casefold() in folded and not in_junk(el) and not _is_logo(el):
+            return text
     for el, text in h1s:
         if _in_content_region(el) and not _is_logo(el):
             return text
