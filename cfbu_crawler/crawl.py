@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -235,8 +236,6 @@ def exit_code_for(run: Run, fail_on_coverage_drop: bool) -> int:
 
 def _mirror_log_to_console(settings: Settings) -> None:
     """Plain log lines on stderr when not on a terminal (cron mails, systemd journal)."""
-    import sys
-
     if sys.stderr.isatty():
         return
     handler = logging.StreamHandler(sys.stderr)

@@ -124,7 +124,7 @@ class NyhederSpider(scrapy.Spider):
         for known in self.state.live():
             if known.needs_fetch:
                 yield self.article_request(known.fetch_url, via="retry", known=known)
-        if self.use_sitemaps and not self.full:
+        if self.use_sitemaps:  # with --full too: sitemaps also find articles no listing shows
             robots = urljoin(self.start_url, "/robots.txt")
             self.pending_sitemaps = 1
             yield Request(
