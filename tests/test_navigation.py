@@ -14,6 +14,15 @@ def listing(*slugs: str, extra: str = "") -> object:
     return html(f"<h1>Nyheder</h1><ul>{links}</ul>{extra}")
 
 
+def two_articles() -> dict:
+    """A listing of two articles, a and b."""
+    return {
+        "/nyheder/": listing("a", "b"),
+        "/nyheder/a/": article("Artikel A", "Tekst a."),
+        "/nyheder/b/": article("Artikel B", "Tekst b."),
+    }
+
+
 def test_article_shaped_address_serving_a_paginated_list_is_navigated_not_archived(
     tmp_path: Path,
 ) -> None:
@@ -31,11 +40,7 @@ def test_article_shaped_address_serving_a_paginated_list_is_navigated_not_archiv
 
 def test_article_redirected_to_the_listing_is_removed_not_moved(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    routes = {
-        "/nyheder/": listing("a", "b"),
-        "/nyheder/a/": article("Artikel A", "Tekst a."),
-        "/nyheder/b/": article("Artikel B", "Tekst b."),
-    }
+    routes = two_articles()
     with RoutesSite(routes) as site:
         crawl(site.base_url, db)
         site.routes = {**routes, "/nyheder/": listing("a"), "/nyheder/b/": redirect("/nyheder/")}
@@ -50,11 +55,7 @@ def test_article_redirected_to_the_listing_is_removed_not_moved(tmp_path: Path) 
 
 def test_maintenance_redirect_of_the_whole_section_removes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    routes = {
-        "/nyheder/": listing("a", "b"),
-        "/nyheder/a/": article("Artikel A", "Tekst a."),
-        "/nyheder/b/": article("Artikel B", "Tekst b."),
-    }
+    routes = two_articles()
     with RoutesSite(routes) as site:
         crawl(site.base_url, db)
         site.routes = {
@@ -69,11 +70,7 @@ def test_maintenance_redirect_of_the_whole_section_removes_nothing(tmp_path: Pat
 
 def test_temporary_redirect_of_one_article_is_an_error_not_a_removal(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    routes = {
-        "/nyheder/": listing("a", "b"),
-        "/nyheder/a/": article("Artikel A", "Tekst a."),
-        "/nyheder/b/": article("Artikel B", "Tekst b."),
-    }
+    routes = two_articles()
     with RoutesSite(routes) as site:
         crawl(site.base_url, db)
         site.routes = {
