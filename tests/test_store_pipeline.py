@@ -61,3 +61,14 @@ def test_a_good_page_is_archived() -> None:
     writer = RecordingWriter()
     assert pipeline_with(writer).store_page(page_item(title="A")) == "new"
     assert writer.pages[0].record["title"] == "A" and writer.outcomes == []
+
+
+def test_an_extractor_crash_left_on_the_page_is_flagged_by_validation() -> None:
+    from cfbu_crawler.extract.page import parse_page
+    from pipelines.validate import ValidatePipeline
+
+    page = parse_page("<h1>Titel</h1><p>Tekst.</p>", "http://127.0.0.1:1/nyheder/a/")
+    assert page.extracted("breadcrumb", lambda: 1 / 0, []) == []
+    item = page_item(page=page, title="Titel", published="2015-11-30", body="Tekst.")
+    ValidatePipeline().process_item(item.item)
+    assert item["extraction_errors"] == ["breadcrumb: ZeroDivisionError: division by zero"]

@@ -120,10 +120,7 @@ def _to_blocks(paras: list[Para]) -> list[Block]:
 
 def extract_body_blocks(page: Page) -> list[Block]:
     """The article's paragraphs, in order; [] when nothing is found."""
-    try:
-        return list(page.memo("body_blocks", lambda: _extract(page)))
-    except Exception:
-        return []
+    return list(page.extracted("body_blocks", lambda: _extract(page), []))
 
 
 def _extract(page: Page) -> list[Block]:

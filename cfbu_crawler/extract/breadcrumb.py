@@ -198,10 +198,7 @@ def _visible(page: Page) -> list[str]:
 
 def extract_breadcrumb(page: Page) -> list[str]:
     """The breadcrumb labels in order, or [] when the page has no trail."""
-    try:
-        return list(page.memo("breadcrumb", lambda: _extract(page)))
-    except Exception:
-        return []
+    return list(page.extracted("breadcrumb", lambda: _extract(page), []))
 
 
 def _extract(page: Page) -> list[str]:

@@ -156,10 +156,7 @@ def _between_trail_and_title(page: Page) -> str | None:
 
 def extract_category(page: Page) -> str | None:
     """The category label as shown, or None."""
-    try:
-        return page.memo("category", lambda: _extract(page))
-    except Exception:
-        return None
+    return page.extracted("category", lambda: _extract(page), None)
 
 
 def _extract(page: Page) -> str | None:

@@ -29,11 +29,23 @@ class Page:
     jsonld: list[dict] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    errors: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
     def memo(self, key: str, fn: Any) -> Any:
         """Compute ``fn()`` once per page and keep the result (pure; cached parse state)."""
         if key not in self.cache:
             self.cache[key] = fn()
         return self.cache[key]
+
+    def extracted(self, key: str, fn: Any, default: Any) -> Any:
+        """One extracted field, computed once. An extractor that crashes gives ``default``
+        (extraction never raises) but leaves its error in ``errors``, so that the crawl
+        can tell a bug in cfbu from a page that lacks the field."""
+        try:
+            return self.memo(key, fn)
+        except Exception as exc:
+            self.errors.setdefault(key, f"{type(exc).__name__}: {exc}")
+            return default
 
 
 def decode_html(data: str | bytes | None, encoding: str | None = None) -> str:

@@ -112,10 +112,7 @@ def _from_marked_text(page: Page) -> dt.date | None:
 
 def extract_published(page: Page) -> str | None:
     """``YYYY-MM-DD`` in Europe/Copenhagen, or None."""
-    try:
-        return page.memo("published", lambda: _extract(page))
-    except Exception:
-        return None
+    return page.extracted("published", lambda: _extract(page), None)
 
 
 def _extract(page: Page) -> str | None:

@@ -169,10 +169,7 @@ def _old_heading(page: Page, refs: list[str]) -> str | None:
 
 def extract_title(page: Page) -> str | None:
     """The article heading as shown on the page, or None."""
-    try:
-        return page.memo("title", lambda: _extract_title(page))
-    except Exception:
-        return None
+    return page.extracted("title", lambda: _extract_title(page), None)
 
 
 def _extract_title(page: Page) -> str | None:
