@@ -30,5 +30,4 @@ class ContentPipeline(FieldPipeline):
         )
         blocks = self.guarded(adapter, "body", lambda: extract.extract_body_blocks(page), [])
         adapter["blocks"] = blocks
-        adapter["body"] = "\n\n".join(block.text for block in blocks)
-        adapter["lead"] = blocks[0].text if blocks else None
+        adapter["body"], adapter["lead"] = extract.body_and_lead(blocks)

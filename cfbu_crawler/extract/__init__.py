@@ -9,7 +9,7 @@ very same steps in the same order, so that ``cfbu reparse`` reproduces a crawl e
 """
 
 from .article import extract_article
-from .body import Block, extract_body_blocks
+from .body import Block, body_and_lead, extract_body_blocks
 from .breadcrumb import extract_breadcrumb
 from .canonical import extract_canonical
 from .category import extract_category
@@ -24,6 +24,7 @@ EXTRACTOR_VERSION = "3"
 __all__ = [
     "EXTRACTOR_VERSION",
     "Block",
+    "body_and_lead",
     "Page",
     "extract_article",
     "extract_body_blocks",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .body import extract_body_blocks
+from .body import body_and_lead, extract_body_blocks
 from .breadcrumb import extract_breadcrumb
 from .canonical import extract_canonical
 from .category import extract_category
@@ -17,13 +17,14 @@ def extract_article(html: str | bytes, url: str, encoding: str | None = None) ->
     """``{"title","breadcrumb","category","published","lead","body","qa","canonical"}``."""
     page = parse_page(html, url, encoding)
     blocks = extract_body_blocks(page)
+    body, lead = body_and_lead(blocks)
     record = {
         "title": extract_title(page),
         "breadcrumb": extract_breadcrumb(page),
         "category": extract_category(page),
         "published": extract_published(page),
-        "lead": blocks[0].text if blocks else None,
-        "body": "\n\n".join(block.text for block in blocks),
+        "lead": lead,
+        "body": body,
         "qa": extract_qa(blocks),
         "canonical": extract_canonical(page),
     }

@@ -118,6 +118,11 @@ def _to_blocks(paras: list[Para]) -> list[Block]:
     return blocks
 
 
+def body_and_lead(blocks: list[Block]) -> tuple[str, str | None]:
+    """The body (paragraphs joined by a blank line) and the lead (the first paragraph)."""
+    return "\n\n".join(block.text for block in blocks), (blocks[0].text if blocks else None)
+
+
 def extract_body_blocks(page: Page) -> list[Block]:
     """The article's paragraphs, in order; [] when nothing is found."""
     return list(page.extracted("body_blocks", lambda: _extract(page), []))
