@@ -325,15 +325,8 @@ class NyhederSpider(scrapy.Spider):
             )
             return
         self.remember_validators(response, "listing")
-        articles: list[str] = []
-        listings: list[str] = []
-        for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip())
-            kind = self.section.classify(url)
-            if kind == "article":
-                articles.append(url)
-            elif kind == "listing":
-                listings.append(url)
+        articles, listings = self.links(response)
+        listings = list(listings)
         next_pages = self.next_links(response)
         listings.extend(next_pages)
         all_known = True
@@ -506,29 +499,37 @@ class NyhederSpider(scrapy.Spider):
             via=response.meta.get("via"),
         )
         # Articles linked from articles (related lists): discover ones we don't know yet.
-        for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip())
-            if self.section.classify(url) != "article":
-                continue
+        for url in self.links(response)[0]:
             key = url_key(url)
             if key in self.seen_keys or self.state.lookup(key) is not None:
                 continue
             yield from self.schedule_article(url, via="link")
 
-    def looks_like_listing(self, response: TextResponse) -> bool:
-        """A page that links three or more articles and pages further through a listing
-        (``/page/2/``, ``?page=2``) is an overview, not an article."""
-        articles: set[str] = set()
-        paginates = False
-        root = listing_key(urljoin(response.url, self.section.prefix))
+    def links(self, response: TextResponse) -> tuple[list[str], list[str]]:
+        """The page's links to articles and to listing pages of the section, in page order
+        (read and classified once per response)."""
+        cached = response.meta.get("_cfbu_links")
+        if cached is not None:
+            return cached
+        articles: list[str] = []
+        listings: list[str] = []
         for href in response.css("a::attr(href)").getall():
             url = urljoin(response.url, href.strip())
             kind = self.section.classify(url)
             if kind == "article":
-                articles.add(url_key(url))
-            elif kind == "listing" and listing_key(url) != root:
-                paginates = True
-        articles.discard(url_key(response.url))
+                articles.append(url)
+            elif kind == "listing":
+                listings.append(url)
+        response.meta["_cfbu_links"] = (articles, listings)
+        return articles, listings
+
+    def looks_like_listing(self, response: TextResponse) -> bool:
+        """A page that links three or more articles and pages further through a listing
+        (``/page/2/``, ``?page=2``) is an overview, not an article."""
+        article_urls, listing_urls = self.links(response)
+        root = listing_key(urljoin(response.url, self.section.prefix))
+        paginates = any(listing_key(url) != root for url in listing_urls)
+        articles = {url_key(url) for url in article_urls} - {url_key(response.url)}
         if not paginates or len(articles) < 3:
             return False
         # Pages that declare themselves one article stay articles, whatever their sidebars.
