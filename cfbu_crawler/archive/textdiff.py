@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.markup import escape
 
@@ -208,34 +208,43 @@ def _collapsed(segments: list[Segment], context: int | None) -> Iterable[Segment
         yield op, text
 
 
+def _render(
+    old: str | None,
+    new: str | None,
+    context: int | None,
+    style: Callable[[str, str], str],
+) -> str:
+    return "".join(style(op, text) for op, text in _collapsed(word_segments(old, new), context))
+
+
+def _plain(op: str, text: str) -> str:
+    if op == DELETE:
+        return f"[-{text}-]"
+    if op == INSERT:
+        return f"{{+{text}+}}"
+    return text
+
+
+def _rich(op: str, text: str) -> str:
+    if op == DELETE:
+        return f"[red strike]{escape('[-' + text + '-]')}[/]"
+    if op == INSERT:
+        return f"[green]{escape('{+' + text + '+}')}[/]"
+    return escape(text)
+
+
 def inline_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
     """Plain-text word diff: ``unchanged [-removed-]{+added+} unchanged``.
 
     With ``context``, unchanged stretches are cut to that many words around each change.
     """
-    parts = []
-    for op, text in _collapsed(word_segments(old, new), context):
-        if op == DELETE:
-            parts.append(f"[-{text}-]")
-        elif op == INSERT:
-            parts.append(f"{{+{text}+}}")
-        else:
-            parts.append(text)
-    return "".join(parts)
+    return _render(old, new, context, _plain)
 
 
 def rich_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
     """The same diff as rich console markup: removals red and struck through, additions
     green, with the ``[-…-]``/``{+…+}`` markers kept so it reads without colour too."""
-    parts = []
-    for op, text in _collapsed(word_segments(old, new), context):
-        if op == DELETE:
-            parts.append(f"[red strike]{escape('[-' + text + '-]')}[/]")
-        elif op == INSERT:
-            parts.append(f"[green]{escape('{+' + text + '+}')}[/]")
-        else:
-            parts.append(escape(text))
-    return "".join(parts)
+    return _render(old, new, context, _rich)
 
 
 def has_changes(old: str | None, new: str | None) -> bool:
