@@ -12,7 +12,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,5 +150,3 @@ def ensure_no_live_holder(factory: sessionmaker[Session]) -> None:
             "to this archive"
         )
 
-
-__all__ = ["LockHeld", "acquire", "attach_run", "heartbeat", "release", "select"]
