@@ -149,4 +149,3 @@ def ensure_no_live_holder(factory: sessionmaker[Session]) -> None:
             f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) is writing "
             "to this archive"
         )
-
