@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -221,10 +221,6 @@ def close_engine(engine: Engine) -> None:
         if known is engine:
             del _ENGINES[url]
     engine.dispose()
-
-
-def has_tables(engine: Engine) -> bool:
-    return "runs" in inspect(engine).get_table_names()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,5 +1,5 @@
 """One article as archived: its history of versions (``cfbu history``) and any one of its
-versions as a SPEC §3 record (``cfbu show``)."""
+versions as a record (``cfbu show``; fields in docs/record.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from cfbu_crawler.archive.content import content_of
 from cfbu_crawler.archive.db import ArchiveError, session_factory
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Version
-from cfbu_crawler.archive.queries import find_article, version_record
-from cfbu_crawler.archive.timeutil import iso
+from cfbu_crawler.archive.queries import resolve_article, version_record
+from cfbu_crawler.archive.timeutil import iso_utc
 
 
 def _versions(session: Session, article: Article) -> list[Version]:
@@ -34,9 +34,9 @@ def _article_head(session: Session, article: Article) -> dict[str, Any]:
         "url": article.url,
         "slug": article.slug,
         "status": article.status,
-        "gone_since": iso(article.gone_since),
-        "first_seen": iso(article.first_seen),
-        "last_seen": iso(article.last_seen),
+        "gone_since": iso_utc(article.gone_since),
+        "first_seen": iso_utc(article.first_seen),
+        "last_seen": iso_utc(article.last_seen),
         "first_run": article.first_run_id,
         "last_run": article.last_run_id,
         "aliases": _aliases(session, article),
@@ -54,7 +54,7 @@ def article_history(engine: Engine, ref: str) -> dict[str, Any]:
     an unknown or ambiguous article.
     """
     with session_factory(engine)() as session:
-        article = find_article(session, ref)
+        article = resolve_article(session, ref)
         result = _article_head(session, article)
         result["observations"] = (
             session.scalar(
@@ -74,7 +74,7 @@ def article_history(engine: Engine, ref: str) -> dict[str, Any]:
                 {
                     "number": version.number,
                     "run_id": version.run_id,
-                    "created_at": iso(version.created_at),
+                    "created_at": iso_utc(version.created_at),
                     "cause": version.cause,
                     "changed_fields": fields,
                     "content_hash": version.content_hash,
@@ -95,7 +95,7 @@ def show_article(engine: Engine, ref: str, version: int | None = None) -> dict[s
     ``created_at``, ``first_seen``, ``last_seen``, ``aliases``, ``missing`` and
     ``content_hash``. Raises ArchiveError for an unknown article or version."""
     with session_factory(engine)() as session:
-        article = find_article(session, ref)
+        article = resolve_article(session, ref)
         versions = _versions(session, article)
         if not versions:
             raise ArchiveError(f"article {article.url} has no stored version")
@@ -117,7 +117,7 @@ def show_article(engine: Engine, ref: str, version: int | None = None) -> dict[s
             versions=len(versions),
             cause=chosen.cause,
             run_id=chosen.run_id,
-            created_at=iso(chosen.created_at),
+            created_at=iso_utc(chosen.created_at),
             first_seen=head["first_seen"],
             last_seen=head["last_seen"],
             gone_since=head["gone_since"],

@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from cfbu_crawler.archive.content import content_of
 from cfbu_crawler.archive.db import ArchiveError, session_factory
 from cfbu_crawler.archive.models import Article, ArticleURL, Run, Version
-from cfbu_crawler.archive.timeutil import iso
+from cfbu_crawler.archive.timeutil import iso_utc
 from cfbu_crawler.extract.urls import url_key
-
-EXPORT_FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 
 
 def run_dict(run: Run) -> dict[str, Any]:
@@ -20,8 +19,8 @@ def run_dict(run: Run) -> dict[str, Any]:
         "id": run.id,
         "kind": run.kind,
         "status": run.status,
-        "started_at": iso(run.started_at),
-        "finished_at": iso(run.finished_at),
+        "started_at": iso_utc(run.started_at),
+        "finished_at": iso_utc(run.finished_at),
         "finish_reason": run.finish_reason,
         "start_url": run.start_url,
         "full": run.full,
@@ -52,24 +51,9 @@ def list_runs(engine: Engine, limit: int | None = None) -> list[dict[str, Any]]:
         return [run_dict(run) for run in session.scalars(query)]
 
 
-def get_run(session: Session, run_id: int) -> Run:
-    run = session.get(Run, run_id)
-    if run is None:
-        raise ArchiveError(f"no run {run_id} in this archive (see `cfbu runs`)")
-    return run
-
-
 def version_record(article: Article, version: Version) -> dict[str, Any]:
-    return {
-        "url": article.url,
-        "title": version.title,
-        "breadcrumb": list(version.breadcrumb or []),
-        "category": version.category,
-        "published": version.published,
-        "lead": version.lead,
-        "body": version.body or "",
-        "qa": list(version.qa or []),
-    }
+    """One version as a record (docs/record.md): the article's URL and the content."""
+    return {"url": article.url, **content_of(version)}
 
 
 def latest_versions(session: Session) -> list[tuple[Article, Version, int]]:
@@ -91,15 +75,16 @@ def latest_versions(session: Session) -> list[tuple[Article, Version, int]]:
 
 
 def export_records(engine: Engine) -> list[dict[str, Any]]:
-    """The latest version of every article (gone ones included) in the shape of SPEC §5."""
+    """The latest version of every article (gone ones included): the record plus
+    ``status``, ``first_seen``, ``last_seen``, ``versions``, ``content_hash`` and ``missing``."""
     with session_factory(engine)() as session:
         out = []
         for article, version, count in latest_versions(session):
             record = version_record(article, version)
             record.update(
                 status=article.status,
-                first_seen=iso(article.first_seen),
-                last_seen=iso(article.last_seen),
+                first_seen=iso_utc(article.first_seen),
+                last_seen=iso_utc(article.last_seen),
                 versions=count,
                 content_hash=version.content_hash,
                 missing=list(version.missing or []),
@@ -108,8 +93,9 @@ def export_records(engine: Engine) -> list[dict[str, Any]]:
         return out
 
 
-def find_article(session: Session, ref: str) -> Article:
-    """An article by URL (any alias) or slug; a clear error when unknown or ambiguous."""
+def resolve_article(session: Session, ref: str) -> Article:
+    """The article a user names by URL (any alias, any host) or slug; raises
+    ``ArchiveError`` with a clear message when it is unknown or ambiguous."""
     ref = ref.strip()
     if "/" in ref:
         key = url_key(ref if "://" in ref else "https://" + ref.lstrip("/"))

@@ -10,7 +10,6 @@ import click
 from rich.console import Console
 
 from cfbu_crawler.archive.models import Run
-from cfbu_crawler.archive.timeutil import iso
 
 
 def console() -> Console:
@@ -115,4 +114,4 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
     return lines
 
 
-__all__ = ["console", "iso", "print_run_summary", "run_lines"]
+__all__ = ["console", "print_run_summary", "run_lines"]

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 PARAGRAPH_KINDS = ("plain", "question", "answer", "quote", "subheading", "spacer")
-QUESTION_MARKUPS = ("plain", "strong", "b", "h3")
 SEED_SLUG = "de-trovaerdige-voksne-i-hoeje-taastrup"
 
 _LEADING_DASH = re.compile(r"^[–—-][ \u00a0]")
@@ -130,20 +129,6 @@ class Article:
         if p.kind == "question":
             return self.interview_style == 1 or self.question_markup != "plain"
         return False
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "published": self.published.isoformat(),
-            "modified": self.modified.isoformat(),
-            "kind": self.kind,
-            "interview_style": self.interview_style,
-            "question_markup": self.question_markup,
-            "old_in_mixed": self.old_in_mixed,
-            "added_in": self.added_in,
-            "paragraphs": [{"kind": p.kind, "text": p.text} for p in self.paragraphs],
-        }
 
 
 def strip_dash(text: str) -> str:

@@ -140,7 +140,3 @@ def to_copenhagen_date(value: str | None) -> dt.date | None:
                 return _make(stamp.year, stamp.month, stamp.day)
             return _make(*stamp.astimezone(COPENHAGEN).timetuple()[:3])
     return parse_danish_date(value)
-
-
-def iso(d: dt.date | None) -> str | None:
-    return d.isoformat() if d else None

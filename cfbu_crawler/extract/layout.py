@@ -74,7 +74,6 @@ class Layout:
 
     doc: list[Para] = field(default_factory=list)  # all visible paragraphs, boilerplate removed
     body: list[Para] = field(default_factory=list)  # paragraphs of the content container
-    known_container: bool = False
 
 
 def _is_leaf_block(el: Any) -> bool:
@@ -238,7 +237,7 @@ def build_layout(page: Page) -> Layout:
             remove_keep_tail(el)
     head_title = page.root.find(".//title")
     hint = normalise_text(head_title.text_content()) if head_title is not None else ""
-    container, known = find_container(work, hint)
+    container, _known = find_container(work, hint)
     keep = protected_set(container, *(el for el in work.iter() if tag(el) == "h1"))
     # Boilerplate out, but keep breadcrumb trails: they are read from the visible text.
     _strip(work, lambda el: is_junk(el) and tag(el) != "header" and not _is_breadcrumbish(el), keep)
@@ -260,7 +259,7 @@ def build_layout(page: Page) -> Layout:
     cleaned = copy.deepcopy(container)
     _strip(cleaned, furniture, set())
     body = [para for el in _leads_before(container) for para in paragraphs(el)]
-    return Layout(doc=doc, body=body + paragraphs(cleaned), known_container=known)
+    return Layout(doc=doc, body=body + paragraphs(cleaned))
 
 
 def _lead_like(el: Any) -> bool:

@@ -11,7 +11,6 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
-from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 _JSONLD_TYPE = re.compile(r"ld\+json", re.I)
@@ -24,7 +23,6 @@ class Page:
 
     url: str
     html: str
-    selector: Selector | None = None
     root: Any = None
     jsonld: list[dict] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -166,8 +164,4 @@ def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> Page
         text = ""
     url = url or ""
     root = _build_root(text)
-    selector = None
-    if root is not None:
-        with contextlib.suppress(Exception):
-            selector = Selector(root=root, type="html")
-    return Page(url=url, html=text, selector=selector, root=root, jsonld=_parse_jsonld(root))
+    return Page(url=url, html=text, root=root, jsonld=_parse_jsonld(root))
