@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import scrapy
 
+from cfbu_crawler.record import RECORD_FIELDS
 
-class ArticlePage(scrapy.Item):
+# The record's fields (``url``, ``title`` ... ``qa``: cfbu_crawler.record), declared from
+# the one list of them. A base item class, so that Scrapy's ItemMeta collects them.
+RecordFields = type(scrapy.Item)(
+    "RecordFields",
+    (scrapy.Item,),
+    {"__module__": __name__, **{name: scrapy.Field() for name in RECORD_FIELDS}},
+)
+
+
+class ArticlePage(RecordFields):  # type: ignore[misc, valid-type]
     """A fetched article page. The spider fills the fetch fields; the pipelines add the
-    extracted fields of SPEC §3 (and ``page``, the parsed document they share)."""
+    record (docs/record.md) and how complete it is. Only plain, picklable values ride on
+    it: the parse tree never leaves ``extract_article``."""
 
     # Set by the spider.
     requested_url = scrapy.Field()  # first URL of the request (before redirects)
     fetched_url = scrapy.Field()  # final URL after redirects
     redirect_urls = scrapy.Field()
     status = scrapy.Field()
-    raw = scrapy.Field()  # response body, bytes
+    raw = scrapy.Field()  # response body, bytes (archived, then dropped by the store)
     encoding = scrapy.Field()  # from the Content-Type header, or None
     content_type = scrapy.Field()
     etag = scrapy.Field()
@@ -23,20 +34,11 @@ class ArticlePage(scrapy.Item):
     sitemap_url = scrapy.Field()
     fetched_at = scrapy.Field()  # naive UTC datetime
     via = scrapy.Field()  # listing | sitemap | verify | retry | link
-    # Set by the pipelines.
-    page = scrapy.Field()  # cfbu_crawler.extract.page.Page (transient, never stored)
-    url = scrapy.Field()  # identity URL (SPEC §4)
+    # Set by the pipelines, besides the record's fields.
+    extraction = scrapy.Field()  # cfbu_crawler.extract.Extraction (dropped by the store)
     canonical = scrapy.Field()
-    title = scrapy.Field()
-    breadcrumb = scrapy.Field()
-    category = scrapy.Field()
-    published = scrapy.Field()
-    blocks = scrapy.Field()  # list[Block], for the Q&A pipeline
-    lead = scrapy.Field()
-    body = scrapy.Field()
-    qa = scrapy.Field()
     missing = scrapy.Field()  # required fields validation found empty
-    extraction_errors = scrapy.Field()
+    extraction_errors = scrapy.Field()  # ["step: ExceptionType: message"] of crashed extractors
     outcome = scrapy.Field()  # what the archive made of it: new, changed, unchanged, moved
 
 

@@ -49,7 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "pipelines.parse.ParsePipeline": 100,
+    "pipelines.extract.ExtractPipeline": 100,
     "pipelines.content.ContentPipeline": 200,
     "pipelines.breadcrumb.BreadcrumbPipeline": 300,
     "pipelines.date.DatePipeline": 400,

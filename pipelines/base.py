@@ -1,17 +1,14 @@
-"""Shared plumbing for the extraction pipelines: act on article pages only, and never let
-one field's failure lose the page."""
+"""Shared plumbing of the extraction pipelines: act on article pages only, and read the
+one extraction result the extract pipeline put on the item."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from itemadapter import ItemAdapter
 
+from cfbu_crawler.extract import Extraction
 from cfbu_crawler.items import ArticlePage
-
-logger = logging.getLogger(__name__)
 
 
 class FieldPipeline:
@@ -20,21 +17,19 @@ class FieldPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
             return item
-        adapter = ItemAdapter(item)
-        self.fill(adapter)
+        self.fill(ItemAdapter(item))
         return item
 
     def fill(self, adapter: ItemAdapter) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @staticmethod
-    def guarded(adapter: ItemAdapter, field: str, func: Callable[[], Any], default: Any) -> Any:
-        """Run one extractor; on an unexpected exception keep the page and note the error."""
-        try:
-            return func()
-        except Exception as exc:  # an extractor bug must not lose the page
-            logger.exception("extracting %s from %s failed", field, adapter.get("fetched_url"))
-            errors = adapter.get("extraction_errors") or []
-            errors.append(f"{field}: {type(exc).__name__}: {exc}")
-            adapter["extraction_errors"] = errors
-            return default
+    def extraction(adapter: ItemAdapter) -> Extraction:
+        """The result of ``extract_article`` for this page (set by ``ExtractPipeline``)."""
+        result = adapter.get("extraction")
+        if not isinstance(result, Extraction):
+            raise TypeError(
+                "no extraction on the item: ExtractPipeline must run before "
+                f"{adapter.item.__class__.__name__} reaches this pipeline"
+            )
+        return result

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler import extract
 from pipelines.base import FieldPipeline
 
 
 class BreadcrumbPipeline(FieldPipeline):
     def fill(self, adapter: ItemAdapter) -> None:
-        page = adapter["page"]
-        adapter["breadcrumb"] = self.guarded(
-            adapter, "breadcrumb", lambda: extract.extract_breadcrumb(page), []
-        )
+        adapter["breadcrumb"] = list(self.extraction(adapter).breadcrumb)

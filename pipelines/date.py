@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler import extract
 from pipelines.base import FieldPipeline
 
 
 class DatePipeline(FieldPipeline):
     def fill(self, adapter: ItemAdapter) -> None:
-        page = adapter["page"]
-        adapter["published"] = self.guarded(
-            adapter, "published", lambda: extract.extract_published(page), None
-        )
+        adapter["published"] = self.extraction(adapter).published

@@ -1,14 +1,12 @@
-"""The interview structure: question/answer pairs found in the body paragraphs."""
+"""The interview structure: question/answer pairs, as ``{"question", "answer"}`` dicts."""
 
 from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler import extract
 from pipelines.base import FieldPipeline
 
 
 class QAPipeline(FieldPipeline):
     def fill(self, adapter: ItemAdapter) -> None:
-        blocks = adapter.get("blocks") or []
-        adapter["qa"] = self.guarded(adapter, "qa", lambda: extract.extract_qa(blocks), [])
+        adapter["qa"] = [pair.as_dict() for pair in self.extraction(adapter).qa]

@@ -18,14 +18,14 @@ from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.models import COMPLETE, FAILED, INTERRUPTED
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
-from cfbu_crawler.extract import EXTRACTOR_VERSION
+from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
 from cfbu_crawler.items import ArticlePage, FetchOutcome
+from cfbu_crawler.record import RECORD_FIELDS
 
 logger = logging.getLogger(__name__)
 
 # How often a running crawl refreshes its lock (stale after lock.STALE_AFTER).
 HEARTBEAT_SECONDS = 60.0
-RECORD_FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 # Settings worth keeping with each run, to know later how it was made.
 RUN_SETTINGS = (
     "CFBU_START_URL",
@@ -42,7 +42,7 @@ RUN_SETTINGS = (
 
 
 def run_status(reason: str, listing_complete: bool) -> str:
-    """How a Scrapy close reason maps to a run status (SPEC §4)."""
+    """How a Scrapy close reason maps to a run status (docs/schema.md, ``runs``)."""
     if reason == "finished":
         return COMPLETE if listing_complete else FAILED
     if reason in ("shutdown", "cancelled", "interrupted"):
@@ -98,9 +98,9 @@ class StorePipeline:
         if isinstance(item, ArticlePage):
             adapter = ItemAdapter(item)
             outcome = self.store_page(adapter)
-            # What goes on to feed exports (e.g. Scrapyd's items_dir) is the record, not
-            # the parse tree, the paragraph objects or the raw bytes (those are archived).
-            for transient in ("page", "blocks", "raw"):
+            # What goes on to feed exports (e.g. Scrapyd's items_dir) is the record, not the
+            # extraction result it was copied from or the raw bytes (those are archived).
+            for transient in ("extraction", "raw"):
                 adapter.pop(transient, None)
             adapter["outcome"] = outcome
             stats.inc_value(f"cfbu/outcome/{outcome}")
@@ -158,7 +158,7 @@ class StorePipeline:
             adapter["requested_url"],
             "error",
             status=adapter.get("status"),
-            error="; ".join(errors)[:1000],
+            error=error_text(errors),
             raw=adapter.get("raw"),
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),

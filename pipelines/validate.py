@@ -1,5 +1,6 @@
-"""Validation: flag (never drop) a record that lacks its title, date or body, and
-note extractor crashes (which the store keeps as errors, not as versions)."""
+"""Validation: flag (never drop) a record that lacks its title, date or body, and note
+the extractors that crashed, which the store keeps as an error with the raw page, not as
+a version (docs/record.md, "When extraction fails")."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler.archive.content import missing_fields
+from cfbu_crawler.record import RECORD_FIELDS, missing_fields
 from pipelines.base import FieldPipeline
 
 logger = logging.getLogger(__name__)
@@ -15,14 +16,9 @@ logger = logging.getLogger(__name__)
 
 class ValidatePipeline(FieldPipeline):
     def fill(self, adapter: ItemAdapter) -> None:
-        # Extractors never raise; a crash inside one is left on the page. It is an error
-        # of cfbu, not a field the site dropped: the store keeps such a page as an error.
-        page = adapter.get("page")
-        if page is not None and page.errors:
-            errors = adapter.get("extraction_errors") or []
-            errors += [f"{name}: {error}" for name, error in page.errors.items()]
-            adapter["extraction_errors"] = errors
-        missing = missing_fields(adapter.asdict())
+        # A crash inside an extractor is an error of cfbu, not a field the site dropped.
+        adapter["extraction_errors"] = self.extraction(adapter).error_lines()
+        missing = missing_fields({name: adapter.get(name) for name in RECORD_FIELDS})
         adapter["missing"] = missing
         if missing:
             logger.warning(

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from cfbu_crawler.archive.db import open_engine
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+from cfbu_crawler.extract import Extraction
 
 BASE = "https://cfbu.dk/nyheder/"
 EXTRACTOR = "test-1"
@@ -73,10 +74,10 @@ def page(
     )
 
 
-def json_extract(html: str | bytes, page_url: str, encoding: str | None = None) -> dict:
+def json_extract(html: str | bytes, page_url: str, encoding: str | None = None) -> Extraction:
     """A stand-in extractor: the raw pages of these archives are JSON records."""
     data = html if isinstance(html, str) else html.decode(encoding or "utf-8")
-    return json.loads(data)
+    return Extraction.from_dict(json.loads(data))
 
 
 def open_db(path: Path) -> Engine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.archive.diff import diff_runs
 from cfbu_crawler.archive.reparse import reparse_archive
 from cfbu_crawler.archive.textdiff import inline_diff, rich_diff
+from cfbu_crawler.extract import Extraction
 
 EXPECTED_1_2 = {
     "from_run": 1,
@@ -188,10 +190,9 @@ def test_a_gone_then_live_again_in_one_run_is_not_removed(tmp_path: Path) -> Non
 def test_reparse_versions_are_not_site_changes(tmp_path: Path) -> None:
     engine = build(tmp_path / "a.sqlite3")
 
-    def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> dict:
+    def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         rec = json_extract(html, page_url, encoding)
-        rec["title"] = rec["title"].upper()
-        return rec
+        return dataclasses.replace(rec, title=rec.title.upper())
 
     result = reparse_archive(engine, extract=shouting, extractor_version="test-2")
     assert result["changed"] == 9  # every article, the gone one included

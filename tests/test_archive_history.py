@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from changes_archive import build, interview_record, json_extract, record, url
 from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.archive.history import article_history, show_article
 from cfbu_crawler.archive.reparse import reparse_archive
+from cfbu_crawler.extract import Extraction
+from cfbu_crawler.record import RECORD_FIELDS
 
 
 def test_history_of_an_edited_interview(tmp_path: Path) -> None:
@@ -55,9 +58,9 @@ def test_history_of_moved_and_gone_articles(tmp_path: Path) -> None:
 def test_history_marks_reparse_versions(tmp_path: Path) -> None:
     engine = build(tmp_path / "a.sqlite3")
 
-    def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> dict:
+    def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         rec = json_extract(html, page_url, encoding)
-        return {**rec, "title": rec["title"].upper()}
+        return dataclasses.replace(rec, title=rec.title.upper())
 
     reparse_archive(engine, extract=shouting, extractor_version="test-2")
     versions = article_history(engine, "g-same")["versions"]
@@ -74,7 +77,7 @@ def test_show_latest_and_older_versions(tmp_path: Path) -> None:
     engine = build(tmp_path / "a.sqlite3")
     latest = show_article(engine, "c-title")
     expected = record("c-title", title="Ny titel for c")
-    for field in ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa"):
+    for field in RECORD_FIELDS:
         assert latest[field] == expected[field], field
     assert latest["version"] == 2 and latest["versions"] == 2
     assert latest["status"] == "live" and latest["cause"] == "site" and latest["run_id"] == 2

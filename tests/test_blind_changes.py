@@ -36,9 +36,11 @@ from blindsite.content import ANSWER_NEW, ANSWER_OLD, BODY_EDIT_NEW, BODY_EDIT_O
 from blindsite.server import BEHAVIOURS, current_site, old_site, serve
 from helpers import crawl, export, run_cfbu
 
+from cfbu_crawler.record import CONTENT_FIELDS
+
 pytestmark = pytest.mark.slow
 
-FIELDS = ("title", "breadcrumb", "category", "published", "lead", "body", "qa")
+FIELDS = CONTENT_FIELDS
 # Behaviours whose unchanged re-crawl must cost at most 5% of a full crawl's bytes.
 CHEAP = ("weak_etag", "last_modified", "gzip_etag", "listing_304")
 # Articles in v1: 11 with a story of their own, 40 that never change. v2 adds 2 and

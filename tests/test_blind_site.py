@@ -23,8 +23,10 @@ from urllib.parse import urlsplit
 import pytest
 from helpers import crawl, export
 
+from cfbu_crawler.record import RECORD_FIELDS
+
 FIXTURES = Path(__file__).parent / "fixtures"
-FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
+FIELDS = RECORD_FIELDS
 OLD_CASE = "blind_old_table_font"
 # Listing pages in the order a reader pages through them: case names of their articles.
 PAGES = [

@@ -39,7 +39,7 @@ def test_bold_by_style_or_utility_class_is_emphasis_for_questions(question: str)
         f"<p>Vi har talt med en medarbejder om den nye plan for området i år.</p>"
         f"{question}<p>At gøre området tryggere for alle, der bor der.</p></div></main>"
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert got["qa"] == [
         {"question": "Hvad er planen?", "answer": "At gøre området tryggere for alle, der bor der."}
     ]
@@ -51,7 +51,7 @@ def test_italic_question_without_dash_answer_is_prose() -> None:
         "<p>Vi har talt med en medarbejder om den nye plan for området i år.</p>"
         "<p><em>Hvad er planen?</em></p><p>At gøre området tryggere for alle.</p></div></main>"
     )
-    assert extract_article(html, URL)["qa"] == []
+    assert extract_article(html, URL).fields()["qa"] == []
 
 
 @pytest.mark.parametrize("label", ["Brødkrumme", "Du er her", "brødkrummesti"])
@@ -60,7 +60,11 @@ def test_nav_with_danish_aria_label_is_the_trail(label: str) -> None:
         f'<nav aria-label="{label}"><ol><li><a href="/">Forside</a></li>'
         f'<li><a href="/nyheder/">Nyheder</a></li><li>Titel på nyheden</li></ol></nav>' + ARTICLE
     )
-    assert extract_article(html, URL)["breadcrumb"] == ["Forside", "Nyheder", "Titel på nyheden"]
+    assert extract_article(html, URL).fields()["breadcrumb"] == [
+        "Forside",
+        "Nyheder",
+        "Titel på nyheden",
+    ]
 
 
 def test_unmarked_list_from_home_to_the_title_is_the_trail() -> None:
@@ -68,7 +72,11 @@ def test_unmarked_list_from_home_to_the_title_is_the_trail() -> None:
         '<div><ul><li><a href="/">Hjem</a></li><li><a href="/nyheder/">Nyheder</a></li>'
         "<li>Titel på nyheden</li></ul></div>" + ARTICLE
     )
-    assert extract_article(html, URL)["breadcrumb"] == ["Hjem", "Nyheder", "Titel på nyheden"]
+    assert extract_article(html, URL).fields()["breadcrumb"] == [
+        "Hjem",
+        "Nyheder",
+        "Titel på nyheden",
+    ]
 
 
 def test_unmarked_menu_list_is_not_a_trail() -> None:
@@ -76,7 +84,7 @@ def test_unmarked_menu_list_is_not_a_trail() -> None:
         '<div><ul><li><a href="/">Hjem</a></li><li><a href="/nyheder/">Nyheder</a></li>'
         '<li><a href="/kontakt/">Kontakt</a></li></ul></div>' + ARTICLE
     )
-    assert extract_article(html, URL)["breadcrumb"] == []
+    assert extract_article(html, URL).fields()["breadcrumb"] == []
 
 
 def test_category_label_above_the_title_with_the_date_below_it() -> None:
@@ -85,7 +93,7 @@ def test_category_label_above_the_title_with_the_date_below_it() -> None:
         '<div class="content"><p>Første afsnit af nyheden, som er langt nok til at være en '
         "rigtig tekst om noget.</p></div></div>"
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert (got["category"], got["published"]) == ("nyheder", "2015-11-30")
 
 
@@ -95,14 +103,14 @@ def test_menu_line_beside_the_title_is_not_a_category() -> None:
         '<div class="right"><h1>Titel på nyheden</h1><p>30. november 2015</p>'
         "<p>Første afsnit af nyheden, som er langt nok til at være en rigtig tekst.</p></div>"
     )
-    assert extract_article(html, URL)["category"] is None
+    assert extract_article(html, URL).fields()["category"] is None
 
 
 def test_kategori_lead_in_on_the_date_line_is_not_part_of_the_label() -> None:
     html = page(
         "<h1>Titel på nyheden</h1><div>Dato: 2015-11-30 | Kategori: nyheder</div>" + ARTICLE
     )
-    assert extract_article(html, URL)["category"] == "nyheder"
+    assert extract_article(html, URL).fields()["category"] == "nyheder"
 
 
 def test_category_link_in_the_articles_own_footer_is_found() -> None:
@@ -110,7 +118,7 @@ def test_category_link_in_the_articles_own_footer_is_found() -> None:
         "<article>" + ARTICLE + '<footer>Kategori: <a rel="category" href="/c/">nyheder</a>'
         "</footer></article><footer><a rel='category' href='/x/'>Andet</a></footer>"
     )
-    assert extract_article(html, URL)["category"] == "nyheder"
+    assert extract_article(html, URL).fields()["category"] == "nyheder"
 
 
 def test_publication_line_below_the_body_is_the_date_and_not_body_text() -> None:
@@ -120,7 +128,7 @@ def test_publication_line_below_the_body_is_the_date_and_not_body_text() -> None
         "<p>Andet afsnit af nyheden, som også fortæller lidt om, hvad der er sket.</p>"
         "<p><small>Publiceret d. 30.11.2015</small></p></main>"
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert got["published"] == "2015-11-30"
     assert "Publiceret" not in got["body"]
 
@@ -131,7 +139,7 @@ def test_sentence_mentioning_a_date_at_the_end_of_the_body_stays() -> None:
         "<p>Første afsnit af nyheden, som er langt nok til at være en rigtig tekst om noget.</p>"
         "<p>Mødet holdes 12. juni 2016.</p></main>"
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert got["body"].endswith("Mødet holdes 12. juni 2016.")
 
 
@@ -143,7 +151,7 @@ def test_joomla_published_dd_without_time_element_is_the_date() -> None:
         "<p>Første afsnit af nyheden, som er langt nok til at være en rigtig tekst om noget.</p>"
         "</div>"
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert got["published"] == "2015-11-30"
     assert got["body"].startswith("Første afsnit")
 
@@ -157,7 +165,7 @@ def test_lead_paragraph_above_the_body_container_opens_the_body(lead: str) -> No
         + '<div class="entry-content"><p>Første afsnit af selve brødteksten, som er langt nok.'
         "</p><p>Andet afsnit af brødteksten, som også er langt nok til at tælle.</p></div></main>"
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert got["lead"] == text
     assert got["body"].split("\n\n")[0] == text
 
@@ -169,7 +177,7 @@ def test_divs_used_as_paragraphs_are_all_in_the_body() -> None:
     html = page(
         f'<div id="menu"><a href="/">Forside</a></div><div id="main"><h1>Titel på nyheden</h1>{divs}</div>'
     )
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert len(got["body"].split("\n\n")) == 4
 
 
@@ -202,7 +210,7 @@ def test_a_one_line_article_beside_its_title_beats_a_longer_sidebar_card() -> No
         '<h1>Titel på nyheden</h1><div class="article-content"><p>Årsrapporten er klar.</p>'
         "</div></div></article></div></div>"
     )
-    record = extract_article(html, URL)
+    record = extract_article(html, URL).fields()
     assert record["body"] == "Årsrapporten er klar."
 
 
@@ -217,6 +225,6 @@ def test_a_one_line_article_in_an_old_table_beats_the_longer_footer_line() -> No
         "<tr><td align=center><font size=1>CFBU &middot; Valby Langgade 1 &middot; Siden er "
         "opdateret 15.05.2009</font></td></tr></table></body></html>"
     )
-    record = extract_article(html, URL)
+    record = extract_article(html, URL).fields()
     assert record["body"] == "Arrangementet i Gellerup finder sted i foråret."
     assert record["published"] == "2009-03-19"

@@ -17,8 +17,9 @@ from helpers import crawl, export, run_cfbu
 from cfbu_crawler.demo.edits import expected_diff
 from cfbu_crawler.demo.server import SiteServer
 from cfbu_crawler.demo.site import build_site, expected_records
+from cfbu_crawler.record import RECORD_FIELDS
 
-FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
+FIELDS = RECORD_FIELDS
 
 
 @dataclass

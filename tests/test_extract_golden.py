@@ -9,11 +9,12 @@ import pytest
 
 from cfbu_crawler.extract import extract_article
 from cfbu_crawler.extract.urls import article_identity
+from cfbu_crawler.record import CONTENT_FIELDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "expected.json"
 DEFAULT_URL = "https://cfbu.dk/nyheder/artikel/"
-FIELDS = ("title", "breadcrumb", "category", "published", "lead", "body", "qa")
+FIELDS = CONTENT_FIELDS
 
 
 def _cases() -> list[Path]:
@@ -45,7 +46,7 @@ def _diff(field: str, got: object, want: object) -> str:
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
 def test_golden_case(case: Path) -> None:
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    got = extract_article((case / "page.html").read_bytes(), _url(case))
+    got = extract_article((case / "page.html").read_bytes(), _url(case)).fields()
     fields = [*FIELDS, *(["canonical"] if "canonical" in expected else [])]
     problems = [
         _diff(f, got.get(f), expected.get(f)) for f in fields if got.get(f) != expected.get(f)

@@ -28,7 +28,7 @@ def test_hidden_rich_snippet_date_does_not_spoil_the_visible_date_line() -> None
         f"<span>30. november 2015</span>|<a href='/category/nyheder/'>nyheder</a></div>"
         f"{BODY}</article></main>"
     )
-    assert extract_article(html, URL)["published"] == "2015-11-30"
+    assert extract_article(html, URL).fields()["published"] == "2015-11-30"
 
 
 def test_hidden_position_numbers_are_not_trail_labels() -> None:
@@ -38,7 +38,7 @@ def test_hidden_position_numbers_are_not_trail_labels() -> None:
         f'<span class="hidden">2</span> / <span class="trail-end">{T}</span></div>'
         f"<h1>{T}</h1>{BODY}"
     )
-    assert extract_article(html, URL)["breadcrumb"] == ["Hjem", "Nyheder", T]
+    assert extract_article(html, URL).fields()["breadcrumb"] == ["Hjem", "Nyheder", T]
 
 
 def test_date_in_the_articles_meta_list_is_read_but_not_one_marked_updated() -> None:
@@ -49,7 +49,7 @@ def test_date_in_the_articles_meta_list_is_read_but_not_one_marked_updated() -> 
         "<li class='post-date'><a href='/x/'>30. november 2015</a></li></ul></header>"
         f"{BODY}</article></main>"
     )
-    assert extract_article(html, URL)["published"] == "2015-11-30"
+    assert extract_article(html, URL).fields()["published"] == "2015-11-30"
 
 
 def test_date_in_a_related_list_is_not_the_date() -> None:
@@ -58,7 +58,7 @@ def test_date_in_a_related_list_is_not_the_date() -> None:
         "<ul class='related-list'><li><a href='/y/'>Anden nyhed</a> 2. oktober 2015</li></ul>"
         "</main>"
     )
-    assert extract_article(html, URL)["published"] is None
+    assert extract_article(html, URL).fields()["published"] is None
 
 
 def test_related_post_article_nested_in_a_related_box_is_junk() -> None:
@@ -68,7 +68,7 @@ def test_related_post_article_nested_in_a_related_box_is_junk() -> None:
         "published' datetime='2015-10-02T09:00:00+02:00'>2. oktober 2015</time></article>"
         "</div></main>"
     )
-    assert extract_article(html, URL)["published"] is None
+    assert extract_article(html, URL).fields()["published"] is None
 
 
 def test_post_hero_with_role_banner_holding_the_title_is_not_the_site_banner() -> None:
@@ -79,7 +79,7 @@ def test_post_hero_with_role_banner_holding_the_title_is_not_the_site_banner() -
         "published' datetime='2015-11-30T08:15:00+01:00'>30. november 2015</time></span>"
         f"</header></section><main><article>{BODY}</article></main>"
     )
-    assert extract_article(html, URL)["published"] == "2015-11-30"
+    assert extract_article(html, URL).fields()["published"] == "2015-11-30"
 
 
 def test_category_link_beside_the_title_outside_article_is_found() -> None:
@@ -88,7 +88,7 @@ def test_category_link_beside_the_title_outside_article_is_found() -> None:
         f"href='/category/nyheder/'>nyheder</a></li></ul></div><div class='w'><h1>{T}</h1>"
         f"</div>{BODY}</div>"
     )
-    assert extract_article(html, URL)["category"] == "nyheder"
+    assert extract_article(html, URL).fields()["category"] == "nyheder"
 
 
 def test_category_in_the_articles_own_aside_is_found() -> None:
@@ -98,7 +98,7 @@ def test_category_in_the_articles_own_aside_is_found() -> None:
         "</a></div></aside></article></main>"
         "<aside class='sidebar'><a href='/category/presse/' rel='category tag'>presse</a></aside>"
     )
-    assert extract_article(html, URL)["category"] == "nyheder"
+    assert extract_article(html, URL).fields()["category"] == "nyheder"
 
 
 def test_tag_list_alone_is_no_category() -> None:
@@ -107,7 +107,7 @@ def test_tag_list_alone_is_no_category() -> None:
         "class='tags-links'>Tagget <a href='/tag/unge/' rel='tag'>unge</a></span></footer>"
         "</article></main>"
     )
-    assert extract_article(html, URL)["category"] is None
+    assert extract_article(html, URL).fields()["category"] is None
 
 
 def test_section_h1_loses_to_the_h2_that_is_the_posts_headline() -> None:
@@ -119,12 +119,12 @@ def test_section_h1_loses_to_the_h2_that_is_the_posts_headline() -> None:
         f"</h1></div><main><article><h2 class='post-title entry-title'>{title}</h2>{BODY}"
         "</article></main></body></html>"
     )
-    assert extract_article(html, URL)["title"] == title
+    assert extract_article(html, URL).fields()["title"] == title
 
 
 def test_label_between_trail_and_title_without_a_date_is_the_category() -> None:
     html = page(f"<div><div>Hjem / Nyheder / {T}</div><p>nyheder</p><h1>{T}</h1>{BODY}</div>")
-    got = extract_article(html, URL)
+    got = extract_article(html, URL).fields()
     assert got["category"] == "nyheder"
     assert got["published"] is None
     assert not got["body"].startswith("nyheder")
@@ -132,7 +132,7 @@ def test_label_between_trail_and_title_without_a_date_is_the_category() -> None:
 
 def test_date_only_in_the_url_is_not_the_published_date() -> None:
     html = page(f"<main><article><h1>{T}</h1>{BODY}</article></main>")
-    got = extract_article(html, "https://cfbu.dk/nyheder/2015/11/30/x/")
+    got = extract_article(html, "https://cfbu.dk/nyheder/2015/11/30/x/").fields()
     assert got["published"] is None
 
 
@@ -154,4 +154,4 @@ def test_time_classed_published_and_updated_is_the_publication_date() -> None:
         "datetime='2015-11-29T23:30:00+00:00'>30. november 2015</time></span></footer>"
         "</article></main>"
     )
-    assert extract_article(html, URL)["published"] == "2015-11-30"
+    assert extract_article(html, URL).fields()["published"] == "2015-11-30"

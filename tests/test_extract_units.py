@@ -187,7 +187,7 @@ def test_single_br_joins_lines_but_splits_before_dash_and_after_bold() -> None:
         "<p><strong>Spørgsmål?</strong><br>– Svar med streg.</p>"
         "<p><b>Uden streg?</b><br>Svar uden streg.</p></div></article>"
     )
-    record = extract_article(html, "https://cfbu.dk/nyheder/t/")
+    record = extract_article(html, "https://cfbu.dk/nyheder/t/").fields()
     assert record["body"].split("\n\n") == [
         "Første linje fortsætter her.",
         "Spørgsmål?",
@@ -203,7 +203,7 @@ def test_windows_1252_bytes_are_decoded_with_declared_charset() -> None:
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
         "</head><body><h1>Rødovre</h1><p>Æbler, søer og å – CFBU’s tekst.</p></body></html>"
     ).encode("cp1252")
-    record = extract_article(html, "https://www.cfbu.dk/nyheder/x")
+    record = extract_article(html, "https://www.cfbu.dk/nyheder/x").fields()
     assert record["title"] == "Rødovre"
     assert record["body"] == "Æbler, søer og å – CFBU’s tekst."
 
@@ -239,18 +239,18 @@ EMPTY = {
     ["", b"", b"\x00\x01\x02\xff\xfe\xfa", "<<<>>>", "<?xml version='1.0'?><a>", None, b"%PDF-1.4"],
 )
 def test_extract_article_never_raises_on_junk(junk: object) -> None:
-    record = extract_article(junk, "")  # type: ignore[arg-type]
+    record = extract_article(junk, "").fields()  # type: ignore[arg-type]
     assert set(record) == set(EMPTY)
     assert record["breadcrumb"] == [] and record["qa"] == []
 
 
 def test_empty_page_gives_empty_record() -> None:
-    assert extract_article("", "https://cfbu.dk/") == EMPTY
+    assert extract_article("", "https://cfbu.dk/").fields() == EMPTY
 
 
 def test_deeply_nested_markup_does_not_raise() -> None:
     html = "<div>" * 3000 + "<p>dyb tekst</p>" + "</div>" * 3000
-    record = extract_article(html, "https://cfbu.dk/")
+    record = extract_article(html, "https://cfbu.dk/").fields()
     assert isinstance(record["body"], str)
 
 
@@ -272,7 +272,7 @@ def test_big_font_site_banner_is_not_the_title() -> None:
         '<tr><td><font size="4"><b>Ny leder af CFBU</b></font><br>01.02.2014</td></tr>'
         "<tr><td>CFBU har ansat en ny leder.<br><br>Hun starter 1. marts.</td></tr></table>"
     )
-    record = extract_article(html, "https://www.cfbu.dk/nyheder/page/1/nyhed/ny-leder")
+    record = extract_article(html, "https://www.cfbu.dk/nyheder/page/1/nyhed/ny-leder").fields()
     assert record["title"] == "Ny leder af CFBU"
     assert record["published"] == "2014-02-01"
     assert record["body"] == "CFBU har ansat en ny leder.\n\nHun starter 1. marts."

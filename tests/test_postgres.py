@@ -23,11 +23,12 @@ from cfbu_crawler.archive.db import close_engine, open_engine
 from cfbu_crawler.archive.models import Base
 from cfbu_crawler.demo.server import SiteServer
 from cfbu_crawler.demo.site import build_site, expected_records
+from cfbu_crawler.record import RECORD_FIELDS
 
 pytest.importorskip("psycopg")
 pytestmark = pytest.mark.skipif(shutil.which("initdb") is None, reason="no PostgreSQL binaries")
 
-FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
+FIELDS = RECORD_FIELDS
 
 
 def free_port() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from cfbu_crawler.archive.models import Article, Observation, Run, Version
 from cfbu_crawler.archive.queries import list_runs
 from cfbu_crawler.archive.reparse import reparse_archive
 from cfbu_crawler.archive.store import FetchedPage
+from cfbu_crawler.extract import Extraction
 
 
 def _versions(engine, slug: str) -> list[Version]:
@@ -50,12 +52,11 @@ def test_new_extractor_makes_extractor_versions(tmp_path: Path) -> None:
     engine = build(tmp_path / "a.sqlite3")
     seen: list[tuple[str, str]] = []
 
-    def new_extractor(html: bytes | str, page_url: str, encoding: str | None = None) -> dict:
+    def new_extractor(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         rec = json_extract(html, page_url, encoding)
-        if rec["url"] == url("a-body"):
-            rec["body"] = rec["body"].replace("rettet", "rettet!")
-            rec["lead"] = rec["lead"]
-        if rec["url"] == url("d-date"):
+        if rec.url == url("a-body"):
+            rec = dataclasses.replace(rec, body=rec.body.replace("rettet", "rettet!"))
+        if rec.url == url("d-date"):
             raise ValueError("cannot parse\nthis page")
         return rec
 
@@ -116,7 +117,7 @@ def test_reparse_refuses_while_a_crawl_runs(tmp_path: Path) -> None:
 def test_a_failing_reparse_is_recorded_as_failed(tmp_path: Path) -> None:
     engine = build(tmp_path / "a.sqlite3")
 
-    def broken(html: bytes | str, page_url: str, encoding: str | None = None) -> dict:
+    def broken(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -137,7 +138,7 @@ def test_default_extractor_over_real_html(tmp_path: Path) -> None:
         "<article><h1>En nyhed</h1><p>Første afsnit.</p><p>Andet afsnit.</p></article>"
         "</body></html>"
     ).encode()
-    rec = extract_article(html, article_url, "utf-8")
+    rec = extract_article(html, article_url, "utf-8").record()
     rec["url"] = article_url
     run(
         engine,

@@ -63,12 +63,13 @@ def test_a_good_page_is_archived() -> None:
     assert writer.pages[0].record["title"] == "A" and writer.outcomes == []
 
 
-def test_an_extractor_crash_left_on_the_page_is_flagged_by_validation() -> None:
-    from cfbu_crawler.extract.page import parse_page
+def test_an_extractor_crash_left_on_the_page_is_flagged_by_validation(monkeypatch) -> None:
+    from cfbu_crawler.extract import breadcrumb, extract_article
     from pipelines.validate import ValidatePipeline
 
-    page = parse_page("<h1>Titel</h1><p>Tekst.</p>", "http://127.0.0.1:1/nyheder/a/")
-    assert page.extracted("breadcrumb", lambda: 1 / 0, []) == []
-    item = page_item(page=page, title="Titel", published="2015-11-30", body="Tekst.")
+    # A crash inside an extractor, caught by the page (``Page.extracted``).
+    monkeypatch.setattr(breadcrumb, "_extract", lambda page: 1 / 0)
+    result = extract_article("<h1>Titel</h1><p>Tekst.</p>", "http://127.0.0.1:1/nyheder/a/")
+    item = page_item(extraction=result, title="Titel", published="2015-11-30", body="Tekst.")
     ValidatePipeline().process_item(item.item)
     assert item["extraction_errors"] == ["breadcrumb: ZeroDivisionError: division by zero"]

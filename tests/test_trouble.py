@@ -16,9 +16,10 @@ from helpers import crawl, export, run_cfbu
 
 from cfbu_crawler.demo.server import SiteServer
 from cfbu_crawler.demo.site import expected_records
+from cfbu_crawler.record import RECORD_FIELDS
 
 SEED_PATH = "/nyheder/de-trovaerdige-voksne-i-hoeje-taastrup/"
-FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
+FIELDS = RECORD_FIELDS
 FAST_RETRY = ("-s", "CFBU_RETRY_BACKOFF_BASE=0.2")
 
 

@@ -1,4 +1,4 @@
-"""What counts as an article's content: the fields of SPEC §3, their hash and their diff."""
+"""What counts as an article's content (docs/record.md): its fields, hash and diff."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import json
 from typing import Any
 
 # The extracted fields that make a version (url is identity, not content).
-CONTENT_FIELDS = ("title", "breadcrumb", "category", "published", "lead", "body", "qa")
-# Fields an article should always have; a record missing one is flagged (and kept).
-REQUIRED_FIELDS = ("title", "published", "body")
+from cfbu_crawler.record import CONTENT_FIELDS
 
 
 def content_of(record: Any) -> dict[str, Any]:
@@ -37,12 +35,9 @@ def content_hash(record: Any) -> str:
 
 
 def changed_fields(old: Any, new: Any) -> list[str]:
-    """Names of the content fields that differ between two records, in §3 order."""
+    """Names of the content fields that differ between two records, in record order."""
     a, b = content_of(old), content_of(new)
     return [f for f in CONTENT_FIELDS if a[f] != b[f]]
 
 
-def missing_fields(record: Any) -> list[str]:
-    """Required fields a record lacks (validation flags; the record is still kept)."""
-    content = content_of(record)
-    return [f for f in REQUIRED_FIELDS if not content[f]]
+__all__ = ["CONTENT_FIELDS", "changed_fields", "content_hash", "content_of"]

@@ -7,27 +7,17 @@ complete run is compared with the previous complete one.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.models import Observation, Version
+from cfbu_crawler.extract.qa import looks_like_interview
 
 COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
 # A drop of this many percentage points (or more) is a warning.
 DROP_THRESHOLD = 0.15
-# Paragraphs starting with a dash and a space, as interview answers do.
-_DASH_LED = re.compile(r"^[–—-][ \u00a0]")
-
-
-def looks_like_interview(body: str) -> bool:
-    """Does a body read like an interview (several questions, answers led by dashes)?"""
-    paragraphs = [p for p in (body or "").split("\n\n") if p]
-    questions = sum(1 for p in paragraphs if p.rstrip("”\"»’' ").endswith("?"))
-    dashed = sum(1 for p in paragraphs if _DASH_LED.match(p))
-    return questions >= 2 and dashed >= 2
 
 
 def coverage_of(versions: list[Version]) -> dict[str, Any]:

@@ -6,6 +6,12 @@ the re-extracted content differs from the article's latest version, a new versio
 cause ``extractor`` is added: it is the extraction that changed, not the site, so
 ``cfbu diff`` does not report it. The work is one run of kind ``reparse``, which takes
 the crawl lock (it refuses while a crawl writes) and is finished as complete.
+
+Extraction is the crawl's own (``extract_article``), and so is its handling of failure:
+when an extractor crashes on a page, the crawl keeps the page as an ``error``
+observation and makes no version; reparse does the same (an ``error`` observation of
+the reparse run, on the stored page, with the same message), never a version with the
+crashed field empty (docs/record.md, "When extraction fails").
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive import lock
-from cfbu_crawler.archive.content import changed_fields, content_hash, missing_fields
+from cfbu_crawler.archive.content import changed_fields, content_hash
 from cfbu_crawler.archive.models import (
     CAUSE_EXTRACTOR,
     COMPLETE,
@@ -31,8 +37,10 @@ from cfbu_crawler.archive.models import (
 from cfbu_crawler.archive.rawpages import raw_content
 from cfbu_crawler.archive.store import ArchiveWriter, _add_version, latest_version
 from cfbu_crawler.archive.timeutil import utcnow
+from cfbu_crawler.extract import EXTRACTOR_VERSION, Extraction, error_text, extract_article
 
-Extractor = Callable[..., dict[str, Any]]
+# ``extract(html_bytes, url, encoding)``: ``extract_article``, or a stand-in in tests.
+Extractor = Callable[[bytes, str, str | None], Extraction]
 
 
 def _source_page(session: Session, article_id: int) -> tuple[Observation, RawPage] | None:
@@ -60,13 +68,12 @@ def reparse_archive(
     (tests inject others); ``progress(url, outcome)`` is called per article. Returns
     ``{"run_id", "extractor_version", "articles", "changed", "unchanged", "failed",
     "skipped", "failures": [{"url", "error"}]}``: ``skipped`` counts the articles with no
-    stored raw page (they are not re-extracted). Raises ``lock.LockHeld`` while a crawl runs.
+    stored raw page (they are not re-extracted); ``failed`` the pages extraction failed
+    on, each also kept as an ``error`` observation of the run. Raises ``lock.LockHeld``
+    while a crawl runs.
     """
-    if extract is None or extractor_version is None:
-        from cfbu_crawler.extract import EXTRACTOR_VERSION, extract_article
-
-        extract = extract or extract_article
-        extractor_version = extractor_version or EXTRACTOR_VERSION
+    extract = extract or extract_article
+    extractor_version = extractor_version or EXTRACTOR_VERSION
     writer = ArchiveWriter(engine, extractor_version=extractor_version)
     run_id = writer.begin_run(
         start_url=None,
@@ -125,14 +132,19 @@ def _reparse_one(
             return "skipped", url, None
         observation, page = source
         try:
-            record = extract(
+            result = extract(
                 raw_content(page), observation.final_url or observation.url, page.encoding
             )
+            error = error_text(result.error_lines()) if result.failed else None
         except Exception as exc:  # a page the new extractor cannot handle: keep going
             message = (str(exc).splitlines() or [""])[0] or type(exc).__name__
+            error = f"{type(exc).__name__}: {message}"
+        if error is not None:
+            _record_failure(session, run_id, observation, page, error)
             _touch(session, run_id, errors=1)
             session.commit()
-            return "failed", url, f"{type(exc).__name__}: {message}"
+            return "failed", url, error
+        record = result.record()
         digest = content_hash(record)
         if digest == latest.content_hash:
             _touch(session, run_id)
@@ -148,12 +160,34 @@ def _reparse_one(
             digest=digest,
             extractor_version=extractor_version,
             raw_page_id=page.id,
-            missing=missing_fields(record),
+            missing=result.missing,
             now=utcnow(),
         )
         _touch(session, run_id)
         session.commit()
         return "changed", url, None
+
+
+def _record_failure(
+    session: Session, run_id: int, source: Observation, page: RawPage, error: str
+) -> None:
+    """Keep a failed re-extraction as the crawl keeps a failed extraction: an ``error``
+    observation with the page it failed on (here the stored one, as fetched) and no
+    version."""
+    session.add(
+        Observation(
+            run_id=run_id,
+            article_id=source.article_id,
+            url=source.url,
+            final_url=source.final_url,
+            status_code=source.status_code,
+            fetched_at=source.fetched_at,
+            outcome="error",
+            raw_page_id=page.id,
+            bytes=source.bytes,
+            error=error,
+        )
+    )
 
 
 def _touch(session: Session, run_id: int, *, errors: int = 0) -> None:

@@ -14,6 +14,7 @@ from cfbu_crawler.archive import queries
 from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.cli.app import db_option, emit_json, json_option, main, open_archive
 from cfbu_crawler.cli.render import run_lines
+from cfbu_crawler.record import CONTENT_FIELDS
 
 
 @main.command()
@@ -38,16 +39,11 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
     click.echo("\n".join(run_lines(data, width)))
 
 
+# The record's fields in record order, as in the JSON exports, then the archive's own.
 CSV_COLUMNS = (
     "url",
     "status",
-    "title",
-    "published",
-    "category",
-    "breadcrumb",
-    "lead",
-    "body",
-    "qa",
+    *CONTENT_FIELDS,
     "first_seen",
     "last_seen",
     "versions",

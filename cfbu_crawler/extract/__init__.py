@@ -1,11 +1,13 @@
-"""Pure extraction: (HTML, URL) in, the article fields of SPEC §3 out. No I/O, no clock.
+"""Pure extraction: (HTML, URL) in, one ``Extraction`` out. No I/O, no clock.
+
+``extract_article`` is the one entry point: the crawl's pipelines and ``cfbu reparse``
+both call it, so that re-extracting a stored page gives exactly what its crawl gave,
+crashes of an extractor included (docs/record.md says what each field holds).
 
 Every field is extracted in layers: structured data first (JSON-LD, OpenGraph/meta,
 ``<time datetime>``), then common markup (Yoast/WordPress classes, ``h1``, ``article``),
 then the visible text patterns (``Hjem / Nyheder / X``, ``30. november 2015``, Q&A rules).
-
-The item pipelines call the per-field functions one by one; ``extract_article`` runs the
-very same steps in the same order, so that ``cfbu reparse`` reproduces a crawl exactly.
+The per-field functions are exported for tests and tools that study one field.
 """
 
 from .article import extract_article
@@ -16,6 +18,7 @@ from .category import extract_category
 from .page import Page, parse_page
 from .published import extract_published
 from .qa import extract_qa
+from .result import Extraction, QuestionAnswer, error_text
 from .text import normalise_record, normalise_text
 from .title import extract_title
 
@@ -24,8 +27,11 @@ EXTRACTOR_VERSION = "3"
 __all__ = [
     "EXTRACTOR_VERSION",
     "Block",
-    "body_and_lead",
+    "Extraction",
     "Page",
+    "QuestionAnswer",
+    "body_and_lead",
+    "error_text",
     "extract_article",
     "extract_body_blocks",
     "extract_breadcrumb",

@@ -1,6 +1,6 @@
 """The canonical link: absolute ``<link rel=canonical>`` href, else ``og:url``, else None.
 
-No same-site check here: deciding identity (SPEC §4) is the archive's job.
+No same-site check here: the identity rule (docs/record.md, "Identity") decides that.
 """
 
 from __future__ import annotations
@@ -28,19 +28,16 @@ def _absolute(href: str | None, base: str) -> str | None:
 
 def extract_canonical(page: Page) -> str | None:
     """Absolute canonical URL of ``page``, or None."""
-    try:
-        if page.root is None:
-            return None
-        base = page.url
-        for el in iter_elements(page.root, ("base",)):
-            if el.get("href"):
-                base = urljoin(page.url or "", el.get("href"))
-                break
-        for el in iter_elements(page.root, ("link",)):
-            if "canonical" in (el.get("rel") or "").lower().split():
-                url = _absolute(el.get("href"), base)
-                if url:
-                    return url
-        return _absolute(meta_content(page, "og:url"), base)
-    except Exception:
+    if page.root is None:
         return None
+    base = page.url
+    for el in iter_elements(page.root, ("base",)):
+        if el.get("href"):
+            base = _absolute(el.get("href"), page.url) or base  # a broken <base> is ignored
+            break
+    for el in iter_elements(page.root, ("link",)):
+        if "canonical" in (el.get("rel") or "").lower().split():
+            url = _absolute(el.get("href"), base)
+            if url:
+                return url
+    return _absolute(meta_content(page, "og:url"), base)

@@ -1,4 +1,5 @@
-"""Interview structure (SPEC §3): body blocks -> ``[{"question", "answer"}]``.
+"""Interview structure (docs/record.md, "Questions and answers"): body blocks ->
+``[{"question", "answer"}]``.
 
 A question is a block that ends in ``?`` (a closing quote may follow) and is emphasised,
 a heading, or followed by a dash-led block; or an emphasised block/heading without ``?``
@@ -6,6 +7,10 @@ that is followed by a dash-led block (never an ALL-CAPS subheading without ``?``
 answer is every block after a question up to the next question, each paragraph losing its
 leading dash. Dash-led blocks before the first question are quotations; prose before the
 first question belongs to no answer.
+
+The same two marks (a question mark ending a paragraph, a dash leading one) also tell
+whether a stored body *reads like* an interview (``looks_like_interview``), which the
+archive's extraction-health check uses to notice Q&A that was not found.
 """
 
 from __future__ import annotations
@@ -53,10 +58,17 @@ def is_question(blocks: list[_BlockLike], i: int) -> bool:
 
 def extract_qa(blocks: list) -> list[dict]:
     """``[{"question": str, "answer": str}]`` in order; [] for non-interviews."""
-    try:
-        return _extract(list(blocks or []))
-    except Exception:
-        return []
+    return _extract(list(blocks or []))
+
+
+def looks_like_interview(body: str) -> bool:
+    """Does a body (paragraphs joined by blank lines) read like an interview: at least
+    two paragraphs ending in a question and two dash-led ones? Unlike ``extract_qa`` it
+    needs no markup, so it also judges a stored version whose Q&A came out empty."""
+    paragraphs = [p for p in (body or "").split("\n\n") if p]
+    questions = sum(1 for p in paragraphs if ends_with_question(p))
+    dashed = sum(1 for p in paragraphs if dash_led(p))
+    return questions >= 2 and dashed >= 2
 
 
 def _extract(blocks: list) -> list[dict]:

@@ -16,6 +16,7 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
@@ -91,6 +92,12 @@ class NyhederSpider(scrapy.Spider):
             else settings.getbool("CFBU_FULL")
         )
         spider.section = Section.from_start_url(spider.start_url)
+        if not settings.frozen:
+            # The pipelines read the section from the settings: a ``-a start_url`` wins.
+            priority = max(
+                settings.getpriority("CFBU_START_URL") or 0, SETTINGS_PRIORITIES["spider"]
+            )
+            settings.set("CFBU_START_URL", spider.start_url, priority=priority)
         host = urlsplit(spider.start_url).hostname or ""
         spider.allowed_domains = [fold_host(host)]
         spider.db = settings.get("CFBU_DB")

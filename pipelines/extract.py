@@ -1,0 +1,43 @@
+"""Extraction: run ``extract_article`` once on the fetched page and put its one typed
+result on the item (``extraction``) for the pipelines that follow.
+
+The parse tree lives and dies inside ``extract_article``: what rides on the item from
+here on is plain values only (text, tuples, dicts).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+
+from cfbu_crawler.extract import extract_article
+from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
+from pipelines.base import FieldPipeline
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline(FieldPipeline):
+    def __init__(self, section: Section | None = None) -> None:
+        self.section = section
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ExtractPipeline:
+        # The crawled section (from the start URL) decides whether a canonical link names
+        # an article of it; the spider writes a ``-a start_url`` back into this setting.
+        start_url = crawler.settings.get("CFBU_START_URL") or DEFAULT_START_URL
+        return cls(Section.from_start_url(start_url))
+
+    def fill(self, adapter: ItemAdapter) -> None:
+        result = extract_article(
+            adapter["raw"],
+            adapter["fetched_url"],
+            adapter.get("encoding"),
+            section=self.section,
+        )
+        adapter["extraction"] = result
+        if result.failed:
+            logger.error(
+                "extracting %s failed: %s", adapter["fetched_url"], "; ".join(result.error_lines())
+            )
