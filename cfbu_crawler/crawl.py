@@ -124,7 +124,7 @@ def build_settings(
         settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
         settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.01), priority="cmdline")
         if delay == 0:
-            settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="cmdline")
+            settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority="cmdline")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
     if concurrency is not None:
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="cmdline")

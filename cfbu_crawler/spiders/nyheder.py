@@ -250,7 +250,7 @@ class NyhederSpider(scrapy.Spider):
         if response.status == 200 and isinstance(response, TextResponse):
             urls = [
                 u
-                for u in sitemap_urls_from_robots(response.text, base_url=response.url)
+                for u in sitemap_urls_from_robots(response.body, base_url=response.url)
                 if self.section.on_site(u)
             ]
         if urls:
