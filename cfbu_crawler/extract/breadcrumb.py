@@ -14,9 +14,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from .breadcrumb_markup import is_markup_trail
 from .dom import SKIP_TAGS, in_junk, is_hidden, iter_elements, tag, tokens, visible_text
 from .layout import layout
 from .page import Page
+from .refs import reference_titles
 from .structured import jsonld_breadcrumb
 from .text import normalise_text
 
@@ -29,14 +31,6 @@ _LEAD_IN = re.compile(
 _TEXT_SPLIT = re.compile(r"\s+/\s+|\s*[>»›→]\s*")
 _HOME = {"hjem", "forside", "forsiden", "home", "start", "startside", "cfbu", "cfbu.dk"}
 _SEP_CLASS = re.compile(r"sep|separator|delimiter|divider|arrow", re.I)
-_MARKUP_CLASS = re.compile(r"breadcrumb|crumbs|brodkrumme|broedkrumme|brødkrumme", re.I)
-# aria-label / title of a trail's landmark. Danish: "brødkrumme(sti)", "du er her",
-# "sti" (path), "placering" (location) are the labels Danish themes and the Danish
-# translations of WordPress/Drupal/Joomla use for the breadcrumb navigation.
-_MARKUP_ARIA = re.compile(
-    r"breadcrumb|crumbs|br(?:ø|oe|o)dkrumme|^\s*(?:du er her|sti|placering|you are here)\s*$",
-    re.I,
-)
 
 
 def _clean_label(text: str) -> str:
@@ -99,14 +93,6 @@ def _microdata(page: Page) -> list[str]:
         if len(labels) >= 2:
             return labels
     return []
-
-
-def is_markup_trail(el: Any) -> bool:
-    """Marked as a breadcrumb: class/id (``breadcrumb``, ``brødkrumme``...) or aria-label."""
-    if tag(el) in ("html", "body", "head", "script", "style", "meta", "link"):
-        return False
-    aria = el.get("aria-label") or ""
-    return bool(_MARKUP_ARIA.search(aria)) or any(_MARKUP_CLASS.search(tok) for tok in tokens(el))
 
 
 def _markup(page: Page) -> list[str]:
@@ -176,9 +162,7 @@ def parse_trail(line: str, hints: set[str] | None = None) -> list[str] | None:
 
 
 def _text_hints(page: Page) -> set[str]:
-    from .title import _refs  # titles known without the breadcrumb (no cycle)
-
-    hints = set(_refs(page))
+    hints = set(reference_titles(page))  # titles known without the breadcrumb
     for el in iter_elements(page.root, ("h1", "h2")):
         if not in_junk(el):
             hints.add(visible_text(el))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .blocks import Para, paragraphs
+from .breadcrumb_markup import is_markup_trail
+from .dates import find_date
 from .dom import (
     BLOCK_TAGS,
     SKIP_TAGS,
@@ -219,8 +221,6 @@ def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
 
 
 def _is_breadcrumbish(el: Any) -> bool:
-    from .breadcrumb import is_markup_trail  # no cycle at import time
-
     return is_markup_trail(el)
 
 
@@ -275,8 +275,6 @@ def _lead_like(el: Any) -> bool:
         return False
     if any(_LEAD_TOKEN.search(tok) for tok in (el.get("class") or "").split()):
         return True
-    from .dates import find_date  # no cycle at import time
-
     return len(text) >= _LEAD_MIN and bool(_PROSE_END.search(text)) and not find_date(text)
 
 

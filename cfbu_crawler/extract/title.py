@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from .breadcrumb import extract_breadcrumb
 from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
 from .page import Page
+from .refs import (
+    GENERIC,
+    SEPARATORS,
+    html_title,
+    is_site_name,
+    reference_titles,
+    strip_site_name,
+)
 from .structured import jsonld_value, meta_content
 from .text import normalise_text
 
-_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ", " · ", " / ", ": ")
-# A whole title part that is the site's name (never a substring test: article titles
-# such as "CFBU præsenterer ..." mention the centre).
-_SITE_NAME = re.compile(
-    r"^(?:cfbu|center for boligsocial udvikling|center for boligsocial udvikling \(cfbu\)|"
-    r"cfbu\W+center for boligsocial udvikling|(?:www\.)?[\w-]+\.(?:dk|com|org|net|eu))$",
-    re.I,
-)
-_GENERIC = {"nyheder", "nyhed", "forside", "hjem", "news", "home", "arkiv", "artikel"}
 _LOGO = re.compile(r"logo|brand|site-title|site-name|sitename|masthead|site-branding", re.I)
 _TITLE_CLASS = re.compile(
     r"(?:^|[-_])(?:overskrift|headline|rubrik|heading|title|titel)(?:[-_]|$)", re.I
@@ -35,69 +34,9 @@ _TITLE_CLASS = re.compile(
 _NOT_TITLE_CLASS = re.compile(r"site|widget|logo|menu|nav|section|sidebar|footer|card", re.I)
 
 
-def _site_names(page: Page) -> list[str]:
-    names = [meta_content(page, "og:site_name", "application-name") or ""]
-    host = urlsplit(page.url or "").hostname or ""
-    names += [host, host.removeprefix("www.")]
-    return [n.casefold() for n in names if n]
-
-
-def _is_site_name(part: str, page: Page) -> bool:
-    folded = part.casefold()
-    return bool(_SITE_NAME.match(part.strip())) or folded in _site_names(page)
-
-
-def strip_site_name(text: str | None, page: Page) -> str | None:
-    """Remove a leading/trailing site name (and generic section) from a ``<title>``."""
-    text = normalise_text(text or "")
-    changed = True
-    while text and changed:
-        changed = False
-        for sep in _SEPARATORS:
-            head, found, tail = text.rpartition(sep)
-            if found and head and (_is_site_name(tail, page) or tail.casefold() in _GENERIC):
-                text, changed = head.strip(), True
-                break
-            head, found, tail = text.partition(sep)
-            if found and tail and (_is_site_name(head, page) or head.casefold() in _GENERIC):
-                text, changed = tail.strip(), True
-                break
-    if not text or _is_site_name(text, page) or text.casefold() in _GENERIC:
-        return None
-    return text
-
-
-def _refs(page: Page) -> list[str]:
-    refs = [
-        jsonld_value(page, "headline"),
-        jsonld_value(page, "name"),
-        meta_content(page, "og:title", "twitter:title"),
-        _html_title(page),
-    ]
-    out: list[str] = []
-    for ref in refs:
-        if ref:
-            out.append(normalise_text(ref))
-            stripped = strip_site_name(ref, page)
-            if stripped:
-                out.append(stripped)
-    return out
-
-
-def _html_title(page: Page) -> str | None:
-    root = page.root
-    if root is None:
-        return None
-    for el in iter_elements(root, ("title",)):
-        text = normalise_text(el.text_content())
-        if text:
-            return text
-    return None
-
-
 def _matches(text: str, ref: str) -> bool:
     a, b = text.casefold(), ref.casefold()
-    return a == b or any(b.startswith(a + sep.casefold()) for sep in _SEPARATORS)
+    return a == b or any(b.startswith(a + sep.casefold()) for sep in SEPARATORS)
 
 
 def _is_logo(el: Any) -> bool:
@@ -159,7 +98,7 @@ def _old_heading(page: Page, refs: list[str]) -> str | None:
         big = tag(el) == "font" and _font_size(el) >= 4
         if classy or big:
             text = visible_text(el)
-            if 3 <= len(text) <= 300 and not _is_logo(el) and not _is_site_name(text, page):
+            if 3 <= len(text) <= 300 and not _is_logo(el) and not is_site_name(text, page):
                 found.append(text)
     for text in found:
         if any(_matches(text, ref) for ref in refs):
@@ -175,7 +114,7 @@ def extract_title(page: Page) -> str | None:
 def _extract_title(page: Page) -> str | None:
     if page.root is None:
         return None
-    refs = _refs(page)
+    refs = reference_titles(page)
     title = _h1_title(page, refs)
     if title:
         return title
@@ -184,15 +123,13 @@ def _extract_title(page: Page) -> str | None:
             stripped = strip_site_name(ref, page)
             if stripped:
                 return stripped
-    from .breadcrumb import extract_breadcrumb
-
     trail = extract_breadcrumb(page)
     title = _old_heading(page, refs + trail[-1:])
     if title:
         return title
-    html_title = strip_site_name(_html_title(page), page)
-    if html_title and html_title.casefold() not in {x.casefold() for x in trail[:-1]}:
-        return html_title
-    if len(trail) >= 2 and trail[-1].casefold() not in _GENERIC:
+    head_title = strip_site_name(html_title(page), page)
+    if head_title and head_title.casefold() not in {x.casefold() for x in trail[:-1]}:
+        return head_title
+    if len(trail) >= 2 and trail[-1].casefold() not in GENERIC:
         return trail[-1]
     return None
