@@ -17,7 +17,7 @@ written by hand below.
 
 With the stale sitemap nothing the server says signals the four edits that keep their
 publication date: the incremental crawl trusts the sitemap (that is what makes it cheap)
-and misses them, as SPEC §4 allows ("every edit the server signals"); ``--full`` then
+and misses them, as the README allows (incremental crawls catch what the server signals); ``--full`` then
 catches them, and the crawl after that is empty again.
 
 The old generation (``/nyheder/page/N/nyhed/<slug>``, windows-1252, tables, "Du er her:",
@@ -57,7 +57,7 @@ def last_run(db: Path) -> dict:
     return json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)[0]
 
 
-# -- what SPEC §3 says must come out of each page (the site's own text) ----------------------
+# -- what docs/record.md says must come out of each page (the site's own text) -------------
 
 
 def record_of(item: content.Item) -> dict:

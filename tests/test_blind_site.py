@@ -1,5 +1,5 @@
 """Blind site: a crawl of a news section built in markups the project's own demo site
-does not use, compared record for record with what SPEC §3 says must come out.
+does not use, compared record for record with what docs/record.md says must come out.
 
 The site (served on 127.0.0.1 by ``http.server`` in a thread) paginates its listing with
 ``?page=2`` ("Næste side ›") and then ``/nyheder/side/3/`` ("Ældre nyheder"), links

@@ -1,4 +1,4 @@
-"""Behaviour under trouble (SPEC §6): faults, kill -9, SIGTERM, overlapping crawls."""
+"""Behaviour under trouble (docs/scheduling.md): faults, kill -9, SIGTERM, overlapping crawls."""
 
 from __future__ import annotations
 

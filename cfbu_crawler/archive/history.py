@@ -90,8 +90,8 @@ def article_history(engine: Engine, ref: str) -> dict[str, Any]:
 
 
 def show_article(engine: Engine, ref: str, version: int | None = None) -> dict[str, Any]:
-    """One version (default: the latest) of the article named by ``ref`` as a SPEC §3
-    record, plus ``status``, ``version``, ``versions`` (count), ``cause``, ``run_id``,
+    """One version (default: the latest) of the article named by ``ref`` as a record
+    (docs/record.md), plus ``status``, ``version``, ``versions`` (count), ``cause``, ``run_id``,
     ``created_at``, ``first_seen``, ``last_seen``, ``aliases``, ``missing`` and
     ``content_hash``. Raises ArchiveError for an unknown article or version."""
     with session_factory(engine)() as session:

@@ -60,7 +60,7 @@ def _qa_lines(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]
 
 
 def change_lines(changes: dict[str, dict[str, Any]]) -> list[str]:
-    """Readable (rich markup) lines for a ``{field: {"from", "to"}}`` mapping, in §3 order:
+    """Readable (rich markup) lines for a ``{field: {"from", "to"}}`` mapping, in record order:
     word diffs for texts and Q&A, old → new for the rest."""
     lines = []
     for field in CONTENT_FIELDS:

@@ -1,10 +1,11 @@
 """Structured article content of the demo site and the record each article must yield.
 
 Every article in ``snapshot/*.json`` is a list of typed paragraphs (``plain``,
-``question``, ``answer``, ``quote``, ``subheading``, ``spacer``). The fields of SPEC §3
+``question``, ``answer``, ``quote``, ``subheading``, ``spacer``). The record's fields
 (``lead``, ``body``, ``qa``, ``published``) are computed here from that model alone, so
 the expected output never depends on an extractor. :func:`spec_qa` re-derives the
-interview structure from *rendered* features (text + emphasis) with the SPEC §3 rule and
+interview structure from *rendered* features (text + emphasis) with the Q&A rule of
+docs/record.md and
 is used to check that the content is unambiguous.
 """
 
@@ -63,7 +64,7 @@ class Article:
     published: dt.datetime  # aware, UTC
     modified: dt.datetime  # aware, UTC
     kind: str  # "news" | "interview"
-    interview_style: int | None  # 1, 2, 3 (SPEC §3) or None
+    interview_style: int | None  # 1, 2, 3 (docs/record.md, "Questions and answers") or None
     question_markup: str  # "plain" | "strong" | "b" | "h3"
     old_in_mixed: bool  # reachable only through old-generation links on the mixed site
     added_in: str  # "v1" | "v2"
@@ -145,7 +146,7 @@ def ends_with_question(text: str) -> bool:
 
 
 def spec_qa(paragraphs: Sequence[tuple[str, bool]]) -> list[dict[str, str]]:
-    """SPEC §3 question/answer rule over ``(text, emphasised)`` pairs (spacers removed)."""
+    """The question/answer rule (docs/record.md) over ``(text, emphasised)`` pairs (spacers removed)."""
     n = len(paragraphs)
     is_q: list[bool] = []
     for i, (text, emph) in enumerate(paragraphs):
@@ -162,10 +163,10 @@ def spec_qa(paragraphs: Sequence[tuple[str, bool]]) -> list[dict[str, str]]:
 
 
 def check_article(a: Article) -> None:
-    """Raise ``ValueError`` if the article's structure is ambiguous under SPEC §3."""
+    """Raise ``ValueError`` if the article's structure is ambiguous under the Q&A rule."""
     feats = [(p.text, a.is_emphasised(p)) for p in a.text_paragraphs]
     if spec_qa(feats) != a.qa:
-        raise ValueError(f"{a.slug}: SPEC rule disagrees with the content model")
+        raise ValueError(f"{a.slug}: Q&A rule disagrees with the content model")
     if a.kind == "news" and a.qa:
         raise ValueError(f"{a.slug}: a news article must not contain questions")
     if a.kind == "interview" and not a.qa:

@@ -1,4 +1,4 @@
-"""Turn an element into paragraphs and lines: the layout rules of SPEC §3.
+"""Turn an element into paragraphs and lines: the paragraph rules of docs/record.md.
 
 Block elements (p, div, li, h2-h6, blockquote, td...) and ``<br><br>`` end a paragraph;
 a single ``<br>`` ends a *line* inside it. Each line keeps which of its text is

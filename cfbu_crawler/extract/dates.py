@@ -2,7 +2,7 @@
 
 Generic date parsers (dateutil & co.) handle Danish poorly: they do not know ``maj``,
 ``okt.`` or ``marts``, misread ``30.11.2015`` as month-first, and happily invent dates from
-stray numbers. The site's formats are few and known (SPEC §2/§3), so a small explicit
+stray numbers. The site's formats are few and known (docs/record.md), so a small explicit
 table and a handful of anchored patterns are both stricter and easier to audit.
 """
 

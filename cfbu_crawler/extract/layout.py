@@ -281,7 +281,7 @@ def _lead_like(el: Any) -> bool:
 def _leads_before(container: Any) -> list[Any]:
     """Lead paragraphs printed just above the content container (``<p class="lead">``,
     ``<div class="intro">``), outside it: visually the article's first paragraph, so they
-    open the body (SPEC §3: the lead is the body's first paragraph). Looks at the
+    open the body (docs/record.md: the lead is the body's first paragraph). Looks at the
     container's preceding siblings, and at the end of a preceding ``<header>``/wrapper."""
     found: list[Any] = []
     prev = container.getprevious()

@@ -1,4 +1,5 @@
-"""URL rules: article identity (SPEC §4) and what a link on the site is (article, listing, other).
+"""URL rules: article identity (docs/record.md, "Identity") and what a link on the site
+is (article, listing, other).
 
 Pure functions over URL strings. The spider uses them to navigate, the archive to decide
 which row a fetched page belongs to.
@@ -103,7 +104,7 @@ def _netloc(parts) -> str:
 
 
 def normalise_url(url: str) -> str:
-    """The normalised form of an article URL (SPEC §4).
+    """The normalised form of an article URL (docs/record.md, "Identity").
 
     Host lower-cased without ``www.``, default port dropped, no query or fragment, a
     trailing slash on directory-like paths, and the old scheme's listing page segment
