@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from cfbu_crawler.archive.coverage import COVERAGE_FIELDS
 from cfbu_crawler.archive.models import Run
 
 
@@ -23,10 +24,7 @@ def pct(value: float | None) -> str:
 def coverage_line(coverage: dict[str, Any] | None) -> str:
     if not coverage or not coverage.get("articles"):
         return "no articles"
-    parts = [
-        f"{field} {pct(coverage.get(field))}"
-        for field in ("title", "published", "breadcrumb", "body")
-    ]
+    parts = [f"{field} {pct(coverage.get(field))}" for field in COVERAGE_FIELDS]
     if coverage.get("interviews"):
         parts.append(f"Q&A {pct(coverage.get('qa'))} of {coverage['interviews']} interviews")
     return ", ".join(parts)

@@ -23,7 +23,8 @@ import datetime as dt
 from typing import Any
 
 from cfbu_crawler.demo.content import SEED_SLUG, Article, Paragraph, load_articles, newest_first
-from cfbu_crawler.demo.site import RECORD_FIELDS, Site, expected_record
+from cfbu_crawler.demo.site import Site, expected_record
+from cfbu_crawler.record import CONTENT_FIELDS
 
 UTC = dt.timezone.utc
 THEME_CHANGED_AT = dt.datetime(2020, 1, 20, 7, 0, tzinfo=UTC)
@@ -191,5 +192,5 @@ def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
 
 
 def _diff_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """The differing fields, in the order SPEC §3 lists them."""
-    return [f for f in RECORD_FIELDS if a.get(f) != b.get(f)]
+    """The differing fields, in record order (docs/record.md)."""
+    return [f for f in CONTENT_FIELDS if a.get(f) != b.get(f)]

@@ -42,7 +42,6 @@ from cfbu_crawler.demo.themes import (
 PER_PAGE = 10
 GENERATIONS = ("current", "old", "mixed")
 VERSIONS = ("v1", "v2")
-RECORD_FIELDS = ("title", "breadcrumb", "category", "published", "lead", "body", "qa")
 _EPOCH = dt.datetime(2012, 1, 2, 8, 0, tzinfo=dt.timezone.utc)
 
 STATIC_PAGES: dict[str, tuple[str, str]] = {
