@@ -156,6 +156,15 @@ def test_crawl_summary_reports_counts(scenario: Scenario) -> None:
     assert "2 new" in out and "4 changed" in out and "1 moved" in out and "1 removed" in out
 
 
+def test_crawl_logs_carry_no_scrapy_deprecation_warning(scenario: Scenario) -> None:
+    logs = sorted((scenario.db.parent / "logs").glob("crawl-*.log"))
+    assert len(logs) == len(scenario.steps)
+    for log in logs:
+        text = log.read_text(encoding="utf-8")
+        assert "Spider closed (finished)" in text, log
+        assert "DeprecationWarning" not in text, log
+
+
 def test_site_without_sitemaps_or_etags_gives_the_same_records(tmp_path: Path) -> None:
     site = build_site("v1", sitemaps=False, etags=False)
     with SiteServer(site) as server:
