@@ -7,7 +7,8 @@ import scrapy
 
 class ArticlePage(scrapy.Item):
     """A fetched article page. The spider fills the fetch fields; the pipelines add the
-    extracted fields of SPEC §3 (and ``page``, the parsed document they share)."""
+    extracted record fields (docs/schema.md, ``versions``) and ``page``, the parsed
+    document they share."""
 
     # Set by the spider.
     requested_url = scrapy.Field()  # first URL of the request (before redirects)
@@ -25,7 +26,7 @@ class ArticlePage(scrapy.Item):
     via = scrapy.Field()  # listing | sitemap | verify | retry | link
     # Set by the pipelines.
     page = scrapy.Field()  # cfbu_crawler.extract.page.Page (transient, never stored)
-    url = scrapy.Field()  # identity URL (SPEC §4)
+    url = scrapy.Field()  # identity URL (docs/schema.md, ``articles``)
     canonical = scrapy.Field()
     title = scrapy.Field()
     breadcrumb = scrapy.Field()
@@ -37,7 +38,7 @@ class ArticlePage(scrapy.Item):
     qa = scrapy.Field()
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()
-    outcome = scrapy.Field()  # what the archive made of it: new, changed, unchanged, moved
+    outcome = scrapy.Field()  # an archive.vocabulary.Outcome: new, changed, unchanged, moved, error
 
 
 class FetchOutcome(scrapy.Item):
@@ -45,7 +46,7 @@ class FetchOutcome(scrapy.Item):
     an article skipped because the sitemap says it has not changed."""
 
     url = scrapy.Field()
-    outcome = scrapy.Field()  # not_modified | gone | error | skipped
+    outcome = scrapy.Field()  # an Outcome: not_modified, gone, error or skipped
     status = scrapy.Field()
     error = scrapy.Field()
     raw = scrapy.Field()

@@ -16,8 +16,8 @@ from twisted.internet import task
 
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
-from cfbu_crawler.archive.models import COMPLETE, FAILED, INTERRUPTED
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+from cfbu_crawler.archive.vocabulary import Outcome, RunStatus
 from cfbu_crawler.extract import EXTRACTOR_VERSION
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 
@@ -41,13 +41,14 @@ RUN_SETTINGS = (
 )
 
 
-def run_status(reason: str, listing_complete: bool) -> str:
-    """How a Scrapy close reason maps to a run status (SPEC §4)."""
+def run_status(reason: str, listing_complete: bool) -> RunStatus:
+    """How a Scrapy close reason maps to a run status (docs/schema.md, ``runs.status``):
+    complete only when the spider finished and walked the whole listing."""
     if reason == "finished":
-        return COMPLETE if listing_complete else FAILED
+        return RunStatus.COMPLETE if listing_complete else RunStatus.FAILED
     if reason in ("shutdown", "cancelled", "interrupted"):
-        return INTERRUPTED
-    return FAILED
+        return RunStatus.INTERRUPTED
+    return RunStatus.FAILED
 
 
 class StorePipeline:
@@ -123,7 +124,7 @@ class StorePipeline:
             adapter.pop("raw", None)
         return item
 
-    def store_page(self, adapter: ItemAdapter) -> str:
+    def store_page(self, adapter: ItemAdapter) -> Outcome:
         """Archive one page. When extraction itself crashed, or the archive refused the
         record, the fetch is kept as an error with its raw page: an extractor bug must not
         look like the site dropping a field, and nothing is lost silently."""
@@ -156,14 +157,14 @@ class StorePipeline:
                 errors = [f"archive: {type(exc).__name__}: {exc}"]
         self.writer.record_outcome(
             adapter["requested_url"],
-            "error",
+            Outcome.ERROR,
             status=adapter.get("status"),
             error="; ".join(errors)[:1000],
             raw=adapter.get("raw"),
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),
         )
-        return "error"
+        return Outcome.ERROR
 
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""

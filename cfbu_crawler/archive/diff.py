@@ -1,4 +1,5 @@
-"""What changed on the site between two crawl runs (``cfbu diff``), in the shape of SPEC §5.
+"""What changed on the site between two crawl runs (``cfbu diff``), in the shape the
+README shows under "Diff".
 
 Everything is reconstructed from the archive's history, so any two finished crawl runs
 can be compared, not only the last two:
@@ -24,25 +25,17 @@ from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import CONTENT_FIELDS, content_of
 from cfbu_crawler.archive.db import ArchiveError, session_factory
-from cfbu_crawler.archive.models import (
-    CAUSE_SITE,
-    COMPLETE,
-    RUNNING,
-    Article,
-    Observation,
-    Run,
-    Version,
-)
-
-# Observation outcomes that prove an article was live when it was fetched.
-LIVE_OUTCOMES = ("new", "changed", "unchanged", "not_modified", "moved", "skipped")
+from cfbu_crawler.archive.models import Article, Observation, Run, Version
+from cfbu_crawler.archive.vocabulary import LIVE_OUTCOMES, Cause, Outcome, RunStatus
 
 
 def complete_crawl_runs(session: Session) -> list[int]:
     """Ids of the complete crawl runs, oldest first."""
     return list(
         session.scalars(
-            select(Run.id).where(Run.kind == "crawl", Run.status == COMPLETE).order_by(Run.id)
+            select(Run.id)
+            .where(Run.kind == "crawl", Run.status == RunStatus.COMPLETE)
+            .order_by(Run.id)
         )
     )
 
@@ -53,7 +46,7 @@ def _check_run(session: Session, run_id: int, role: str) -> Run:
         raise ArchiveError(f"no run {run_id} in this archive (see `cfbu runs`)")
     if run.kind != "crawl":
         raise ArchiveError(f"run {run_id} is a {run.kind} run, not a crawl: pick crawl runs")
-    if run.status == RUNNING:
+    if run.status == RunStatus.RUNNING:
         raise ArchiveError(f"run {run_id} is still running: {role} must be a finished run")
     return run
 
@@ -106,8 +99,8 @@ def live_article_ids(session: Session, run_id: int) -> set[int]:
     last_gone = _max_run_per_article(
         session,
         Observation.run_id <= run_id,
-        Observation.outcome == "gone",
-        Run.status == COMPLETE,
+        Observation.outcome == Outcome.GONE,
+        Run.status == RunStatus.COMPLETE,
         Run.kind == "crawl",
     )
     return {a for a in existing if last_gone.get(a, 0) <= last_live.get(a, 0)}
@@ -138,7 +131,7 @@ def _urls_at(session: Session, run_id: int, articles: dict[int, Article]) -> dic
     urls = {a.id: a.url for a in articles.values()}
     later_moves = session.execute(
         select(Observation.article_id, Observation.url)
-        .where(Observation.outcome == "moved", Observation.run_id > run_id)
+        .where(Observation.outcome == Outcome.MOVED, Observation.run_id > run_id)
         .order_by(Observation.run_id.desc(), Observation.id.desc())
     ).all()
     for article_id, url in later_moves:  # newest first: the oldest move wins
@@ -201,7 +194,7 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
         for article_id, url in session.execute(
             select(Observation.article_id, Observation.url)
             .where(
-                Observation.outcome == "moved",
+                Observation.outcome == Outcome.MOVED,
                 Observation.run_id > f,
                 Observation.run_id <= t,
                 Observation.article_id.is_not(None),
@@ -224,7 +217,7 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
         site_fields: dict[int, set[str]] = {}
         for article_id, fields in session.execute(
             select(Version.article_id, Version.changed_fields).where(
-                Version.cause == CAUSE_SITE,
+                Version.cause == Cause.SITE,
                 Version.run_id > f,
                 Version.run_id <= t,
             )

@@ -18,19 +18,12 @@ from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.content import changed_fields, content_hash, missing_fields
-from cfbu_crawler.archive.models import (
-    CAUSE_EXTRACTOR,
-    COMPLETE,
-    FAILED,
-    INTERRUPTED,
-    Article,
-    Observation,
-    RawPage,
-    Run,
-)
+from cfbu_crawler.archive.models import Article, Observation, RawPage, Run
 from cfbu_crawler.archive.rawpages import raw_content
-from cfbu_crawler.archive.store import ArchiveWriter, _add_version, latest_version
+from cfbu_crawler.archive.store import ArchiveWriter
 from cfbu_crawler.archive.timeutil import utcnow
+from cfbu_crawler.archive.versioning import add_version, latest_version
+from cfbu_crawler.archive.vocabulary import Cause, RunStatus
 
 Extractor = Callable[..., dict[str, Any]]
 
@@ -76,7 +69,7 @@ def reparse_archive(
     )
     counts = {"articles": 0, "changed": 0, "unchanged": 0, "failed": 0, "skipped": 0}
     failures: list[dict[str, str]] = []
-    status, reason = COMPLETE, "finished"
+    status, reason = RunStatus.COMPLETE, "finished"
     try:
         with writer.factory() as session:
             article_ids = list(session.scalars(select(Article.id).order_by(Article.url)))
@@ -91,10 +84,10 @@ def reparse_archive(
             if progress is not None:
                 progress(url, outcome)
     except KeyboardInterrupt:
-        status, reason = INTERRUPTED, "interrupted"
+        status, reason = RunStatus.INTERRUPTED, "interrupted"
         raise
     except BaseException as exc:
-        status, reason = FAILED, (str(exc).splitlines() or [type(exc).__name__])[0][:64]
+        status, reason = RunStatus.FAILED, (str(exc).splitlines() or [type(exc).__name__])[0][:64]
         raise
     finally:
         _store_counts(writer, run_id, counts)
@@ -138,12 +131,12 @@ def _reparse_one(
             _touch(session, run_id)
             session.commit()
             return "unchanged", url, None
-        _add_version(
+        add_version(
             session,
             article,
             record,
             run_id=run_id,
-            cause=CAUSE_EXTRACTOR,
+            cause=Cause.EXTRACTOR,
             changed=changed_fields(latest, record),
             digest=digest,
             extractor_version=extractor_version,
