@@ -18,7 +18,7 @@ CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
 CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
 
-# --- politeness (SPEC §6) --------------------------------------------------------
+# --- politeness (README, "Crawl") ------------------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
@@ -37,13 +37,14 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port on a scheduled crawler
 
-# --- retries (SPEC §6): transient failures, with backoff and Retry-After -------------
+# --- retries: transient failures, with backoff and Retry-After (README, "Crawl") ----
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 CFBU_RETRY_BACKOFF_BASE = 1.0
 CFBU_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
+    "cfbu_crawler.middlewares.ConditionalRequestsMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cfbu_crawler.middlewares.BackoffRetryMiddleware": 550,
 }
@@ -60,6 +61,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # Hands the spider what the archive knows (the spider opens no database).
+    "cfbu_crawler.crawlstate.ArchiveState": 100,
     "cfbu_crawler.extensions.CrawlProgress": 500,
 }
 

@@ -18,6 +18,7 @@ from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
 from cfbu_crawler.archive.vocabulary import Outcome, RunStatus
+from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 
@@ -67,8 +68,8 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        # The spider has turned its arguments (-a start_url=…, -a full=1) into settings.
         settings = self.crawler.settings
-        spider = self.crawler.spider
         try:
             engine = open_engine(self.db, create=True)
         except ArchiveError as exc:
@@ -77,8 +78,8 @@ class StorePipeline:
         self.writer = ArchiveWriter(engine, extractor_version=EXTRACTOR_VERSION)
         try:
             run_id = self.writer.begin_run(
-                start_url=getattr(spider, "start_url", settings.get("CFBU_START_URL")),
-                full=bool(getattr(spider, "full", settings.getbool("CFBU_FULL"))),
+                start_url=settings.get("CFBU_START_URL"),
+                full=settings.getbool("CFBU_FULL"),
                 settings={name: settings.get(name) for name in RUN_SETTINGS},
             )
         except LockHeld as exc:
@@ -166,6 +167,11 @@ class StorePipeline:
         )
         return Outcome.ERROR
 
+    def collected_validators(self) -> dict[str, tuple[str, str | None, str | None]]:
+        """The validators of listing pages and sitemaps this run saw (ArchiveState)."""
+        state = self.crawler.get_extension(ArchiveState)
+        return state.view.collected if state is not None else {}
+
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
 
@@ -182,7 +188,7 @@ class StorePipeline:
             requests=stats.get_value("downloader/request_count", 0),
             bytes_received=stats.get_value("downloader/response_bytes", 0),
             listing_complete=listing_complete,
-            validators=getattr(spider, "validators", None),
+            validators=self.collected_validators(),
         )
         stats.set_value("cfbu/run_status", run.status)
         for warning in run.warnings or []:
