@@ -140,6 +140,82 @@ def _urls_at(session: Session, run_id: int, articles: dict[int, Article]) -> dic
     return urls
 
 
+def _moves(
+    session: Session,
+    f: int,
+    t: int,
+    existed_from: set[int],
+    articles: dict[int, Article],
+    urls: dict[int, str],
+) -> list[dict[str, Any]]:
+    """The moves in (f, t] of articles that existed at f: ``{"id", "from", "to"}``, from
+    the URL of the first move in the range to the article's URL at t (there and back
+    again is no move)."""
+    first_move: dict[int, str] = {}
+    for article_id, url in session.execute(
+        select(Observation.article_id, Observation.url)
+        .where(
+            Observation.outcome == Outcome.MOVED,
+            Observation.run_id > f,
+            Observation.run_id <= t,
+            Observation.article_id.is_not(None),
+        )
+        .order_by(Observation.run_id, Observation.id)
+    ):
+        if article_id in existed_from:
+            first_move.setdefault(article_id, url)
+    moved: list[dict[str, Any]] = []
+    for article_id, old_url in first_move.items():
+        article = articles.get(article_id) or session.get(Article, article_id)
+        if article is None:
+            continue
+        new_url = urls.get(article_id, article.url)
+        if old_url != new_url:
+            moved.append({"id": article_id, "from": old_url, "to": new_url})
+    return moved
+
+
+def _changes(
+    session: Session,
+    f: int,
+    t: int,
+    both: set[int],
+    at_to: dict[int, Version],
+    urls: dict[int, str],
+) -> list[dict[str, Any]]:
+    """Articles live at f and t whose site-caused content differs between them:
+    ``{"id", "url", "title", "fields", "changes"}``."""
+    site_fields: dict[int, set[str]] = {}
+    for article_id, fields in session.execute(
+        select(Version.article_id, Version.changed_fields).where(
+            Version.cause == Cause.SITE,
+            Version.run_id > f,
+            Version.run_id <= t,
+        )
+    ):
+        if article_id in both:
+            site_fields.setdefault(article_id, set()).update(fields or [])
+    at_from = versions_at(session, f, set(site_fields))
+    changed = []
+    for article_id, candidates in site_fields.items():
+        old, new = at_from.get(article_id), at_to.get(article_id)
+        if old is None or new is None:
+            continue
+        a, b = content_of(old), content_of(new)
+        fields = [x for x in CONTENT_FIELDS if x in candidates and a[x] != b[x]]
+        if fields:
+            changed.append(
+                {
+                    "id": article_id,
+                    "url": urls[article_id],
+                    "title": new.title,
+                    "fields": fields,
+                    "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
+                }
+            )
+    return changed
+
+
 def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = None) -> dict:
     """Compare two crawl runs.
 
@@ -188,63 +264,11 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
         ]
         removed = [{"url": urls[a]} for a in live_from - live_to]
 
-        moved: list[dict[str, str]] = []
-        moved_ids: set[int] = set()
-        first_move: dict[int, str] = {}
-        for article_id, url in session.execute(
-            select(Observation.article_id, Observation.url)
-            .where(
-                Observation.outcome == Outcome.MOVED,
-                Observation.run_id > f,
-                Observation.run_id <= t,
-                Observation.article_id.is_not(None),
-            )
-            .order_by(Observation.run_id, Observation.id)
-        ):
-            if article_id in existed_from:
-                first_move.setdefault(article_id, url)
-        for article_id, old_url in first_move.items():
-            article = articles.get(article_id) or session.get(Article, article_id)
-            if article is None:
-                continue
-            new_url = urls.get(article_id, article.url)
-            if old_url == new_url:
-                continue
-            moved.append({"from": old_url, "to": new_url})
-            moved_ids.add(article_id)
-
-        both = live_from & live_to
-        site_fields: dict[int, set[str]] = {}
-        for article_id, fields in session.execute(
-            select(Version.article_id, Version.changed_fields).where(
-                Version.cause == Cause.SITE,
-                Version.run_id > f,
-                Version.run_id <= t,
-            )
-        ):
-            if article_id in both:
-                site_fields.setdefault(article_id, set()).update(fields or [])
-        at_from = versions_at(session, f, set(site_fields))
-        changed = []
-        changed_ids: set[int] = set()
-        for article_id, candidates in site_fields.items():
-            old, new = at_from.get(article_id), at_to.get(article_id)
-            if old is None or new is None:
-                continue
-            a, b = content_of(old), content_of(new)
-            fields = [x for x in CONTENT_FIELDS if x in candidates and a[x] != b[x]]
-            if not fields:
-                continue
-            changed_ids.add(article_id)
-            changed.append(
-                {
-                    "url": urls[article_id],
-                    "title": new.title,
-                    "fields": fields,
-                    "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
-                }
-            )
-        unchanged = len(both - changed_ids - moved_ids)
+        moved = _moves(session, f, t, existed_from, articles, urls)
+        changed = _changes(session, f, t, live_from & live_to, at_to, urls)
+        moved_ids = {m.pop("id") for m in moved}
+        changed_ids = {c.pop("id") for c in changed}
+        unchanged = len((live_from & live_to) - changed_ids - moved_ids)
 
         return {
             "from_run": f,
