@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import changed_fields
@@ -124,7 +124,11 @@ def merge_into(session: Session, *, newer: Article, older: Article, run: Run) ->
         run.new = max(0, run.new - 1)
     session.flush()
     session.expire(newer)
-    session.execute(Article.__table__.delete().where(Article.id == newer.id))
+    session.execute(
+        delete(Article)
+        .where(Article.id == newer.id)
+        .execution_options(synchronize_session=False)  # expired above
+    )
     session.flush()
     return True
 
