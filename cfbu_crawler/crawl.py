@@ -27,7 +27,8 @@ from cfbu_crawler.archive.db import (
     session_factory,
     sqlite_path,
 )
-from cfbu_crawler.archive.models import COMPLETE, INTERRUPTED, Run
+from cfbu_crawler.archive.models import Run
+from cfbu_crawler.archive.vocabulary import RunStatus
 
 # Exit codes of `cfbu crawl` (documented in the README).
 EXIT_OK = 0
@@ -223,9 +224,9 @@ def run_crawl(
 
 
 def exit_code_for(run: Run, fail_on_coverage_drop: bool) -> int:
-    if run.status == INTERRUPTED:
+    if run.status == RunStatus.INTERRUPTED:
         return EXIT_INTERRUPTED
-    if run.status != COMPLETE:
+    if run.status != RunStatus.COMPLETE:
         return EXIT_FAILED
     if run.errors:
         return EXIT_PAGE_ERRORS

@@ -9,9 +9,9 @@ from typing import Any
 from scrapy import signals
 from twisted.internet import task
 
-logger = logging.getLogger("cfbu.progress")
+from cfbu_crawler.archive.vocabulary import Outcome
 
-OUTCOMES = ("new", "changed", "unchanged", "not_modified", "skipped", "moved", "gone", "error")
+logger = logging.getLogger("cfbu.progress")
 
 
 class CrawlProgress:
@@ -34,16 +34,17 @@ class CrawlProgress:
     def counts(self) -> dict[str, int]:
         stats = self.crawler.stats
         out = {"requests": stats.get_value("downloader/request_count", 0)}
-        for outcome in OUTCOMES:
+        for outcome in Outcome:
             out[outcome] = stats.get_value(f"cfbu/outcome/{outcome}", 0)
         return out
 
     def line(self) -> str:
         c = self.counts()
+        unchanged = c[Outcome.UNCHANGED] + c[Outcome.NOT_MODIFIED] + c[Outcome.SKIPPED]
         return (
-            f"{c['requests']} requests · {c['new']} new · {c['changed']} changed · "
-            f"{c['unchanged'] + c['not_modified'] + c['skipped']} unchanged · {c['moved']} moved · "
-            f"{c['gone']} gone · {c['error']} errors"
+            f"{c['requests']} requests · {c[Outcome.NEW]} new · {c[Outcome.CHANGED]} changed · "
+            f"{unchanged} unchanged · {c[Outcome.MOVED]} moved · "
+            f"{c[Outcome.GONE]} gone · {c[Outcome.ERROR]} errors"
         )
 
     def tick(self) -> None:

@@ -39,7 +39,7 @@ class ArticlePage(RecordFields):  # type: ignore[misc, valid-type]
     canonical = scrapy.Field()
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()  # ["step: ExceptionType: message"] of crashed extractors
-    outcome = scrapy.Field()  # what the archive made of it: new, changed, unchanged, moved
+    outcome = scrapy.Field()  # an archive.vocabulary.Outcome: new, changed, unchanged, moved, error
 
 
 class FetchOutcome(scrapy.Item):
@@ -47,7 +47,7 @@ class FetchOutcome(scrapy.Item):
     an article skipped because the sitemap says it has not changed."""
 
     url = scrapy.Field()
-    outcome = scrapy.Field()  # not_modified | gone | error | skipped
+    outcome = scrapy.Field()  # an Outcome: not_modified, gone, error or skipped
     status = scrapy.Field()
     error = scrapy.Field()
     raw = scrapy.Field()

@@ -1,8 +1,14 @@
-"""Downloader middleware: Scrapy's retry policy plus exponential backoff and Retry-After.
+"""Downloader middlewares: conditional requests from the archive's validators, and
+Scrapy's retry policy with exponential backoff and Retry-After.
 
-Scrapy's ``RetryMiddleware`` decides *whether* to retry (5xx, timeouts, resets); this
-subclass only decides *when*: it waits ``base * 2**(n-1)`` seconds (capped), or what the
-server's ``Retry-After`` asks for, before handing the retry request back.
+``ConditionalRequestsMiddleware`` adds If-None-Match / If-Modified-Since to the requests
+the spider marks as conditional (``meta["cfbu_conditional"]``: article, listing or
+sitemap), from what ``crawlstate.ArchiveState`` loaded from the archive.
+
+Scrapy's ``RetryMiddleware`` decides *whether* to retry (5xx, timeouts, resets);
+``BackoffRetryMiddleware`` only decides *when*: it waits ``base * 2**(n-1)`` seconds
+(capped), or what the server's ``Retry-After`` asks for, before handing the retry request
+back.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from cfbu_crawler.archive.timeutil import utcnow
+from cfbu_crawler.crawlstate import ArchiveState
 
 
 def retry_after_seconds(value: bytes | str | None, *, cap: float) -> float | None:
@@ -34,6 +43,30 @@ def retry_after_seconds(value: bytes | str | None, *, cap: float) -> float | Non
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
     return max(0.0, min((when - utcnow()).total_seconds(), cap))
+
+
+class ConditionalRequestsMiddleware:
+    """If-None-Match / If-Modified-Since for requests marked conditional, asked for the
+    first URL only: a redirect keeps the headers of the request it follows, and a request
+    the spider sends unconditionally (the full fetch of a redirect target that answered
+    304) carries no mark."""
+
+    def __init__(self, state: ArchiveState) -> None:
+        self.state = state
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
+        state = crawler.get_extension(ArchiveState)
+        if state is None:
+            raise NotConfigured("conditional requests need the ArchiveState extension")
+        return cls(state)
+
+    def process_request(self, request: Request) -> None:
+        kind = request.meta.get("cfbu_conditional")
+        if not kind or request.meta.get("redirect_urls"):
+            return
+        for name, value in self.state.view.conditional_headers(request.url, kind).items():
+            request.headers.setdefault(name, value)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -44,6 +44,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 CFBU_RETRY_BACKOFF_BASE = 1.0
 CFBU_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
+    "cfbu_crawler.middlewares.ConditionalRequestsMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cfbu_crawler.middlewares.BackoffRetryMiddleware": 550,
 }
@@ -60,6 +61,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # Hands the spider what the archive knows (the spider opens no database).
+    "cfbu_crawler.crawlstate.ArchiveState": 100,
     "cfbu_crawler.extensions.CrawlProgress": 500,
 }
 

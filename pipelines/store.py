@@ -16,8 +16,9 @@ from twisted.internet import task
 
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
-from cfbu_crawler.archive.models import COMPLETE, FAILED, INTERRUPTED
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+from cfbu_crawler.archive.vocabulary import Outcome, RunStatus
+from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
@@ -41,13 +42,14 @@ RUN_SETTINGS = (
 )
 
 
-def run_status(reason: str, listing_complete: bool) -> str:
-    """How a Scrapy close reason maps to a run status (docs/schema.md, ``runs``)."""
+def run_status(reason: str, listing_complete: bool) -> RunStatus:
+    """How a Scrapy close reason maps to a run status (docs/schema.md, ``runs.status``):
+    complete only when the spider finished and walked the whole listing."""
     if reason == "finished":
-        return COMPLETE if listing_complete else FAILED
+        return RunStatus.COMPLETE if listing_complete else RunStatus.FAILED
     if reason in ("shutdown", "cancelled", "interrupted"):
-        return INTERRUPTED
-    return FAILED
+        return RunStatus.INTERRUPTED
+    return RunStatus.FAILED
 
 
 class StorePipeline:
@@ -66,8 +68,8 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        # The spider has turned its arguments (-a start_url=…, -a full=1) into settings.
         settings = self.crawler.settings
-        spider = self.crawler.spider
         try:
             engine = open_engine(self.db, create=True)
         except ArchiveError as exc:
@@ -76,8 +78,8 @@ class StorePipeline:
         self.writer = ArchiveWriter(engine, extractor_version=EXTRACTOR_VERSION)
         try:
             run_id = self.writer.begin_run(
-                start_url=getattr(spider, "start_url", settings.get("CFBU_START_URL")),
-                full=bool(getattr(spider, "full", settings.getbool("CFBU_FULL"))),
+                start_url=settings.get("CFBU_START_URL"),
+                full=settings.getbool("CFBU_FULL"),
                 settings={name: settings.get(name) for name in RUN_SETTINGS},
             )
         except LockHeld as exc:
@@ -123,7 +125,7 @@ class StorePipeline:
             adapter.pop("raw", None)
         return item
 
-    def store_page(self, adapter: ItemAdapter) -> str:
+    def store_page(self, adapter: ItemAdapter) -> Outcome:
         """Archive one page. When extraction itself crashed, or the archive refused the
         record, the fetch is kept as an error with its raw page: an extractor bug must not
         look like the site dropping a field, and nothing is lost silently."""
@@ -156,14 +158,19 @@ class StorePipeline:
                 errors = [f"archive: {type(exc).__name__}: {exc}"]
         self.writer.record_outcome(
             adapter["requested_url"],
-            "error",
+            Outcome.ERROR,
             status=adapter.get("status"),
             error=error_text(errors),
             raw=adapter.get("raw"),
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),
         )
-        return "error"
+        return Outcome.ERROR
+
+    def collected_validators(self) -> dict[str, tuple[str, str | None, str | None]]:
+        """The validators of listing pages and sitemaps this run saw (ArchiveState)."""
+        state = self.crawler.get_extension(ArchiveState)
+        return state.view.collected if state is not None else {}
 
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
@@ -181,7 +188,7 @@ class StorePipeline:
             requests=stats.get_value("downloader/request_count", 0),
             bytes_received=stats.get_value("downloader/response_bytes", 0),
             listing_complete=listing_complete,
-            validators=getattr(spider, "validators", None),
+            validators=self.collected_validators(),
         )
         stats.set_value("cfbu/run_status", run.status)
         for warning in run.warnings or []:

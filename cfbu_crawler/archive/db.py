@@ -160,11 +160,25 @@ def schema_is_current(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
-    """Create the schema or bring it to the newest migration."""
+    """Create the schema or bring it to the newest migration, in one transaction: another
+    process sees the archive as it was or fully migrated, never half-made."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Python's sqlite3 module opens a transaction only before INSERT, UPDATE and
+            # DELETE: every CREATE TABLE of a migration would commit on its own, and a
+            # second process starting on a new archive would find some tables and not
+            # others ("not a cfbu archive"). So the migration runs in a transaction we
+            # open ourselves (SQLAlchemy's recipe for pysqlite), IMMEDIATE to take the
+            # write lock first: a concurrent migrator waits (busy_timeout), then finds
+            # the schema current.
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        with conn.begin():
+            if sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
 
 
 # One engine per archive per process. Besides saving connections this matters for

@@ -1,4 +1,5 @@
-"""What changed on the site between two crawl runs (``cfbu diff``), in the shape of SPEC §5.
+"""What changed on the site between two crawl runs (``cfbu diff``), in the shape the
+README shows under "Diff".
 
 Everything is reconstructed from the archive's history, so any two finished crawl runs
 can be compared, not only the last two:
@@ -24,25 +25,17 @@ from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import CONTENT_FIELDS, content_of
 from cfbu_crawler.archive.db import ArchiveError, session_factory
-from cfbu_crawler.archive.models import (
-    CAUSE_SITE,
-    COMPLETE,
-    RUNNING,
-    Article,
-    Observation,
-    Run,
-    Version,
-)
-
-# Observation outcomes that prove an article was live when it was fetched.
-LIVE_OUTCOMES = ("new", "changed", "unchanged", "not_modified", "moved", "skipped")
+from cfbu_crawler.archive.models import Article, Observation, Run, Version
+from cfbu_crawler.archive.vocabulary import LIVE_OUTCOMES, Cause, Outcome, RunStatus
 
 
 def complete_crawl_runs(session: Session) -> list[int]:
     """Ids of the complete crawl runs, oldest first."""
     return list(
         session.scalars(
-            select(Run.id).where(Run.kind == "crawl", Run.status == COMPLETE).order_by(Run.id)
+            select(Run.id)
+            .where(Run.kind == "crawl", Run.status == RunStatus.COMPLETE)
+            .order_by(Run.id)
         )
     )
 
@@ -53,7 +46,7 @@ def _check_run(session: Session, run_id: int, role: str) -> Run:
         raise ArchiveError(f"no run {run_id} in this archive (see `cfbu runs`)")
     if run.kind != "crawl":
         raise ArchiveError(f"run {run_id} is a {run.kind} run, not a crawl: pick crawl runs")
-    if run.status == RUNNING:
+    if run.status == RunStatus.RUNNING:
         raise ArchiveError(f"run {run_id} is still running: {role} must be a finished run")
     return run
 
@@ -106,8 +99,8 @@ def live_article_ids(session: Session, run_id: int) -> set[int]:
     last_gone = _max_run_per_article(
         session,
         Observation.run_id <= run_id,
-        Observation.outcome == "gone",
-        Run.status == COMPLETE,
+        Observation.outcome == Outcome.GONE,
+        Run.status == RunStatus.COMPLETE,
         Run.kind == "crawl",
     )
     return {a for a in existing if last_gone.get(a, 0) <= last_live.get(a, 0)}
@@ -138,13 +131,89 @@ def _urls_at(session: Session, run_id: int, articles: dict[int, Article]) -> dic
     urls = {a.id: a.url for a in articles.values()}
     later_moves = session.execute(
         select(Observation.article_id, Observation.url)
-        .where(Observation.outcome == "moved", Observation.run_id > run_id)
+        .where(Observation.outcome == Outcome.MOVED, Observation.run_id > run_id)
         .order_by(Observation.run_id.desc(), Observation.id.desc())
     ).all()
     for article_id, url in later_moves:  # newest first: the oldest move wins
         if article_id in urls:
             urls[article_id] = url
     return urls
+
+
+def _moves(
+    session: Session,
+    f: int,
+    t: int,
+    existed_from: set[int],
+    articles: dict[int, Article],
+    urls: dict[int, str],
+) -> list[dict[str, Any]]:
+    """The moves in (f, t] of articles that existed at f: ``{"id", "from", "to"}``, from
+    the URL of the first move in the range to the article's URL at t (there and back
+    again is no move)."""
+    first_move: dict[int, str] = {}
+    for article_id, url in session.execute(
+        select(Observation.article_id, Observation.url)
+        .where(
+            Observation.outcome == Outcome.MOVED,
+            Observation.run_id > f,
+            Observation.run_id <= t,
+            Observation.article_id.is_not(None),
+        )
+        .order_by(Observation.run_id, Observation.id)
+    ):
+        if article_id in existed_from:
+            first_move.setdefault(article_id, url)
+    moved: list[dict[str, Any]] = []
+    for article_id, old_url in first_move.items():
+        article = articles.get(article_id) or session.get(Article, article_id)
+        if article is None:
+            continue
+        new_url = urls.get(article_id, article.url)
+        if old_url != new_url:
+            moved.append({"id": article_id, "from": old_url, "to": new_url})
+    return moved
+
+
+def _changes(
+    session: Session,
+    f: int,
+    t: int,
+    both: set[int],
+    at_to: dict[int, Version],
+    urls: dict[int, str],
+) -> list[dict[str, Any]]:
+    """Articles live at f and t whose site-caused content differs between them:
+    ``{"id", "url", "title", "fields", "changes"}``."""
+    site_fields: dict[int, set[str]] = {}
+    for article_id, fields in session.execute(
+        select(Version.article_id, Version.changed_fields).where(
+            Version.cause == Cause.SITE,
+            Version.run_id > f,
+            Version.run_id <= t,
+        )
+    ):
+        if article_id in both:
+            site_fields.setdefault(article_id, set()).update(fields or [])
+    at_from = versions_at(session, f, set(site_fields))
+    changed = []
+    for article_id, candidates in site_fields.items():
+        old, new = at_from.get(article_id), at_to.get(article_id)
+        if old is None or new is None:
+            continue
+        a, b = content_of(old), content_of(new)
+        fields = [x for x in CONTENT_FIELDS if x in candidates and a[x] != b[x]]
+        if fields:
+            changed.append(
+                {
+                    "id": article_id,
+                    "url": urls[article_id],
+                    "title": new.title,
+                    "fields": fields,
+                    "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
+                }
+            )
+    return changed
 
 
 def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = None) -> dict:
@@ -195,63 +264,11 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
         ]
         removed = [{"url": urls[a]} for a in live_from - live_to]
 
-        moved: list[dict[str, str]] = []
-        moved_ids: set[int] = set()
-        first_move: dict[int, str] = {}
-        for article_id, url in session.execute(
-            select(Observation.article_id, Observation.url)
-            .where(
-                Observation.outcome == "moved",
-                Observation.run_id > f,
-                Observation.run_id <= t,
-                Observation.article_id.is_not(None),
-            )
-            .order_by(Observation.run_id, Observation.id)
-        ):
-            if article_id in existed_from:
-                first_move.setdefault(article_id, url)
-        for article_id, old_url in first_move.items():
-            article = articles.get(article_id) or session.get(Article, article_id)
-            if article is None:
-                continue
-            new_url = urls.get(article_id, article.url)
-            if old_url == new_url:
-                continue
-            moved.append({"from": old_url, "to": new_url})
-            moved_ids.add(article_id)
-
-        both = live_from & live_to
-        site_fields: dict[int, set[str]] = {}
-        for article_id, fields in session.execute(
-            select(Version.article_id, Version.changed_fields).where(
-                Version.cause == CAUSE_SITE,
-                Version.run_id > f,
-                Version.run_id <= t,
-            )
-        ):
-            if article_id in both:
-                site_fields.setdefault(article_id, set()).update(fields or [])
-        at_from = versions_at(session, f, set(site_fields))
-        changed = []
-        changed_ids: set[int] = set()
-        for article_id, candidates in site_fields.items():
-            old, new = at_from.get(article_id), at_to.get(article_id)
-            if old is None or new is None:
-                continue
-            a, b = content_of(old), content_of(new)
-            fields = [x for x in CONTENT_FIELDS if x in candidates and a[x] != b[x]]
-            if not fields:
-                continue
-            changed_ids.add(article_id)
-            changed.append(
-                {
-                    "url": urls[article_id],
-                    "title": new.title,
-                    "fields": fields,
-                    "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
-                }
-            )
-        unchanged = len(both - changed_ids - moved_ids)
+        moved = _moves(session, f, t, existed_from, articles, urls)
+        changed = _changes(session, f, t, live_from & live_to, at_to, urls)
+        moved_ids = {m.pop("id") for m in moved}
+        changed_ids = {c.pop("id") for c in changed}
+        unchanged = len((live_from & live_to) - changed_ids - moved_ids)
 
         return {
             "from_run": f,

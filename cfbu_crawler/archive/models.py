@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from cfbu_crawler.archive.vocabulary import ArticleStatus, Cause, RunStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -32,15 +34,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-# Run statuses (SPEC §4).
-RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "interrupted"
-# Article statuses.
-LIVE, GONE = "live", "gone"
-# Why a version was made.
-CAUSE_SITE, CAUSE_EXTRACTOR = "site", "extractor"
-# Observation outcomes.
-OUTCOMES = ("new", "changed", "unchanged", "not_modified", "gone", "moved", "error", "skipped")
 
 
 class Base(DeclarativeBase):
@@ -55,7 +48,7 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="crawl")  # crawl | reparse
-    status: Mapped[str] = mapped_column(String(16), default=RUNNING, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.RUNNING, index=True)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
@@ -90,7 +83,7 @@ class Article(Base):
     key: Mapped[str] = mapped_column(Text, unique=True)  # scheme-free normalised URL
     url: Mapped[str] = mapped_column(Text)  # current canonical URL
     slug: Mapped[str] = mapped_column(Text, index=True)
-    status: Mapped[str] = mapped_column(String(8), default=LIVE)
+    status: Mapped[str] = mapped_column(String(8), default=ArticleStatus.LIVE)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
@@ -127,7 +120,8 @@ class ArticleURL(Base):
 
 
 class Version(Base):
-    """One distinct extracted content of an article (the fields of SPEC §3)."""
+    """One distinct extracted content of an article (the record fields of
+    docs/schema.md, ``versions``)."""
 
     __tablename__ = "versions"
     __table_args__ = (UniqueConstraint("article_id", "number"),)
@@ -139,7 +133,7 @@ class Version(Base):
     number: Mapped[int]
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     created_at: Mapped[datetime]
-    cause: Mapped[str] = mapped_column(String(16), default=CAUSE_SITE)  # site | extractor
+    cause: Mapped[str] = mapped_column(String(16), default=Cause.SITE)
     changed_fields: Mapped[list[Any]] = mapped_column(default=list)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     extractor_version: Mapped[str] = mapped_column(String(32))
@@ -217,7 +211,7 @@ class Observation(Base):
     final_url: Mapped[str | None] = mapped_column(Text)
     status_code: Mapped[int | None] = mapped_column(Integer)
     fetched_at: Mapped[datetime]
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # an Outcome
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     bytes: Mapped[int] = mapped_column(default=0)

@@ -24,19 +24,12 @@ from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.content import changed_fields, content_hash
-from cfbu_crawler.archive.models import (
-    CAUSE_EXTRACTOR,
-    COMPLETE,
-    FAILED,
-    INTERRUPTED,
-    Article,
-    Observation,
-    RawPage,
-    Run,
-)
+from cfbu_crawler.archive.models import Article, Observation, RawPage, Run
 from cfbu_crawler.archive.rawpages import raw_content
-from cfbu_crawler.archive.store import ArchiveWriter, _add_version, latest_version
+from cfbu_crawler.archive.store import ArchiveWriter
 from cfbu_crawler.archive.timeutil import utcnow
+from cfbu_crawler.archive.versioning import add_version, latest_version
+from cfbu_crawler.archive.vocabulary import Cause, Outcome, RunStatus
 from cfbu_crawler.extract import EXTRACTOR_VERSION, Extraction, error_text, extract_article
 
 # ``extract(html_bytes, url, encoding)``: ``extract_article``, or a stand-in in tests.
@@ -83,7 +76,7 @@ def reparse_archive(
     )
     counts = {"articles": 0, "changed": 0, "unchanged": 0, "failed": 0, "skipped": 0}
     failures: list[dict[str, str]] = []
-    status, reason = COMPLETE, "finished"
+    status, reason = RunStatus.COMPLETE, "finished"
     try:
         with writer.factory() as session:
             article_ids = list(session.scalars(select(Article.id).order_by(Article.url)))
@@ -98,10 +91,10 @@ def reparse_archive(
             if progress is not None:
                 progress(url, outcome)
     except KeyboardInterrupt:
-        status, reason = INTERRUPTED, "interrupted"
+        status, reason = RunStatus.INTERRUPTED, "interrupted"
         raise
     except BaseException as exc:
-        status, reason = FAILED, (str(exc).splitlines() or [type(exc).__name__])[0][:64]
+        status, reason = RunStatus.FAILED, (str(exc).splitlines() or [type(exc).__name__])[0][:64]
         raise
     finally:
         _store_counts(writer, run_id, counts)
@@ -150,12 +143,12 @@ def _reparse_one(
             _touch(session, run_id)
             session.commit()
             return "unchanged", url, None
-        _add_version(
+        add_version(
             session,
             article,
             record,
             run_id=run_id,
-            cause=CAUSE_EXTRACTOR,
+            cause=Cause.EXTRACTOR,
             changed=changed_fields(latest, record),
             digest=digest,
             extractor_version=extractor_version,
@@ -182,7 +175,7 @@ def _record_failure(
             final_url=source.final_url,
             status_code=source.status_code,
             fetched_at=source.fetched_at,
-            outcome="error",
+            outcome=Outcome.ERROR,
             raw_page_id=page.id,
             bytes=source.bytes,
             error=error,

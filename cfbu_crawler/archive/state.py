@@ -8,15 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, func, select
 
 from cfbu_crawler.archive.db import session_factory
-from cfbu_crawler.archive.models import (
-    COMPLETE,
-    LIVE,
-    Article,
-    ArticleURL,
-    HttpValidator,
-    Observation,
-    Run,
-)
+from cfbu_crawler.archive.models import Article, ArticleURL, HttpValidator, Observation, Run
+from cfbu_crawler.archive.vocabulary import PAGE_OUTCOMES, ArticleStatus, Outcome, RunStatus
 from cfbu_crawler.extract.urls import url_key
 
 
@@ -54,7 +47,7 @@ class CrawlState:
         return self.articles.get(article_id) if article_id is not None else None
 
     def live(self) -> list[KnownArticle]:
-        return [a for a in self.articles.values() if a.status == LIVE]
+        return [a for a in self.articles.values() if a.status == ArticleStatus.LIVE]
 
 
 def load_crawl_state(engine: Engine) -> CrawlState:
@@ -64,7 +57,7 @@ def load_crawl_state(engine: Engine) -> CrawlState:
         # succeeded since: fetched again, whatever the validators say. Looking further back
         # than the last run matters when a run in between was interrupted or failed.
         last_complete = session.scalar(
-            select(func.max(Run.id)).where(Run.kind == "crawl", Run.status == COMPLETE)
+            select(func.max(Run.id)).where(Run.kind == "crawl", Run.status == RunStatus.COMPLETE)
         )
         since = last_complete or 0
         failed: set[int] = set()
@@ -75,14 +68,14 @@ def load_crawl_state(engine: Engine) -> CrawlState:
                 .where(
                     Observation.run_id >= since,
                     Observation.article_id.is_not(None),
-                    Observation.outcome != "error",
+                    Observation.outcome != Outcome.ERROR,
                 )
                 .group_by(Observation.article_id)
             ).all()
         )
         for obs_id, article_id, url in session.execute(
             select(Observation.id, Observation.article_id, Observation.url).where(
-                Observation.run_id >= since, Observation.outcome == "error"
+                Observation.run_id >= since, Observation.outcome == Outcome.ERROR
             )
         ):
             if article_id is not None:
@@ -114,7 +107,7 @@ def load_crawl_state(engine: Engine) -> CrawlState:
         state.retry_urls = [u for u in failed_urls if url_key(u) not in state.by_key]
         state.has_complete_run = (
             session.scalar(
-                select(Run.id).where(Run.status == COMPLETE, Run.kind == "crawl").limit(1)
+                select(Run.id).where(Run.status == RunStatus.COMPLETE, Run.kind == "crawl").limit(1)
             )
             is not None
         )
@@ -128,7 +121,7 @@ def _served_urls(session) -> dict[int, str]:
         .where(
             Observation.article_id.is_not(None),
             Observation.status_code == 200,
-            Observation.outcome.in_(("new", "changed", "unchanged", "moved")),
+            Observation.outcome.in_(PAGE_OUTCOMES),
         )
         .group_by(Observation.article_id)
         .subquery()

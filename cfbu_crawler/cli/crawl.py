@@ -8,6 +8,7 @@ import click
 
 from cfbu_crawler.archive.db import describe, resolve_db
 from cfbu_crawler.archive.queries import run_dict
+from cfbu_crawler.archive.vocabulary import RunStatus
 from cfbu_crawler.cli.app import db_option, emit_json, json_option, main
 from cfbu_crawler.cli.render import print_run_summary
 from cfbu_crawler.crawl import CrawlError, run_crawl
@@ -114,6 +115,6 @@ def crawl(
         emit_json(run_dict(run) | {"log_file": str(result.log_file) if result.log_file else None})
     else:
         print_run_summary(run, archive=describe(resolve_db(db)), log_file=result.log_file)
-    if run.status != "complete":
+    if run.status != RunStatus.COMPLETE:
         click.echo(f"Error: {result.failure()}", err=True)
     raise SystemExit(result.exit_code)

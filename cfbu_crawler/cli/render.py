@@ -11,6 +11,7 @@ from rich.console import Console
 
 from cfbu_crawler.archive.coverage import COVERAGE_FIELDS
 from cfbu_crawler.archive.models import Run
+from cfbu_crawler.archive.vocabulary import RunStatus
 
 
 def console() -> Console:
@@ -94,11 +95,11 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
         if run["kind"] == "reparse":
             notes.append(f"reparse with extractor {run.get('extractor_version', '?')}")
         coverage = run["coverage"]
-        if run["status"] == "complete" and (
+        if run["status"] == RunStatus.COMPLETE and (
             run["kind"] == "crawl" or (coverage or {}).get("articles")
         ):
             notes.append(f"coverage: {coverage_line(run['coverage'])}")
-        elif run["status"] != "complete" and run.get("finish_reason"):
+        elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
             notes.append(f"{run['status']}: {run['finish_reason']}")
         notes += [f"warning: {warning}" for warning in run["warnings"] or []]
         for note in notes:

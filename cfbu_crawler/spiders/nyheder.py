@@ -1,28 +1,34 @@
 """The ``nyheder`` spider: walks the news listing (and sitemaps), fetches every article.
 
-Navigation only. It decides what to fetch and how (conditional requests, early stop on
-known listing pages, direct checks of articles that went missing from the listing) and
-hands each response on as an item; extraction and storage happen in the pipelines.
+Navigation only. It decides what to fetch (the listing's pages, the articles they and the
+sitemaps list, known articles the listing no longer shows) and hands each response on as
+an item; extraction and storage happen in the pipelines. What it knows of the archive
+(known articles, validators, sitemap lastmods, failed fetches) is handed to it as
+``self.archive`` by the ``crawlstate.ArchiveState`` extension; the conditional-request
+headers come from ``middlewares.ConditionalRequestsMiddleware``; what a response means
+for the archive is decided by the pure functions of ``cfbu_crawler.responses``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import Request, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.settings import SETTINGS_PRIORITIES
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
 
-from cfbu_crawler.archive.db import open_engine
-from cfbu_crawler.archive.state import CrawlState, KnownArticle, load_crawl_state
+from cfbu_crawler.archive.state import KnownArticle
 from cfbu_crawler.archive.timeutil import utcnow
+from cfbu_crawler.archive.vocabulary import ArticleStatus, Outcome
+from cfbu_crawler.crawlstate import ARTICLE, LISTING, SITEMAP, ArchiveView
 from cfbu_crawler.extract.urls import (
     DEFAULT_START_URL,
     Section,
@@ -31,10 +37,15 @@ from cfbu_crawler.extract.urls import (
     url_key,
 )
 from cfbu_crawler.items import ArticlePage, FetchOutcome
+from cfbu_crawler.responses import (
+    Fetch,
+    Verdict,
+    classify_article,
+    classify_listing,
+    failure_reason,
+)
 
 ARTICLE_STATUSES = [304, 404, 410]
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-PERMANENT_REDIRECTS = (301, 308)
 # Structured data that says "this page is one article".
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle")
 _PAGE_NUMBER = re.compile(r"/(?:page|side)/(\d+)/?$|[?&](?:page|paged|side)=(\d+)")
@@ -43,14 +54,9 @@ _PAGE_NUMBER = re.compile(r"/(?:page|side)/(\d+)/?$|[?&](?:page|paged|side)=(\d+
 _NEXT_TEXT = re.compile(
     r"^\W*(?:næste|ældre|flere\s+nyheder|vis\s+flere|next|older)\b|^[\s›»→>]+$", re.I
 )
-# Twisted's wordier failures, shortened for run records and messages.
-SHORT_REASONS = (
-    ("Connection refused", "Connection refused"),
-    ("DNS lookup failed", "DNS lookup failed"),
-    ("TimeoutError", "timed out"),
-    ("Connection was closed cleanly", "connection closed"),
-)
 FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
+# How much of a page that is not HTML is kept with its error.
+MAX_ERROR_BODY = 2 * 1024 * 1024
 
 
 def truthy(value: Any) -> bool:
@@ -71,71 +77,86 @@ def header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+@dataclass
+class Sweep:
+    """Where this crawl's navigation stands (the spider's own bookkeeping)."""
+
+    seen_keys: set[str] = field(default_factory=set)  # articles requested or settled
+    seen_ids: set[int] = field(default_factory=set)  # known articles requested or settled
+    listing_seen: set[str] = field(default_factory=set)  # listing_key of listing requests
+    sitemap_seen: set[str] = field(default_factory=set)
+    # Article entries of the sitemaps: key → (url, lastmod, sitemap URL).
+    sitemap_entries: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    sitemaps_not_modified: set[str] = field(default_factory=set)
+    pending_sitemaps: int = 0
+    listing_started: bool = False
+    verified: bool = False  # the end-of-sweep check of unlisted known articles is queued
+
+
 class NyhederSpider(scrapy.Spider):
     name = "nyheder"
+
+    start_url: str
+    section: Section
+    allowed_domains: list[str]
+    use_sitemaps: bool
+    max_listing_pages: int
+    archive: ArchiveView  # handed over by the ArchiveState extension when the spider opens
+    sweep: Sweep
 
     def __init__(self, start_url: str | None = None, full: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self._start_url_arg = start_url
         self._full_arg = full
+        self.archive = ArchiveView()
+        self.sweep = Sweep()
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NyhederSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.arguments_to_settings()
         settings = crawler.settings
         spider.start_url = (
             spider._start_url_arg or settings.get("CFBU_START_URL") or DEFAULT_START_URL
         )
-        spider.full = (
-            truthy(spider._full_arg)
-            if spider._full_arg is not None
-            else settings.getbool("CFBU_FULL")
-        )
         spider.section = Section.from_start_url(spider.start_url)
-        if not settings.frozen:
-            # The pipelines read the section from the settings: a ``-a start_url`` wins.
-            priority = max(
-                settings.getpriority("CFBU_START_URL") or 0, SETTINGS_PRIORITIES["spider"]
-            )
-            settings.set("CFBU_START_URL", spider.start_url, priority=priority)
-        host = urlsplit(spider.start_url).hostname or ""
-        spider.allowed_domains = [fold_host(host)]
-        spider.db = settings.get("CFBU_DB")
+        spider.allowed_domains = [fold_host(urlsplit(spider.start_url).hostname or "")]
         spider.use_sitemaps = settings.getbool("CFBU_USE_SITEMAPS", True)
         spider.max_listing_pages = settings.getint("CFBU_MAX_LISTING_PAGES", 500)
-        spider.state = CrawlState()
-        spider.seen_keys: set[str] = set()
-        spider.seen_ids: set[int] = set()
-        spider.listing_seen: set[str] = set()
-        spider.sitemap_seen: set[str] = set()
-        # Article entries of the sitemaps: key → (url, lastmod, sitemap URL).
-        spider.sitemap_entries: dict[str, tuple[str, str, str]] = {}
-        spider.sitemaps_not_modified: set[str] = set()
-        # Validators of listing pages and sitemaps seen this run: url → (kind, etag, lm).
-        spider.validators: dict[str, tuple[str, str | None, str | None]] = {}
-        spider.pending_sitemaps = 0
-        spider.listing_started = False
-        spider.verified = False
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
+
+    def arguments_to_settings(self) -> None:
+        """Spider arguments (``-a start_url=… -a full=1``, as Scrapyd passes them) become
+        the settings that every component reads: Scrapy freezes the settings only after
+        ``from_crawler``."""
+        arguments: dict[str, Any] = {}
+        if self._start_url_arg:
+            arguments["CFBU_START_URL"] = self._start_url_arg
+        if self._full_arg is not None:
+            arguments["CFBU_FULL"] = truthy(self._full_arg)
+        if not arguments:
+            return
+        if self.settings.frozen:  # a crawler set up by hand, as in tests
+            self.logger.warning("settings frozen: arguments %s reach the spider only", arguments)
+            return
+        for name, value in arguments.items():
+            self.settings.set(name, value, priority="cmdline")
 
     # -- start ---------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         self.crawler.stats.set_value("cfbu/listing_pages", 0)
         self.crawler.stats.set_value("cfbu/listing_errors", 0)
-        # The same engine the store pipeline writes with (see archive.db.open_engine).
-        self.state = load_crawl_state(open_engine(self.db, create=True))
-        for url in self.state.retry_urls:
+        for url in self.archive.retry_urls:
             if self.section.classify(url) == "article":
                 yield self.article_request(url, via="retry")
-        for known in self.state.live():
+        for known in self.archive.live():
             if known.needs_fetch:
                 yield self.article_request(known.fetch_url, via="retry", known=known)
         if self.use_sitemaps:  # with --full too: sitemaps also find articles no listing shows
-            robots = urljoin(self.start_url, "/robots.txt")
-            self.pending_sitemaps = 1
+            self.sweep.pending_sitemaps = 1
             yield Request(
-                robots,
+                urljoin(self.start_url, "/robots.txt"),
                 callback=self.parse_robots,
                 errback=self.sitemap_failed,
                 dont_filter=True,
@@ -145,40 +166,15 @@ class NyhederSpider(scrapy.Spider):
         else:
             yield self.listing_request(self.start_url)
 
-    @property
-    def incremental(self) -> bool:
-        return not self.full and self.state.has_complete_run
-
-    def conditional_headers(self, url: str) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since for a listing page or sitemap a complete run
-        saw before."""
-        if not self.incremental or url not in self.state.validators:
-            return {}
-        etag, last_modified = self.state.validators[url]
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
-
-    def remember_validators(self, response: Response, kind: str) -> None:
-        etag, last_modified = header(response, "ETag"), header(response, "Last-Modified")
-        if etag or last_modified:
-            # Keyed by the URL we ask for (before redirects), as conditional_headers looks it up.
-            requested = (response.meta.get("redirect_urls") or [response.url])[0]
-            self.validators[requested] = (kind, etag, last_modified)
-
     def listing_request(self, url: str) -> Request:
-        self.listing_started = True
-        self.listing_seen.add(listing_key(url))
+        self.sweep.listing_started = True
+        self.sweep.listing_seen.add(listing_key(url))
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
-            headers=self.conditional_headers(url),
             dont_filter=True,
-            meta={"handle_httpstatus_list": [304]},
+            meta={"handle_httpstatus_list": [304], "cfbu_conditional": LISTING},
             priority=5,
         )
 
@@ -190,58 +186,61 @@ class NyhederSpider(scrapy.Spider):
         known: KnownArticle | None = None,
         lastmod: str | None = None,
         sitemap_url: str | None = None,
-        conditional: bool = True,
     ) -> Request:
-        key = url_key(url)
-        self.seen_keys.add(key)
-        known = known or self.state.lookup(key)
-        headers: dict[str, str] = {}
+        self.sweep.seen_keys.add(url_key(url))
+        known = known or self.archive.lookup(url)
         if known is not None:
-            self.seen_ids.add(known.id)
-            if conditional and not self.full and not known.needs_fetch:
-                if known.etag:
-                    headers["If-None-Match"] = known.etag
-                if known.last_modified:
-                    headers["If-Modified-Since"] = known.last_modified
+            self.sweep.seen_ids.add(known.id)
         return Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
-            headers=headers,
             dont_filter=True,
             meta={
                 "via": via,
                 "handle_httpstatus_list": ARTICLE_STATUSES,
                 "sitemap_lastmod": lastmod,
                 "sitemap_url": sitemap_url,
+                "cfbu_conditional": ARTICLE,
             },
         )
 
+    def collect_validators(self, response: Response, kind: str) -> None:
+        """Keep a listing page's or sitemap's validators for the next run, keyed by the URL
+        asked for (before redirects), as conditional requests look them up."""
+        requested = (response.meta.get("redirect_urls") or [response.url])[0]
+        etag, last_modified = header(response, "ETag"), header(response, "Last-Modified")
+        self.archive.collect(requested, kind, etag, last_modified)
+
     # -- sitemaps --------------------------------------------------------------------
     def _sitemap_done(self) -> Iterator[Any]:
-        self.pending_sitemaps -= 1
-        if self.pending_sitemaps > 0 or self.listing_started:
+        sweep = self.sweep
+        sweep.pending_sitemaps -= 1
+        if sweep.pending_sitemaps > 0 or sweep.listing_started:
             return
         # All sitemaps read: fetch what they say is new or changed, skip the rest.
-        for key, (url, _lastmod, _sitemap) in self.sitemap_entries.items():
-            if key not in self.seen_keys:
+        for key, (url, _lastmod, _sitemap) in sweep.sitemap_entries.items():
+            if key not in sweep.seen_keys:
                 yield from self.schedule_article(url, via="sitemap")
-        for known in self.state.live():
-            if known.id not in self.seen_ids and known.sitemap_url in self.sitemaps_not_modified:
-                self.seen_ids.add(known.id)
-                yield FetchOutcome(url=known.url, outcome="skipped")
+        for known in self.archive.live():
+            if known.id not in sweep.seen_ids and known.sitemap_url in sweep.sitemaps_not_modified:
+                sweep.seen_ids.add(known.id)
+                yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED)
         yield self.listing_request(self.start_url)
 
     def _sitemap_request(self, url: str, fallbacks: tuple[str, ...] = ()) -> Request:
-        self.sitemap_seen.add(url)
-        self.pending_sitemaps += 1
+        self.sweep.sitemap_seen.add(url)
+        self.sweep.pending_sitemaps += 1
         return Request(
             url,
             callback=self.parse_sitemap,
             errback=self.sitemap_failed,
-            headers=self.conditional_headers(url),
             dont_filter=True,
-            meta={"handle_httpstatus_list": [304, 403, 404, 410], "fallbacks": fallbacks},
+            meta={
+                "handle_httpstatus_list": [304, 403, 404, 410],
+                "fallbacks": fallbacks,
+                "cfbu_conditional": SITEMAP,
+            },
             priority=10,
         )
 
@@ -255,7 +254,7 @@ class NyhederSpider(scrapy.Spider):
             ]
         if urls:
             for url in dict.fromkeys(urls):
-                if url not in self.sitemap_seen:
+                if url not in self.sweep.sitemap_seen:
                     yield self._sitemap_request(url)
         else:
             candidates = tuple(urljoin(self.start_url, path) for path in FALLBACK_SITEMAPS)
@@ -265,238 +264,226 @@ class NyhederSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if response.status == 304:
             # Unchanged since the last complete run: its articles are as we left them.
-            self.sitemaps_not_modified.add(response.url)
+            self.sweep.sitemaps_not_modified.add(response.url)
             self.crawler.stats.inc_value("cfbu/sitemaps_not_modified")
-            yield from self._sitemap_done()
-            return
-        sitemap = None
-        if response.status == 200:
-            try:
-                sitemap = Sitemap(response.body)
-            except Exception:  # not XML: no sitemap here
-                sitemap = None
-        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
-            fallbacks = response.meta.get("fallbacks") or ()
-            if fallbacks:
-                yield self._sitemap_request(fallbacks[0], fallbacks[1:])
-            yield from self._sitemap_done()
-            return
-        self.crawler.stats.inc_value("cfbu/sitemaps")
+        elif (sitemap := self._sitemap_of(response)) is not None:
+            self.crawler.stats.inc_value("cfbu/sitemaps")
+            yield from self._read_sitemap(sitemap, response.url)
+            if sitemap.type == "urlset":
+                self.collect_validators(response, SITEMAP)
+        else:
+            yield from self._next_fallback(response.meta)
+        yield from self._sitemap_done()
+
+    @staticmethod
+    def _sitemap_of(response: Response) -> Sitemap | None:
+        if response.status != 200:
+            return None
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception:  # not XML: no sitemap here
+            return None
+        return sitemap if sitemap.type in ("sitemapindex", "urlset") else None
+
+    def _read_sitemap(self, sitemap: Sitemap, url: str) -> Iterator[Request]:
+        """Follow a sitemap index's sitemaps; note a urlset's articles and lastmods."""
         for entry in sitemap:
             loc = entry.get("loc")
             if not loc:
                 continue
-            loc = urljoin(response.url, loc.strip())
+            loc = urljoin(url, loc.strip())
             if sitemap.type == "sitemapindex":
-                if self.section.on_site(loc) and loc not in self.sitemap_seen:
+                if self.section.on_site(loc) and loc not in self.sweep.sitemap_seen:
                     yield self._sitemap_request(loc)
             elif self.section.classify(loc) == "article":
                 lastmod = (entry.get("lastmod") or "").strip()
-                self.sitemap_entries[url_key(loc)] = (loc, lastmod, response.url)
-        if sitemap.type == "urlset":
-            self.remember_validators(response, "sitemap")
-        yield from self._sitemap_done()
+                self.sweep.sitemap_entries[url_key(loc)] = (loc, lastmod, url)
 
-    def sitemap_failed(self, failure) -> Iterator[Any]:
-        self.logger.info("No sitemap: %s", failure.getErrorMessage())
-        fallbacks = failure.request.meta.get("fallbacks") or ()
+    def _next_fallback(self, meta: dict[str, Any]) -> Iterator[Request]:
+        """No sitemap where robots.txt said nothing: try the next usual place."""
+        fallbacks = meta.get("fallbacks") or ()
         if fallbacks:
             yield self._sitemap_request(fallbacks[0], fallbacks[1:])
+
+    def sitemap_failed(self, failure: Failure) -> Iterator[Any]:
+        self.logger.info("No sitemap: %s", failure.getErrorMessage())
+        yield from self._next_fallback(failure.request.meta)  # type: ignore[attr-defined]
         yield from self._sitemap_done()
 
     # -- listing ---------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
         stats.inc_value("cfbu/listing_pages")
-        if response.status == 304:
+        verdict = classify_listing(Fetch.of(response, self.section))
+        if verdict.outcome == Outcome.NOT_MODIFIED:
             # Not changed since the last complete run: nothing new here, nor further on.
             stats.set_value("cfbu/listing_stopped_early", response.url)
-            return
-        origin = (response.meta.get("redirect_urls") or [response.url])[0]
-        if response.meta.get("redirect_urls") and self.section.classify(response.url) != "listing":
-            # A listing page redirected off the section (maintenance page, login, home):
-            # there is no listing to walk. At the start URL, the run cannot be complete.
-            stats.inc_value("cfbu/listing_errors")
-            reason = f"redirected to {response.url}"
-            if url_key(origin) == url_key(self.start_url):
-                stats.set_value("cfbu/start_failed", reason)
-            yield FetchOutcome(url=origin, outcome="error", status=response.status, error=reason)
-            return
-        if not isinstance(response, TextResponse):
-            stats.inc_value("cfbu/listing_errors")
-            yield FetchOutcome(
-                url=response.url,
-                outcome="error",
-                status=response.status,
-                error="listing page is not HTML",
-            )
-            return
-        self.remember_validators(response, "listing")
+        elif verdict.outcome == Outcome.ERROR:
+            yield self.listing_error(verdict)
+        else:
+            assert isinstance(response, TextResponse)
+            self.collect_validators(response, LISTING)
+            yield from self.walk_listing(response)
+
+    def listing_error(self, verdict: Verdict) -> FetchOutcome:
+        """A listing page that cannot be walked. Redirected off the section at the start
+        URL (a maintenance page, a login), the run cannot be complete."""
+        self.crawler.stats.inc_value("cfbu/listing_errors")
+        if verdict.off_section and url_key(verdict.url or "") == url_key(self.start_url):
+            self.crawler.stats.set_value("cfbu/start_failed", verdict.error)
+        return FetchOutcome(
+            url=verdict.url, outcome=Outcome.ERROR, status=verdict.status, error=verdict.error
+        )
+
+    def walk_listing(self, response: TextResponse) -> Iterator[Any]:
+        """Schedule the page's articles, then the listing pages to walk next."""
         articles, listings = self.links(response)
-        listings = list(listings)
         next_pages = self.next_links(response)
-        listings.extend(next_pages)
         all_known = True
         for url in dict.fromkeys(articles):
-            key = url_key(url)
-            known = self.state.lookup(key)
-            if known is None or known.status != "live":
+            known = self.archive.lookup(url)
+            if known is None or known.status != ArticleStatus.LIVE:
                 all_known = False
-            if key not in self.seen_keys:
+            if url_key(url) not in self.sweep.seen_keys:
                 yield from self.schedule_article(url, via="listing", known=known)
-        stats.inc_value("cfbu/listing_articles", len(articles))
-        if not articles and listing_number(response.url) > 1:
-            return  # an empty page past the end: don't follow its pagination
-        if self.incremental and articles and all_known:
-            # This page holds only known articles, so older pages hold no news; known
-            # articles the walk does not reach are still checked in on_idle().
-            stats.set_value("cfbu/listing_stopped_early", response.url)
+        self.crawler.stats.inc_value("cfbu/listing_articles", len(articles))
+        if self.walk_ends(response.url, articles, all_known):
             return
+        for url in self.pages_to_follow(response.url, [*listings, *next_pages], next_pages):
+            if listing_key(url) not in self.sweep.listing_seen:
+                yield self.listing_request(url)
+
+    def walk_ends(self, url: str, articles: list[str], all_known: bool) -> bool:
+        """The walk stops at an empty page past the end, at a page holding only known
+        articles (incremental runs: older pages hold no news; known articles the walk
+        does not reach are still checked in on_idle), and at the page limit."""
+        stats = self.crawler.stats
+        if not articles and listing_number(url) > 1:
+            return True
+        if self.archive.incremental and articles and all_known:
+            stats.set_value("cfbu/listing_stopped_early", url)
+            return True
         if stats.get_value("cfbu/listing_pages", 0) >= self.max_listing_pages:
             self.logger.warning(
                 "Stopped following pagination after %d pages", self.max_listing_pages
             )
             stats.set_value("cfbu/listing_truncated", True)
-            return
-        here = listing_number(response.url)
-        candidates = [u for u in dict.fromkeys(listings) if listing_key(u) not in self.listing_seen]
-        # An incremental run walks page by page (so that it can stop early); the next page
-        # is the rel=next / "Næste side" link, else the page numbered here + 1. Any other
-        # run follows every listing page it finds (numbering schemes vary: Drupal counts
-        # from 0, Joomla by item offset).
-        following = [u for u in candidates if u in next_pages] or [
-            u for u in candidates if listing_number(u) == here + 1
+            return True
+        return False
+
+    def pages_to_follow(self, url: str, listings: list[str], next_pages: list[str]) -> list[str]:
+        """An incremental run walks page by page (so that it can stop early); the next
+        page is the rel=next / "Næste side" link, else the page numbered here + 1. Any
+        other run follows every listing page it finds (numbering schemes vary: Drupal
+        counts from 0, Joomla by item offset)."""
+        candidates = [
+            u for u in dict.fromkeys(listings) if listing_key(u) not in self.sweep.listing_seen
         ]
-        walk = self.incremental and not self.full and following
-        for url in following if walk else candidates:
-            if listing_key(url) not in self.listing_seen:
-                yield self.listing_request(url)
+        following = [u for u in candidates if u in next_pages] or [
+            u for u in candidates if listing_number(u) == listing_number(url) + 1
+        ]
+        return following if self.archive.incremental and following else candidates
 
     def next_links(self, response: TextResponse) -> list[str]:
         """On-site links to the next listing page: ``rel=next`` (``<a>`` or ``<link>``) or
         a "Næste side ›" / "Ældre nyheder" link, wherever their URL points on the site."""
         found: list[str] = []
         for el in response.css("a[href], link[href]"):
-            rel = (el.attrib.get("rel") or "").lower().split()
-            text = " ".join(" ".join(el.css("::text").getall()).split())
-            title = el.attrib.get("title") or el.attrib.get("aria-label") or ""
-            if (
-                "next" not in rel
-                and not _NEXT_TEXT.search(text)
-                and not (not text and _NEXT_TEXT.search(title))
-            ):
-                continue
-            if el.root.tag == "link" and "next" not in rel:
+            if not self._says_next(el):
                 continue
             url = urljoin(response.url, el.attrib["href"].strip())
             if self.section.on_site(url) and self.section.classify(url) != "article":
                 found.append(url)
         return list(dict.fromkeys(found))
 
+    @staticmethod
+    def _says_next(el: Any) -> bool:
+        """An ``<a>`` or ``<link>`` pointing to the next page: rel=next, or (``<a>`` only)
+        a "next" text, or a "next" title or aria-label on a link without text."""
+        if "next" in (el.attrib.get("rel") or "").lower().split():
+            return True
+        if el.root.tag == "link":
+            return False
+        text = " ".join(" ".join(el.css("::text").getall()).split())
+        title = el.attrib.get("title") or el.attrib.get("aria-label") or ""
+        return bool(_NEXT_TEXT.search(text) or (not text and _NEXT_TEXT.search(title)))
+
     def schedule_article(
         self, url: str, *, via: str, known: KnownArticle | None = None
     ) -> Iterator[Any]:
         key = url_key(url)
-        known = known or self.state.lookup(key)
-        _, lastmod, sitemap_url = self.sitemap_entries.get(key, (url, None, None))
-        if (
-            known is not None
-            and self.incremental
-            and not known.needs_fetch
-            and known.status == "live"
-            and lastmod
-            and known.sitemap_lastmod == lastmod
-        ):
-            # The sitemap says this article has not changed since we last fetched it.
-            self.seen_keys.add(key)
-            self.seen_ids.add(known.id)
-            yield FetchOutcome(url=known.url, outcome="skipped")
+        known = known or self.archive.lookup(url)
+        _, lastmod, sitemap_url = self.sweep.sitemap_entries.get(key, (url, None, None))
+        if known is not None and self.archive.unchanged_per_sitemap(known, lastmod):
+            self.sweep.seen_keys.add(key)
+            self.sweep.seen_ids.add(known.id)
+            yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED)
             return
         yield self.article_request(
             url, via=via, known=known, lastmod=lastmod or None, sitemap_url=sitemap_url
         )
 
-    def listing_failed(self, failure) -> Iterator[Any]:
+    def listing_failed(self, failure: Failure) -> Iterator[Any]:
         self.crawler.stats.inc_value("cfbu/listing_errors")
-        request = failure.request
+        request: Request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
         if request.url == self.start_url or url_key(request.url) == url_key(self.start_url):
-            self.crawler.stats.set_value("cfbu/start_failed", self._reason(failure))
-        yield FetchOutcome(url=request.url, outcome="error", error=self._reason(failure))
+            self.crawler.stats.set_value("cfbu/start_failed", reason)
+        yield FetchOutcome(url=request.url, outcome=Outcome.ERROR, error=reason)
 
     # -- articles --------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Any]:
         redirect_urls = response.meta.get("moved_from") or response.meta.get("redirect_urls") or []
-        requested = redirect_urls[0] if redirect_urls else response.url
-        if response.status == 304:
-            if redirect_urls and url_key(response.url) != url_key(requested):
-                # A redirect answered "not modified": fetch the target in full to record the move.
-                yield Request(
-                    response.url,
-                    callback=self.parse_article,
-                    errback=self.article_failed,
-                    dont_filter=True,
-                    meta={**self._meta(response), "moved_from": redirect_urls},
-                )
-                return
-            yield FetchOutcome(
-                url=requested,
-                outcome="not_modified",
-                status=304,
-                sitemap_lastmod=response.meta.get("sitemap_lastmod"),
-                sitemap_url=response.meta.get("sitemap_url"),
+        fetch = Fetch.of(response, self.section, redirect_urls)
+        verdict = classify_article(fetch)
+        if verdict.refetch:
+            yield Request(
+                response.url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                dont_filter=True,
+                meta={**self._meta(response), "moved_from": redirect_urls},
             )
             return
-        if response.status in (404, 410):
-            yield FetchOutcome(
-                url=requested, outcome="gone", status=response.status, final_url=response.url
-            )
+        if verdict.outcome is not None:
+            yield self.outcome_item(response, fetch, verdict)
             return
-        content_type = header(response, "Content-Type") or ""
-        if not isinstance(response, TextResponse) or (
-            content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES
-        ):
-            yield FetchOutcome(
-                url=requested,
-                outcome="error",
-                status=response.status,
-                error=f"not an HTML page ({content_type or 'no Content-Type'})",
-                raw=response.body[: 2 * 1024 * 1024],
-                content_type=content_type,
-                final_url=response.url,
-            )
-            return
-        if redirect_urls and self.section.classify(response.url) != "article":
-            # Redirected away from the article (to the listing, the home page, off-site):
-            # the article is no longer there. Only a redirect to an article is a move.
-            reasons = [r for r in response.meta.get("redirect_reasons", []) if isinstance(r, int)]
-            status = reasons[0] if reasons else 301
-            if status in PERMANENT_REDIRECTS:
-                yield FetchOutcome(
-                    url=requested, outcome="gone", status=status, final_url=response.url
-                )
-            else:  # a temporary redirect (maintenance, login) says nothing about removal
-                yield FetchOutcome(
-                    url=requested,
-                    outcome="error",
-                    status=status,
-                    error=f"temporarily redirected to {response.url}",
-                    final_url=response.url,
-                )
-            return
+        assert isinstance(response, TextResponse)  # an article page is HTML
         if self.looks_like_listing(response):
             # An address shaped like an article that serves a list of articles (an archive
             # or overview page): navigate it, don't archive it.
             self.crawler.stats.inc_value("cfbu/listing_like_pages")
             yield from self.parse_listing(response)
             return
-        encoding = response.encoding if response.headers.get("Content-Type") else None
-        yield ArticlePage(
-            requested_url=requested,
+        yield self.article_item(response, fetch, redirect_urls)
+        yield from self.discover(response)
+
+    @staticmethod
+    def outcome_item(response: Response, fetch: Fetch, verdict: Verdict) -> FetchOutcome:
+        item = FetchOutcome(url=verdict.url, outcome=verdict.outcome, status=verdict.status)
+        if verdict.error:
+            item["error"] = verdict.error
+        if verdict.outcome == Outcome.NOT_MODIFIED:
+            item["sitemap_lastmod"] = response.meta.get("sitemap_lastmod")
+            item["sitemap_url"] = response.meta.get("sitemap_url")
+        else:
+            item["final_url"] = response.url
+        if verdict.keep_body:
+            item["raw"] = response.body[:MAX_ERROR_BODY]
+            item["content_type"] = fetch.content_type
+        return item
+
+    @staticmethod
+    def article_item(response: TextResponse, fetch: Fetch, redirect_urls: list[str]) -> ArticlePage:
+        content_type = fetch.content_type
+        charset = "charset=" in content_type.lower()
+        return ArticlePage(
+            requested_url=fetch.requested_url,
             fetched_url=response.url,
             redirect_urls=list(redirect_urls),
             status=response.status,
             raw=response.body,
-            encoding=encoding if "charset=" in content_type.lower() else None,
+            encoding=response.encoding if charset else None,
             content_type=content_type or None,
             etag=header(response, "ETag"),
             last_modified=header(response, "Last-Modified"),
@@ -505,10 +492,11 @@ class NyhederSpider(scrapy.Spider):
             fetched_at=utcnow(),
             via=response.meta.get("via"),
         )
-        # Articles linked from articles (related lists): discover ones we don't know yet.
+
+    def discover(self, response: TextResponse) -> Iterator[Any]:
+        """Articles linked from articles (related lists): fetch the ones we don't know."""
         for url in self.links(response)[0]:
-            key = url_key(url)
-            if key in self.seen_keys or self.state.lookup(key) is not None:
+            if url_key(url) in self.sweep.seen_keys or self.archive.lookup(url) is not None:
                 continue
             yield from self.schedule_article(url, via="link")
 
@@ -552,28 +540,17 @@ class NyhederSpider(scrapy.Spider):
         keys = ("via", "sitemap_lastmod", "sitemap_url", "handle_httpstatus_list")
         return {k: response.meta[k] for k in keys if k in response.meta}
 
-    @staticmethod
-    def _reason(failure) -> str:
-        """A failed request's reason in a few words (stored on the run, shown to users)."""
-        if failure.check(HttpError):
-            return f"HTTP {failure.value.response.status}"
-        message = failure.getErrorMessage().strip().splitlines()[0] if failure.value else ""
-        for needle, short in SHORT_REASONS:
-            if needle in message or needle == failure.type.__name__:
-                return short
-        return f"{failure.type.__name__}: {message}".strip().rstrip(":. ")
-
-    def article_failed(self, failure) -> Iterator[Any]:
-        request = failure.request
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
         redirect_urls = request.meta.get("redirect_urls") or []
         url = redirect_urls[0] if redirect_urls else request.url
-        yield FetchOutcome(url=url, outcome="error", error=self._reason(failure))
+        yield FetchOutcome(url=url, outcome=Outcome.ERROR, error=failure_reason(failure))
 
     # -- end of the sweep: check known articles that the listing no longer shows ---------
-    def on_idle(self, spider) -> None:
-        if self.verified or not self.listing_started:
+    def on_idle(self, spider: scrapy.Spider) -> None:
+        if self.sweep.verified or not self.sweep.listing_started:
             return
-        self.verified = True
+        self.sweep.verified = True
         stats = self.crawler.stats
         stats.set_value(
             "cfbu/listing_complete",
@@ -582,9 +559,9 @@ class NyhederSpider(scrapy.Spider):
         )
         if stats.get_value("cfbu/start_failed"):
             return
-        missing = [a for a in self.state.live() if a.id not in self.seen_ids]
+        missing = [a for a in self.archive.live() if a.id not in self.sweep.seen_ids]
         for known in missing:
-            self.seen_ids.add(known.id)
+            self.sweep.seen_ids.add(known.id)
             stats.inc_value("cfbu/verified")
             self.crawler.engine.crawl(
                 self.article_request(known.fetch_url, via="verify", known=known)

@@ -1,0 +1,137 @@
+"""Bookkeeping of one fetched article page, once its identity and version are settled:
+the article's last sighting and HTTP validators, its aliases, the observation of the
+fetch, and the run's counters.
+
+Functions here work inside the caller's transaction and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cfbu_crawler.archive.fetched import FetchedPage
+from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run
+from cfbu_crawler.archive.versioning import Versioned
+from cfbu_crawler.archive.vocabulary import Cause, Outcome
+from cfbu_crawler.extract.urls import url_key
+
+
+def seen_in_run(session: Session, run_id: int, article_id: int) -> bool:
+    """Has this run already observed the article (so its counts must not grow again)?
+    Failed fetches do not count: an article that answers after an error is counted."""
+    return bool(
+        session.scalar(
+            select(func.count(Observation.id)).where(
+                Observation.run_id == run_id,
+                Observation.article_id == article_id,
+                Observation.outcome != Outcome.ERROR,
+            )
+        )
+    )
+
+
+def touch(article: Article, page: FetchedPage, *, run_id: int, now: datetime) -> None:
+    """The article was seen now: its last sighting, the validators of this response (for
+    the next run's conditional request) and, when a sitemap listed it, its lastmod."""
+    article.last_seen = now
+    article.last_run_id = run_id
+    article.etag = page.etag
+    article.last_modified = page.last_modified
+    if page.sitemap_lastmod:
+        article.sitemap_lastmod = page.sitemap_lastmod
+        article.sitemap_url = page.sitemap_url
+
+
+def add_aliases(session: Session, article: Article, urls: Iterable[str], now: datetime) -> None:
+    """Every URL the article was reached by becomes (or stays) one of its aliases; an
+    alias another article held passes to this one."""
+    for url in urls:
+        key = url_key(url)
+        alias = session.scalar(select(ArticleURL).where(ArticleURL.key == key))
+        if alias is None:
+            session.add(
+                ArticleURL(article_id=article.id, key=key, url=url, first_seen=now, last_seen=now)
+            )
+        else:
+            alias.article_id = article.id
+            alias.last_seen = now
+
+
+def observe_page(
+    session: Session,
+    page: FetchedPage,
+    *,
+    run_id: int,
+    article_id: int,
+    outcome: Outcome,
+    version_id: int,
+    raw_page_id: int,
+    now: datetime,
+) -> Observation:
+    """The observation of a fetched and stored page."""
+    observation = Observation(
+        run_id=run_id,
+        article_id=article_id,
+        url=page.requested_url,
+        final_url=page.final_url,
+        status_code=page.status,
+        fetched_at=now,
+        outcome=outcome,
+        version_id=version_id,
+        raw_page_id=raw_page_id,
+        bytes=len(page.raw),
+    )
+    session.add(observation)
+    return observation
+
+
+def observe_merged_away(
+    session: Session, page: FetchedPage, merged: Article, *, run_id: int, now: datetime
+) -> Observation:
+    """A known article now redirects to another known article (merged by the site's
+    editors): like a 404, a complete run will mark it gone."""
+    observation = Observation(
+        run_id=run_id,
+        article_id=merged.id,
+        url=page.requested_url,
+        final_url=page.final_url,
+        status_code=301,
+        fetched_at=now,
+        outcome=Outcome.GONE,
+        error=f"redirects to {page.identity_url}",
+    )
+    session.add(observation)
+    return observation
+
+
+def count_page(run: Run, outcome: Outcome, versioned: Versioned, *, first_in_run: bool) -> None:
+    """The run's counters for one stored page. An article counts once per run: as new,
+    as changed (by the site), else as unchanged (a change only a newer extractor made, or
+    a move, included). A move also counts as a move, and as a change when the moved page's
+    content changed."""
+    run.pages += 1
+    if first_in_run:
+        if outcome == Outcome.NEW:
+            run.new += 1
+        elif outcome == Outcome.CHANGED and versioned.cause == Cause.SITE:
+            run.changed += 1
+        else:
+            run.unchanged += 1
+    if outcome == Outcome.MOVED:
+        run.moved += 1
+        if versioned.outcome == Outcome.CHANGED:
+            run.changed += 1
+
+
+__all__ = [
+    "add_aliases",
+    "count_page",
+    "observe_merged_away",
+    "observe_page",
+    "seen_in_run",
+    "touch",
+]

@@ -1,0 +1,168 @@
+"""Versioning of one fetched article page: a new version only when the extracted content
+changed, the cause of a change (the site, or a newer extractor reading the same bytes),
+and an article that comes back after it was removed.
+
+Functions here work inside the caller's transaction (``ArchiveWriter.record_page`` makes
+one per page; ``cfbu reparse`` one per article) and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cfbu_crawler.archive.content import changed_fields, content_of
+from cfbu_crawler.archive.models import Article, BreadcrumbItem, Observation, QAPair, Version
+from cfbu_crawler.archive.vocabulary import ArticleStatus, Cause, Outcome
+
+
+def latest_version(session: Session, article_id: int) -> Version | None:
+    """The article's highest-numbered version, if it has any."""
+    return session.scalar(
+        select(Version).where(Version.article_id == article_id).order_by(Version.number.desc())
+    )
+
+
+def add_version(
+    session: Session,
+    article: Article,
+    record: dict[str, Any],
+    *,
+    run_id: int,
+    cause: str,
+    changed: list[str],
+    digest: str,
+    extractor_version: str,
+    raw_page_id: int | None,
+    missing: list[str],
+    now: datetime,
+) -> Version:
+    """Add the article's next version, with its breadcrumb and Q&A rows."""
+    number = (
+        session.scalar(select(func.max(Version.number)).where(Version.article_id == article.id))
+        or 0
+    ) + 1
+    content = content_of(record)
+    version = Version(
+        article_id=article.id,
+        number=number,
+        run_id=run_id,
+        created_at=now,
+        cause=cause,
+        changed_fields=changed,
+        content_hash=digest,
+        extractor_version=extractor_version,
+        raw_page_id=raw_page_id,
+        url=article.url,
+        missing=list(missing),
+        **content,
+    )
+    version.breadcrumb_items = [
+        BreadcrumbItem(position=i, label=label) for i, label in enumerate(content["breadcrumb"])
+    ]
+    version.qa_pairs = [
+        QAPair(position=i, question=pair.get("question", ""), answer=pair.get("answer", ""))
+        for i, pair in enumerate(content["qa"])
+    ]
+    session.add(version)
+    session.flush()
+    return version
+
+
+def cause_of_change(
+    session: Session, article_id: int, latest: Version, raw_page_id: int, extractor_version: str
+) -> Cause:
+    """Same bytes as the last fetch but a different extractor: the change is ours, not
+    the site's (an upgrade of cfbu must not show up in `diff` as edits of the site).
+    Asked before this fetch's own observation is added."""
+    last_raw = session.scalar(
+        select(Observation.raw_page_id)
+        .where(Observation.article_id == article_id, Observation.raw_page_id.is_not(None))
+        .order_by(Observation.id.desc())
+        .limit(1)
+    )
+    if last_raw == raw_page_id and latest.extractor_version != extractor_version:
+        return Cause.EXTRACTOR
+    return Cause.SITE
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """What versioning made of one fetch."""
+
+    version: Version  # the version the fetch showed: a new one, or the latest unchanged
+    previous: Version | None  # the article's latest version before the fetch
+    cause: Cause  # of the new version (``site`` when none was made)
+
+    @property
+    def made(self) -> bool:
+        return self.version is not self.previous
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.previous is None:
+            return Outcome.NEW
+        return Outcome.CHANGED if self.made else Outcome.UNCHANGED
+
+
+def version_page(
+    session: Session,
+    article: Article,
+    record: dict[str, Any],
+    *,
+    digest: str,
+    run_id: int,
+    raw_page_id: int,
+    extractor_version: str,
+    missing: list[str],
+    now: datetime,
+) -> Versioned:
+    """A new version when the content (``digest``) differs from the latest one, else the
+    latest version, unchanged: new markup around the same content makes no version."""
+    latest = latest_version(session, article.id)
+    if latest is not None and latest.content_hash == digest:
+        return Versioned(latest, latest, Cause.SITE)
+    cause = (
+        Cause.SITE
+        if latest is None
+        else cause_of_change(session, article.id, latest, raw_page_id, extractor_version)
+    )
+    version = add_version(
+        session,
+        article,
+        record,
+        run_id=run_id,
+        cause=cause,
+        changed=changed_fields(latest, record) if latest else [],
+        digest=digest,
+        extractor_version=extractor_version,
+        raw_page_id=raw_page_id,
+        missing=missing,
+        now=now,
+    )
+    return Versioned(version, latest, cause)
+
+
+def revive(article: Article) -> bool:
+    """An article answering again after a complete run removed it is live once more
+    (its history kept). Returns whether it had been gone."""
+    if article.status != ArticleStatus.GONE:
+        return False
+    article.status = ArticleStatus.LIVE
+    article.gone_since = None
+    article.gone_run_id = None
+    return True
+
+
+__all__ = [
+    "Versioned",
+    "add_version",
+    "cause_of_change",
+    "latest_version",
+    "revive",
+    "version_page",
+]

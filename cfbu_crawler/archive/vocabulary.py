@@ -1,0 +1,86 @@
+"""The archive's vocabularies, each defined once: what a fetch came to (observation
+outcomes), how a run ended (run statuses), whether an article is still on the site, and
+why a version was made.
+
+They are string enums: a member *is* its stored string (``Outcome.GONE == "gone"``), so
+the values in the database, in ``--json`` output and in Scrapy stats stay the words
+documented in docs/schema.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # Python 3.10 has no StrEnum: the same thing, as 3.11 defines it
+
+    class StrEnum(str, Enum):
+        """A ``str`` whose ``str()`` and ``format()`` are its value."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+        def __format__(self, spec: str) -> str:
+            return str(self.value).__format__(spec)
+
+
+class Outcome(StrEnum):
+    """What one fetch (or one decision not to fetch) of an article URL came to: the
+    ``observations.outcome`` column (docs/schema.md, ``observations``)."""
+
+    NEW = "new"  # first version of an article
+    CHANGED = "changed"  # a new version
+    UNCHANGED = "unchanged"  # fetched, content as before
+    MOVED = "moved"  # answered under another article URL: same article, new URL
+    NOT_MODIFIED = "not_modified"  # 304 to a conditional request
+    SKIPPED = "skipped"  # not fetched: the sitemap says it has not changed
+    GONE = "gone"  # 404/410, or permanently redirected away from the section
+    ERROR = "error"  # failed after retries, not HTML, extraction or storage failed
+
+
+# A page was fetched and stored (a version made or confirmed).
+PAGE_OUTCOMES = (Outcome.NEW, Outcome.CHANGED, Outcome.UNCHANGED, Outcome.MOVED)
+# The site answered for the article in this run: it is live.
+ANSWERED_OUTCOMES = (*PAGE_OUTCOMES, Outcome.NOT_MODIFIED)
+# The article was live in this run, answered or vouched for by the sitemap.
+LIVE_OUTCOMES = (*ANSWERED_OUTCOMES, Outcome.SKIPPED)
+
+
+class RunStatus(StrEnum):
+    """How a run ended (``runs.status``). Only a complete crawl may declare an article
+    removed; a run left running by a killed process is later marked interrupted."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class ArticleStatus(StrEnum):
+    """``articles.status``: still on the site, or removed (kept with its history)."""
+
+    LIVE = "live"
+    GONE = "gone"
+
+
+class Cause(StrEnum):
+    """Why a version was made (``versions.cause``): the site changed the article, or a
+    newer extractor read the same page differently (``cfbu reparse``, or a crawl after
+    an upgrade)."""
+
+    SITE = "site"
+    EXTRACTOR = "extractor"
+
+
+__all__ = [
+    "ANSWERED_OUTCOMES",
+    "LIVE_OUTCOMES",
+    "PAGE_OUTCOMES",
+    "ArticleStatus",
+    "Cause",
+    "Outcome",
+    "RunStatus",
+    "StrEnum",
+]
