@@ -230,10 +230,10 @@ def test_current_site_v1_v2_and_an_unchanged_recrawl(behaviour: str, tmp_path: P
         base = server.base_url
         server.site = current_site("v1", base, behaviour)
         crawl(base, db)
-        full_bytes = server.sent
+        full_bytes = server.stats.total_bytes()
         assert_records(exported(db), base, content.current_v1())
 
-        server.reset()
+        server.stats.reset()
         server.site = current_site("v2", base, behaviour)
         crawl(base, db)
         if behaviour == "stale_sitemap":
@@ -259,15 +259,19 @@ def test_current_site_v1_v2_and_an_unchanged_recrawl(behaviour: str, tmp_path: P
         before = last_run(db)["id"]
 
         # The same site again: no version, an empty report.
-        server.reset()
+        server.stats.reset()
         crawl(base, db)
-        recrawl_bytes = server.sent
+        recrawl_bytes = server.stats.total_bytes()
         assert diff(db) == empty_diff(before, before + 1, V1_COUNT)
         assert {u: r["versions"] for u, r in exported(db).items()} == versions
         counts = last_run(db)["counts"]
         assert (counts["new"], counts["changed"], counts["removed"], counts["moved"]) == (0,) * 4
         if behaviour in CHEAP:
-            assert recrawl_bytes <= 0.05 * full_bytes, (recrawl_bytes, full_bytes, server.log)
+            assert recrawl_bytes <= 0.05 * full_bytes, (
+                recrawl_bytes,
+                full_bytes,
+                server.stats.records,
+            )
 
 
 # -- the old generation ------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from helpers import crawl, run_cfbu
+from support.server import FixtureServer
 
 from cfbu_crawler.archive.db import close_engine, open_engine
 from cfbu_crawler.cli import main
-from cfbu_crawler.demo.server import SiteServer
 
 READ_COMMANDS = (["runs"], ["diff"], ["export"], ["history", "x"], ["show", "x"], ["reparse"])
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \[")
@@ -44,7 +44,7 @@ def assert_refused(result: Result, *needles: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory, site_server: SiteServer) -> Path:
+def archive(tmp_path_factory: pytest.TempPathFactory, site_server: FixtureServer) -> Path:
     """Two complete crawls of the fixture site; crawl creates the missing folders."""
     db = tmp_path_factory.mktemp("errors") / "new" / "folder" / "archive.sqlite3"
     crawl(site_server.base_url, db)
@@ -239,7 +239,7 @@ def test_a_start_url_that_is_not_http_is_refused_before_crawling(
 
 @pytest.mark.slow
 def test_crawl_refuses_a_db_that_is_not_an_archive(
-    text_file: Path, foreign_sqlite: Path, site_server: SiteServer
+    text_file: Path, foreign_sqlite: Path, site_server: FixtureServer
 ) -> None:
     for path, needle in ((text_file, "not an SQLite archive"), (foreign_sqlite, "not a cfbu")):
         before = path.read_bytes()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from helpers import crawl, export, run_cfbu
+from support.oracle import expected_diff, expected_records
+from support.server import FixtureServer
 
-from cfbu_crawler.demo.edits import expected_diff
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import build_site, expected_records
+from cfbu_crawler.demo.build import build_site
 
 FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 
@@ -51,7 +51,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     db = tmp_path_factory.mktemp("e2e") / "archive.sqlite3"
     v1, v2 = build_site("v1"), build_site("v2")
     steps: dict[str, Step] = {}
-    with SiteServer(v1) as server:
+    with FixtureServer(v1) as server:
         for name, site in (("full", v1), ("unchanged", v1), ("v2", v2)):
             server.site = site
             server.stats.reset()
@@ -157,7 +157,7 @@ def test_crawl_summary_reports_counts(scenario: Scenario) -> None:
 
 def test_site_without_sitemaps_or_etags_gives_the_same_records(tmp_path: Path) -> None:
     site = build_site("v1", sitemaps=False, etags=False)
-    with SiteServer(site) as server:
+    with FixtureServer(site) as server:
         crawl(server.base_url, tmp_path / "a.sqlite3")
         crawl(server.base_url, tmp_path / "a.sqlite3")
         got = by_url(export(tmp_path / "a.sqlite3"))
@@ -168,7 +168,9 @@ def test_site_without_sitemaps_or_etags_gives_the_same_records(tmp_path: Path) -
     assert versions_count(tmp_path / "a.sqlite3") == len(expected)
 
 
-def test_scrapy_crawl_command_does_the_same_crawl(tmp_path: Path, site_server: SiteServer) -> None:
+def test_scrapy_crawl_command_does_the_same_crawl(
+    tmp_path: Path, site_server: FixtureServer
+) -> None:
     import subprocess
     import sys
 

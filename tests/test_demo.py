@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from helpers import run_cfbu
+from support.oracle import expected_diff
 
-from cfbu_crawler.demo.edits import expected_diff
-from cfbu_crawler.demo.site import build_site
+from cfbu_crawler.demo.build import build_site
 
 pytestmark = pytest.mark.slow
 

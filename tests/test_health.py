@@ -9,11 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from helpers import crawl, run_cfbu
+from support.server import FixtureServer
 
 from cfbu_crawler.archive.coverage import coverage_of, coverage_warnings, looks_like_interview
 from cfbu_crawler.archive.models import Version
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import Response, build_site
+from cfbu_crawler.demo.build import build_site
+from cfbu_crawler.demo.site import Response
 
 DATES = re.compile(
     r"<time[^>]*>.*?</time>|\"datePublished\"\s*:\s*\"[^\"]*\",?|"
@@ -43,7 +44,7 @@ class DatelessSite:
 
 def test_coverage_drop_is_warned_stored_and_fails_the_crawl_on_request(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    with SiteServer(build_site("v1")) as server:
+    with FixtureServer(build_site("v1")) as server:
         crawl(server.base_url, db)
         server.site = DatelessSite(build_site("v1"))
         proc = crawl(server.base_url, db, "--full", "--fail-on-coverage-drop", check=False)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from helpers import crawl, export, run_cfbu
-from routes_site import RoutesSite, article, html, redirect
+from support.routes import RoutesSite, article, html, redirect
 
 
 def listing(*slugs: str, extra: str = "") -> object:

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 from helpers import ROOT
-
-from cfbu_crawler.demo.server import SiteServer
+from support.server import FixtureServer
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
@@ -41,7 +40,7 @@ def test_readme_names_the_install_and_test_commands_that_ci_runs() -> None:
     assert "python -m pytest -q" in text and "python -m pytest -q" in ci
 
 
-def test_every_readme_command_runs(tmp_path: Path, site_server: SiteServer) -> None:
+def test_every_readme_command_runs(tmp_path: Path, site_server: FixtureServer) -> None:
     for command in readme_commands():
         args = shlex.split(command.replace("https://cfbu.dk", site_server.base_url))
         if args[1] == "crawl":

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from helpers import crawl, export, run_cfbu
-
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import expected_records
+from support.oracle import expected_records
+from support.server import FixtureServer
 
 SEED_PATH = "/nyheder/de-trovaerdige-voksne-i-hoeje-taastrup/"
 FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
@@ -47,7 +46,7 @@ def seed_record(db: Path) -> dict | None:
     ],
 )
 def test_transient_failures_are_retried_and_the_page_is_archived(
-    tmp_path: Path, fresh_server: SiteServer, kind: str, times: int, extra: tuple[str, ...]
+    tmp_path: Path, fresh_server: FixtureServer, kind: str, times: int, extra: tuple[str, ...]
 ) -> None:
     fresh_server.set_fault(SEED_PATH, kind, times=times, seconds=3)
     db = tmp_path / "a.sqlite3"
@@ -62,7 +61,7 @@ def test_transient_failures_are_retried_and_the_page_is_archived(
     assert query(db, "SELECT errors FROM runs") == [(0,)]
 
 
-def test_retry_after_is_honoured(tmp_path: Path, fresh_server: SiteServer) -> None:
+def test_retry_after_is_honoured(tmp_path: Path, fresh_server: FixtureServer) -> None:
     fresh_server.set_fault(SEED_PATH, "503", times=1)  # answers Retry-After: 1
     started = time.monotonic()
     crawl(fresh_server.base_url, tmp_path / "a.sqlite3", "-s", "CFBU_RETRY_BACKOFF_BASE=0")
@@ -72,7 +71,7 @@ def test_retry_after_is_honoured(tmp_path: Path, fresh_server: SiteServer) -> No
 
 
 def test_page_that_keeps_failing_is_an_error_not_a_removal_and_is_fetched_next_run(
-    tmp_path: Path, fresh_server: SiteServer
+    tmp_path: Path, fresh_server: FixtureServer
 ) -> None:
     db = tmp_path / "a.sqlite3"
     crawl(fresh_server.base_url, db)
@@ -95,7 +94,7 @@ def test_page_that_keeps_failing_is_an_error_not_a_removal_and_is_fetched_next_r
 
 
 def test_first_fetch_failure_of_an_unknown_article_is_retried_next_run(
-    tmp_path: Path, fresh_server: SiteServer
+    tmp_path: Path, fresh_server: FixtureServer
 ) -> None:
     db = tmp_path / "a.sqlite3"
     fresh_server.set_fault(SEED_PATH, "503", times=100)
@@ -111,7 +110,7 @@ def test_first_fetch_failure_of_an_unknown_article_is_retried_next_run(
     [("binary", "not an HTML page"), ("redirect_loop", "redirect"), ("huge", "")],
 )
 def test_bad_responses_are_per_page_errors_and_the_rest_is_archived(
-    tmp_path: Path, fresh_server: SiteServer, kind: str, reason: str
+    tmp_path: Path, fresh_server: FixtureServer, kind: str, reason: str
 ) -> None:
     fresh_server.set_fault(SEED_PATH, kind, times=100)
     db = tmp_path / "a.sqlite3"
@@ -132,7 +131,7 @@ def test_bad_responses_are_per_page_errors_and_the_rest_is_archived(
     assert len(export(db)) == len(expected_records(fresh_server.site, fresh_server.base_url)) - 1
 
 
-def start_crawl(server: SiteServer, db: Path, delay: str = "0.15") -> subprocess.Popen:
+def start_crawl(server: FixtureServer, db: Path, delay: str = "0.15") -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -168,7 +167,7 @@ def wait_for(db: Path, sql: str, at_least: int, timeout: float = 60) -> None:
 
 
 def test_crawl_killed_with_sigkill_leaves_a_consistent_archive_that_the_next_run_completes(
-    tmp_path: Path, fresh_server: SiteServer
+    tmp_path: Path, fresh_server: FixtureServer
 ) -> None:
     db = tmp_path / "a.sqlite3"
     proc = start_crawl(fresh_server, db)
@@ -188,7 +187,7 @@ def test_crawl_killed_with_sigkill_leaves_a_consistent_archive_that_the_next_run
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_and_ctrl_c_end_the_run_cleanly_as_interrupted(
-    tmp_path: Path, fresh_server: SiteServer, signum: int
+    tmp_path: Path, fresh_server: FixtureServer, signum: int
 ) -> None:
     db = tmp_path / "a.sqlite3"
     proc = start_crawl(fresh_server, db)
@@ -202,7 +201,7 @@ def test_sigterm_and_ctrl_c_end_the_run_cleanly_as_interrupted(
 
 
 def test_second_crawl_on_a_database_in_use_exits_at_once_with_a_clear_message(
-    tmp_path: Path, fresh_server: SiteServer
+    tmp_path: Path, fresh_server: FixtureServer
 ) -> None:
     db = tmp_path / "a.sqlite3"
     first = start_crawl(fresh_server, db, delay="0.3")
@@ -222,7 +221,7 @@ def test_second_crawl_on_a_database_in_use_exits_at_once_with_a_clear_message(
 
 
 def test_readers_see_committed_articles_while_a_crawl_writes(
-    tmp_path: Path, fresh_server: SiteServer
+    tmp_path: Path, fresh_server: FixtureServer
 ) -> None:
     db = tmp_path / "a.sqlite3"
     proc = start_crawl(fresh_server, db, delay="0.2")
@@ -238,7 +237,7 @@ def test_readers_see_committed_articles_while_a_crawl_writes(
 
 
 def test_two_crawls_started_together_on_a_new_archive_one_runs_one_refuses(
-    tmp_path: Path, fresh_server: SiteServer
+    tmp_path: Path, fresh_server: FixtureServer
 ) -> None:
     db = tmp_path / "new.sqlite3"
     first, second = (

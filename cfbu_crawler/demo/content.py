@@ -1,11 +1,9 @@
-"""Structured article content of the demo site and the record each article must yield.
+"""Structured article content of the demo site.
 
 Every article in ``snapshot/*.json`` is a list of typed paragraphs (``plain``,
-``question``, ``answer``, ``quote``, ``subheading``, ``spacer``). The fields of SPEC §3
-(``lead``, ``body``, ``qa``, ``published``) are computed here from that model alone, so
-the expected output never depends on an extractor. :func:`spec_qa` re-derives the
-interview structure from *rendered* features (text + emphasis) with the SPEC §3 rule and
-is used to check that the content is unambiguous.
+``question``, ``answer``, ``quote``, ``subheading``, ``spacer``); the themes render it,
+and its ``lead``, ``body``, ``qa`` and publication date are derived from that model alone
+(independent of theme and generation).
 """
 
 from __future__ import annotations
@@ -13,19 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 PARAGRAPH_KINDS = ("plain", "question", "answer", "quote", "subheading", "spacer")
-QUESTION_MARKUPS = ("plain", "strong", "b", "h3")
 SEED_SLUG = "de-trovaerdige-voksne-i-hoeje-taastrup"
 
 _LEADING_DASH = re.compile(r"^[–—-][ \u00a0]")
-_ENDS_WITH_QUESTION = re.compile(r"\?[\"'”’»“]*$")
 
 DANISH_MONTHS = (
     "januar",
@@ -64,7 +59,7 @@ class Article:
     published: dt.datetime  # aware, UTC
     modified: dt.datetime  # aware, UTC
     kind: str  # "news" | "interview"
-    interview_style: int | None  # 1, 2, 3 (SPEC §3) or None
+    interview_style: int | None  # 1, 2, 3 (the site's interview styles) or None
     question_markup: str  # "plain" | "strong" | "b" | "h3"
     old_in_mixed: bool  # reachable only through old-generation links on the mixed site
     added_in: str  # "v1" | "v2"
@@ -131,67 +126,10 @@ class Article:
             return self.interview_style == 1 or self.question_markup != "plain"
         return False
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "published": self.published.isoformat(),
-            "modified": self.modified.isoformat(),
-            "kind": self.kind,
-            "interview_style": self.interview_style,
-            "question_markup": self.question_markup,
-            "old_in_mixed": self.old_in_mixed,
-            "added_in": self.added_in,
-            "paragraphs": [{"kind": p.kind, "text": p.text} for p in self.paragraphs],
-        }
-
 
 def strip_dash(text: str) -> str:
     """Remove a leading ``– `` (en/em dash or hyphen plus (no-break) space)."""
     return _LEADING_DASH.sub("", text, count=1)
-
-
-def is_dash_led(text: str) -> bool:
-    return bool(_LEADING_DASH.match(text))
-
-
-def ends_with_question(text: str) -> bool:
-    return bool(_ENDS_WITH_QUESTION.search(text))
-
-
-def spec_qa(paragraphs: Sequence[tuple[str, bool]]) -> list[dict[str, str]]:
-    """SPEC §3 question/answer rule over ``(text, emphasised)`` pairs (spacers removed)."""
-    n = len(paragraphs)
-    is_q: list[bool] = []
-    for i, (text, emph) in enumerate(paragraphs):
-        nxt_dash = i + 1 < n and is_dash_led(paragraphs[i + 1][0])
-        q = (ends_with_question(text) and (emph or nxt_dash)) or (emph and nxt_dash)
-        is_q.append(q and not is_dash_led(text))
-    pairs: list[tuple[str, list[str]]] = []
-    for (text, _), q in zip(paragraphs, is_q, strict=True):
-        if q:
-            pairs.append((text, []))
-        elif pairs:
-            pairs[-1][1].append(strip_dash(text))
-    return [{"question": q, "answer": "\n\n".join(ans)} for q, ans in pairs]
-
-
-def check_article(a: Article) -> None:
-    """Raise ``ValueError`` if the article's structure is ambiguous under SPEC §3."""
-    feats = [(p.text, a.is_emphasised(p)) for p in a.text_paragraphs]
-    if spec_qa(feats) != a.qa:
-        raise ValueError(f"{a.slug}: SPEC rule disagrees with the content model")
-    if a.kind == "news" and a.qa:
-        raise ValueError(f"{a.slug}: a news article must not contain questions")
-    if a.kind == "interview" and not a.qa:
-        raise ValueError(f"{a.slug}: an interview needs questions")
-    for p in a.paragraphs:
-        if p.text != unicodedata.normalize("NFC", p.text):
-            raise ValueError(f"{a.slug}: text not NFC")
-        if p.kind != "spacer" and (not p.text or p.text != " ".join(p.text.split())):
-            raise ValueError(f"{a.slug}: paragraph whitespace not collapsed")
-        p.text.encode("cp1252")  # old generation pages are windows-1252
-    a.title.encode("cp1252")
 
 
 def article_from_json(data: dict[str, object]) -> Article:
@@ -226,7 +164,7 @@ _CACHE: tuple[Article, ...] | None = None
 
 
 def load_articles() -> tuple[Article, ...]:
-    """All snapshot articles (v1 and v2-only), newest first, validated."""
+    """All snapshot articles (v1 and v2-only), newest first."""
     global _CACHE
     if _CACHE is None:
         root = resources.files("cfbu_crawler.demo").joinpath("snapshot")
@@ -235,8 +173,6 @@ def load_articles() -> tuple[Article, ...]:
             for f in root.iterdir()
             if f.name.endswith(".json")
         ]
-        for a in arts:
-            check_article(a)
         _CACHE = tuple(newest_first(arts))
     return _CACHE
 
