@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
-from cfbu_crawler.cli.app import main
-from cfbu_crawler.cli.changes import print_diff
 from cfbu_crawler.demo import DEFAULT_DEMO_DB
-from cfbu_crawler.demo.runner import DemoError, run_demo
 
 
 def diff_text(data: dict[str, Any]) -> str:
     """The diff as ``cfbu diff`` prints it (the same renderer), as text."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from cfbu_crawler.cli.changes import print_diff
+
     buffer = io.StringIO()
     out = Console(file=buffer, highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty())
     print_diff(out, data)
     return buffer.getvalue().rstrip("\n")
 
 
-@main.command()
+@click.command()
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -50,6 +51,8 @@ def demo(db: Path, keep_serving: bool) -> None:
       cfbu demo
       cfbu demo --db /tmp/demo.sqlite3 && cfbu runs --db /tmp/demo.sqlite3
     """
+    from cfbu_crawler.demo.runner import DemoError, run_demo
+
     try:
         run_demo(db, diff_text=diff_text, keep_serving=keep_serving)
     except DemoError as exc:
