@@ -6,7 +6,7 @@ from itemadapter import ItemAdapter
 
 from cfbu_crawler import extract
 from cfbu_crawler.extract.urls import article_identity
-from pipelines.base import FieldPipeline
+from cfbu_crawler.pipelines.base import FieldPipeline
 
 
 class ContentPipeline(FieldPipeline):

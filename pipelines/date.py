@@ -5,7 +5,7 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 
 from cfbu_crawler import extract
-from pipelines.base import FieldPipeline
+from cfbu_crawler.pipelines.base import FieldPipeline
 
 
 class DatePipeline(FieldPipeline):

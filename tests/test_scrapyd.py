@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,6 +140,14 @@ def deploy(workdir: Path, url: str) -> None:
     assert answer["spiders"] == 1
 
 
+def egg_files(workdir: Path) -> set[str]:
+    """The files of the egg scrapyd-deploy built and Scrapyd stored."""
+    eggs = sorted((workdir / "eggs" / "cfbu").glob("*.egg"))
+    assert len(eggs) == 1, eggs
+    with zipfile.ZipFile(eggs[0]) as egg:
+        return set(egg.namelist())
+
+
 def wait_finished(base: str, job: str) -> dict:
     deadline = time.monotonic() + JOB_TIMEOUT
     while time.monotonic() < deadline:
@@ -175,6 +184,10 @@ def test_scrapyd_deploy_and_schedule(tmp_path: Path) -> None:
         try:
             wait_ready(base, proc, out)
             deploy(workdir, base)
+            files = egg_files(workdir)
+            # The pipelines travel inside the package (no top-level `pipelines`), no tests.
+            assert "cfbu_crawler/pipelines/store.py" in files
+            assert not [f for f in files if f.startswith(("pipelines/", "tests/"))]
             assert call(base, "listspiders.json?project=cfbu")["spiders"] == ["nyheder"]
             answer = call(
                 base,
