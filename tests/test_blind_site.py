@@ -24,6 +24,8 @@ from support.server import FixtureServer
 
 from cfbu_crawler.demo.site import Response
 
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parent / "fixtures"
 FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 OLD_CASE = "blind_old_table_font"

@@ -136,6 +136,7 @@ def test_runs_json_of_an_empty_archive_is_an_empty_list(empty_archive: Path) -> 
 
 
 # -- unknown runs, articles, versions, options -------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,needle",
     [
@@ -153,6 +154,7 @@ def test_unknown_runs_articles_and_versions(archive: Path, args: list[str], need
     assert_refused(cfbu(*args, "--db", str(archive)), needle)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,needle",
     [
@@ -261,12 +263,14 @@ def test_crawl_into_a_folder_under_a_file_is_one_line(tmp_path: Path, text_file:
     assert "cannot create the folder" in one_error_line(proc.stderr)
 
 
+@pytest.mark.slow
 def test_the_crawl_created_its_folders(archive: Path) -> None:
     assert archive.exists() and archive.parent.name == "folder"
     runs = json.loads(cfbu("runs", "--db", str(archive), "--json").stdout)
     assert [r["status"] for r in runs] == ["complete", "complete"]
 
 
+@pytest.mark.slow
 def test_runs_fit_80_columns_and_json_keeps_its_shape(archive: Path) -> None:
     result = CliRunner().invoke(main, ["runs", "--db", str(archive)], env={"COLUMNS": "80"})
     assert result.exit_code == 0

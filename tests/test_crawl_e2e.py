@@ -18,6 +18,8 @@ from support.server import FixtureServer
 
 from cfbu_crawler.demo.build import build_site
 
+pytestmark = pytest.mark.slow
+
 FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 
 

@@ -211,6 +211,7 @@ def test_v2_title_edit_changes_title_and_breadcrumb_only() -> None:
 # ----- server: listing, articles, conditional requests ------------------------------
 
 
+@pytest.mark.slow
 def test_listing_pagination_follows_next_links_and_ends(v1_server: FixtureServer) -> None:
     site: Site = v1_server.site
     pages, links = crawl_listing(v1_server)
@@ -221,6 +222,7 @@ def test_listing_pagination_follows_next_links_and_ends(v1_server: FixtureServer
     assert status == 301 and headers["location"].endswith("/nyheder/")
 
 
+@pytest.mark.slow
 def test_listing_links_old_generation_articles_with_their_page_number(
     v1_server: FixtureServer,
 ) -> None:
@@ -237,6 +239,7 @@ def test_listing_links_old_generation_articles_with_their_page_number(
     assert seen == 6
 
 
+@pytest.mark.slow
 def test_every_article_page_is_200_with_etag_and_304_on_if_none_match(
     v1_server: FixtureServer,
 ) -> None:
@@ -252,6 +255,7 @@ def test_every_article_page_is_200_with_etag_and_304_on_if_none_match(
         assert status == 304 and body2 == b"" and headers2["etag"] == etag
 
 
+@pytest.mark.slow
 def test_if_modified_since_answers_304_until_the_page_changes(v1_server: FixtureServer) -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     _, headers, _ = fetch(v1_server.base_url, path)
@@ -261,6 +265,7 @@ def test_if_modified_since_answers_304_until_the_page_changes(v1_server: Fixture
     assert fetch(v1_server.base_url, path, headers={"If-Modified-Since": older})[0] == 200
 
 
+@pytest.mark.slow
 def test_last_modified_is_stable_across_server_restarts() -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     with FixtureServer(build_site("v1")) as a:
@@ -270,6 +275,7 @@ def test_last_modified_is_stable_across_server_restarts() -> None:
     assert lm1 == lm2 == "Mon, 07 Dec 2015 16:52:00 GMT"
 
 
+@pytest.mark.slow
 def test_etags_false_sends_no_validators_and_never_304() -> None:
     with FixtureServer(build_site("v1", etags=False)) as srv:
         status, headers, _ = fetch(
@@ -278,6 +284,7 @@ def test_etags_false_sends_no_validators_and_never_304() -> None:
         assert status == 200 and "etag" not in headers and "last-modified" not in headers
 
 
+@pytest.mark.slow
 def test_head_returns_headers_without_body(v1_server: FixtureServer) -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     _, get_headers, body = fetch(v1_server.base_url, path)
@@ -286,6 +293,7 @@ def test_head_returns_headers_without_body(v1_server: FixtureServer) -> None:
     assert headers["content-length"] == str(len(body)) and headers["etag"] == get_headers["etag"]
 
 
+@pytest.mark.slow
 def test_current_article_has_canonical_to_its_own_url_and_jsonld(v1_server: FixtureServer) -> None:
     url = f"{v1_server.base_url}/nyheder/{SEED_SLUG}/"
     _, _, body = fetch(v1_server.base_url, f"/nyheder/{SEED_SLUG}/?utm_source=x")
@@ -297,6 +305,7 @@ def test_current_article_has_canonical_to_its_own_url_and_jsonld(v1_server: Fixt
     assert '<nav class="yoast-breadcrumbs">' in text and "Se seneste nyheder" in text
 
 
+@pytest.mark.slow
 def test_old_generation_article_answers_under_any_page_number(v1_server: FixtureServer) -> None:
     site: Site = v1_server.site
     old = [a for a in site.articles if site.is_old(a.slug)]
@@ -316,6 +325,7 @@ def test_old_generation_article_answers_under_any_page_number(v1_server: Fixture
         assert fetch(v1_server.base_url, f"/nyheder/{a.slug}/")[0] == 404
 
 
+@pytest.mark.slow
 def test_windows_1252_pages_decode_to_the_right_text(v1_server: FixtureServer) -> None:
     site: Site = v1_server.site
     declared = {"header": 0, "meta": 0}
@@ -353,6 +363,7 @@ def test_every_article_page_shows_every_paragraph_in_every_theme() -> None:
                 assert p.text in text, (site.themes[a.slug], a.slug, p.text[:40])
 
 
+@pytest.mark.slow
 def test_non_article_pages_are_linked_from_article_pages_and_answer_200(
     v1_server: FixtureServer,
 ) -> None:
@@ -384,6 +395,7 @@ def test_non_article_pages_are_linked_from_article_pages_and_answer_200(
         assert fetch(v1_server.base_url, path)[0] == 200, path
 
 
+@pytest.mark.slow
 def test_robots_txt_points_to_the_sitemap_index(v1_server: FixtureServer) -> None:
     status, _, body = fetch(v1_server.base_url, "/robots.txt")
     assert status == 200
@@ -397,6 +409,7 @@ def _lastmods(srv: FixtureServer) -> dict[str, str]:
     return dict(re.findall(r"<loc>([^<]+)</loc><lastmod>([^<]+)</lastmod>", body.decode()))
 
 
+@pytest.mark.slow
 def test_sitemap_lastmod_is_present_and_changes_for_edited_articles(
     fresh_server: FixtureServer,
 ) -> None:
@@ -415,6 +428,7 @@ def test_sitemap_lastmod_is_present_and_changes_for_edited_articles(
     assert f"{base}/nyheder/{MOVED_TO}/" in after and f"{base}/nyheder/{MOVED_FROM}/" not in after
 
 
+@pytest.mark.slow
 def test_old_generation_site_has_no_sitemap() -> None:
     with FixtureServer(build_site("v1", generation="old")) as srv:
         assert "Sitemap:" not in fetch(srv.base_url, "/robots.txt")[2].decode()
@@ -424,6 +438,7 @@ def test_old_generation_site_has_no_sitemap() -> None:
 # ----- server: v2 ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_v2_removed_article_is_404_and_moved_article_is_301(fresh_server: FixtureServer) -> None:
     base = fresh_server.base_url
     assert fetch(base, f"/nyheder/{MOVED_FROM}/")[0] == 200
@@ -440,6 +455,7 @@ def test_v2_removed_article_is_404_and_moved_article_is_301(fresh_server: Fixtur
     assert not any(REMOVED in link for link in links)
 
 
+@pytest.mark.slow
 def test_v2_unlisted_article_is_live_but_not_linked(fresh_server: FixtureServer) -> None:
     fresh_server.site = build_site("v2")
     base = fresh_server.base_url
@@ -459,6 +475,7 @@ def test_v2_shifts_old_generation_page_numbers_in_listing_links() -> None:
     assert shifted, "new articles push some old-generation links to the next listing page"
 
 
+@pytest.mark.slow
 def test_v2_theme_change_changes_etag_of_current_pages_but_not_old_pages(
     fresh_server: FixtureServer,
 ) -> None:
@@ -481,6 +498,7 @@ def test_v2_theme_change_changes_etag_of_current_pages_but_not_old_pages(
 # ----- server: stats and faults ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stats_record_method_path_status_bytes_and_conditional(fresh_server: FixtureServer) -> None:
     base = fresh_server.base_url
     fresh_server.stats.reset()
@@ -500,6 +518,7 @@ def test_stats_record_method_path_status_bytes_and_conditional(fresh_server: Fix
     assert fresh_server.stats.total_requests() == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["503", "redirect_loop", "binary", "truncate", "reset", "timeout"])
 def test_fault_fires_the_given_number_of_times_then_the_path_answers_normally(
     fresh_server: FixtureServer, kind: str
@@ -529,6 +548,7 @@ def test_fault_fires_the_given_number_of_times_then_the_path_answers_normally(
     assert status == 200 and b"DE TROV" in body
 
 
+@pytest.mark.slow
 def test_huge_fault_sends_a_20_mb_body_once(fresh_server: FixtureServer) -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     fresh_server.set_fault(path, "huge", times=1)
@@ -537,11 +557,13 @@ def test_huge_fault_sends_a_20_mb_body_once(fresh_server: FixtureServer) -> None
     assert len(fetch(fresh_server.base_url, path)[2]) < 100_000
 
 
+@pytest.mark.slow
 def test_unknown_fault_kind_is_rejected(fresh_server: FixtureServer) -> None:
     with pytest.raises(ValueError):
         fresh_server.set_fault("/x/", "explode")
 
 
+@pytest.mark.slow
 def test_server_keeps_connections_alive_for_http11_clients(fresh_server: FixtureServer) -> None:
     u = urlsplit(fresh_server.base_url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)

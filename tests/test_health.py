@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from helpers import crawl, run_cfbu
 from support.server import FixtureServer
 
@@ -42,6 +43,7 @@ class DatelessSite:
         return replace(resp, headers=headers, body=body)
 
 
+@pytest.mark.slow
 def test_coverage_drop_is_warned_stored_and_fails_the_crawl_on_request(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
     with FixtureServer(build_site("v1")) as server:

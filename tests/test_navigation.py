@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import crawl, export, run_cfbu
 from support.routes import RoutesSite, article, html, redirect
+
+pytestmark = pytest.mark.slow
 
 
 def listing(*slugs: str, extra: str = "") -> object:

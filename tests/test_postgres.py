@@ -26,7 +26,10 @@ from cfbu_crawler.archive.models import Base
 from cfbu_crawler.demo.build import build_site
 
 pytest.importorskip("psycopg")
-pytestmark = pytest.mark.skipif(shutil.which("initdb") is None, reason="no PostgreSQL binaries")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("initdb") is None, reason="no PostgreSQL binaries"),
+]
 
 FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 

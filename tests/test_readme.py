@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import ROOT
 from support.server import FixtureServer
 
@@ -40,6 +41,7 @@ def test_readme_names_the_install_and_test_commands_that_ci_runs() -> None:
     assert "python -m pytest -q" in text and "python -m pytest -q" in ci
 
 
+@pytest.mark.slow
 def test_every_readme_command_runs(tmp_path: Path, site_server: FixtureServer) -> None:
     for command in readme_commands():
         args = shlex.split(command.replace("https://cfbu.dk", site_server.base_url))

@@ -16,6 +16,8 @@ from helpers import crawl, export, run_cfbu
 from support.oracle import expected_records
 from support.server import FixtureServer
 
+pytestmark = pytest.mark.slow
+
 SEED_PATH = "/nyheder/de-trovaerdige-voksne-i-hoeje-taastrup/"
 FIELDS = ("url", "title", "breadcrumb", "category", "published", "lead", "body", "qa")
 FAST_RETRY = ("-s", "CFBU_RETRY_BACKOFF_BASE=0.2")
