@@ -17,7 +17,7 @@ def diff_text(data: dict[str, Any]) -> str:
 
     from rich.console import Console
 
-    from cfbu_crawler.cli.changes import print_diff
+    from cfbu_crawler.cli.render import print_diff
 
     buffer = io.StringIO()
     out = Console(file=buffer, highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty())
