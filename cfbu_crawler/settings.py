@@ -18,7 +18,7 @@ CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
 CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
 
-# --- politeness (SPEC §6) --------------------------------------------------------
+# --- politeness (README.md, "Crawl") ----------------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
@@ -37,7 +37,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port on a scheduled crawler
 
-# --- retries (SPEC §6): transient failures, with backoff and Retry-After -------------
+# --- retries (README.md, "Crawl"): transient failures, with backoff and Retry-After ---
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

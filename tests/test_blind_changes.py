@@ -17,8 +17,8 @@ written by hand below.
 
 With the stale sitemap nothing the server says signals the four edits that keep their
 publication date: the incremental crawl trusts the sitemap (that is what makes it cheap)
-and misses them, as SPEC §4 allows ("every edit the server signals"); ``--full`` then
-catches them, and the crawl after that is empty again.
+and misses them, as the incremental crawl is meant to (README.md, "Crawl": it skips
+articles whose sitemap ``lastmod`` has not changed); ``--full`` then catches them, and the crawl after that is empty again.
 
 The old generation (``/nyheder/page/N/nyhed/<slug>``, windows-1252, tables, "Du er her:",
 numeric dates, no sitemap or validators) goes through v1 → v2 with two new articles
@@ -27,14 +27,13 @@ pushing the others onto other listing pages, an edit and a removal.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from blindsite import content
 from blindsite.content import ANSWER_NEW, ANSWER_OLD, BODY_EDIT_NEW, BODY_EDIT_OLD
 from blindsite.server import BEHAVIOURS, current_site, old_site, serve
-from helpers import crawl, export, run_cfbu
+from helpers import crawl, diff, export, runs
 
 pytestmark = pytest.mark.slow
 
@@ -46,16 +45,11 @@ CHEAP = ("weak_etag", "last_modified", "gzip_etag", "listing_304")
 V1_COUNT = 51
 
 
-def diff(db: Path, *runs: str) -> dict:
-    proc = run_cfbu("diff", *runs, "--db", str(db), "--json", check=True)
-    return json.loads(proc.stdout)
-
-
 def last_run(db: Path) -> dict:
-    return json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)[0]
+    return runs(db)[0]
 
 
-# -- what SPEC §3 says must come out of each page (the site's own text) ----------------------
+# -- what must come out of each page (the site's own text; README.md, "How extraction works") --
 
 
 def record_of(item: content.Item) -> dict:

@@ -1,5 +1,6 @@
 """Blind site: a crawl of a news section built in markups the project's own demo site
-does not use, compared record for record with what SPEC §3 says must come out.
+does not use, compared record for record with what must come out (README.md, "How
+extraction works"; docs/extraction.md).
 
 The site (served on 127.0.0.1 by the suite's fixture server) paginates its listing with
 ``?page=2`` ("Næste side ›") and then ``/nyheder/side/3/`` ("Ældre nyheder"), links

@@ -1,4 +1,5 @@
-"""Bad input gets one line on stderr and a non-zero exit, never a traceback (SPEC §5);
+"""Bad input gets one line on stderr and a non-zero exit, never a traceback (README.md,
+"The commands");
 ``cfbu --verbose`` shows the details. Read commands run in-process (CliRunner), crawls
 in a subprocess."""
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from helpers import crawl, run_cfbu
+from helpers import runs as read_runs
 from support.server import FixtureServer
 
 from cfbu_crawler.archive.db import close_engine, open_engine
@@ -207,7 +209,7 @@ def test_an_unreachable_start_url_fails_fast_with_the_reason(tmp_path: Path) -> 
     assert (
         line == "Error: cannot fetch the start URL http://127.0.0.1:1/nyheder/: Connection refused"
     )
-    runs = json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)
+    runs = read_runs(db)
     assert [r["status"] for r in runs] == ["failed"]
     assert "refused" in runs[0]["finish_reason"]
 

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import crawl, export, run_cfbu
+from click.testing import CliRunner
+from helpers import crawl, diff, export
+from helpers import history as article_history
 from support.oracle import expected_diff, expected_records
 from support.server import FixtureServer
 
+from cfbu_crawler.cli import main
 from cfbu_crawler.demo.build import build_site
 
 pytestmark = pytest.mark.slow
@@ -94,6 +97,13 @@ def test_export_has_no_listing_category_or_static_page_and_no_article_twice(
 
 
 def test_export_jsonl_carries_status_dates_versions_and_hash(scenario: Scenario) -> None:
+    # `cfbu export --format jsonl` prints, one a line, the records the tests read in process.
+    result = CliRunner().invoke(
+        main, ["export", "--db", str(scenario.db), "--format", "jsonl"], env={"CFBU_DB": None}
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines == scenario.steps["v2"].records
     record = scenario.steps["full"].records[0]
     assert record["status"] == "live"
     assert record["versions"] == 1
@@ -118,8 +128,7 @@ def test_recrawl_after_edits_fetches_what_changed(scenario: Scenario) -> None:
 
 
 def test_diff_after_v2_reports_exactly_the_edits(scenario: Scenario) -> None:
-    proc = run_cfbu("diff", "--db", str(scenario.db), "--json", check=True)
-    report = json.loads(proc.stdout)
+    report = diff(scenario.db)
     expected = expected_diff(scenario.v1, scenario.v2, scenario.base_url)
     assert report["added"] == expected["added"]
     assert report["removed"] == expected["removed"]
@@ -146,8 +155,7 @@ def test_export_after_v2_keeps_gone_articles_and_all_versions(scenario: Scenario
 
 def test_moved_article_keeps_its_history_under_the_new_url(scenario: Scenario) -> None:
     moved = expected_diff(scenario.v1, scenario.v2, scenario.base_url)["moved"][0]
-    proc = run_cfbu("history", moved["from"], "--db", str(scenario.db), "--json", check=True)
-    history = json.loads(proc.stdout)
+    history = article_history(scenario.db, moved["from"])
     assert history["url"] == moved["to"]
     assert len(history["versions"]) == 1
 

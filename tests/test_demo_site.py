@@ -568,9 +568,13 @@ def test_server_keeps_connections_alive_for_http11_clients(fresh_server: Fixture
     u = urlsplit(fresh_server.base_url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
     try:
+        sockets = []
         for path in ("/nyheder/", f"/nyheder/{SEED_SLUG}/", "/robots.txt"):
             conn.request("GET", path)
             r = conn.getresponse()
             assert r.status == 200 and r.read()
+            assert not r.will_close
+            sockets.append(conn.sock)  # http.client reconnects if the server closed it
+        assert sockets[0] is not None and sockets == [sockets[0]] * 3
     finally:
         conn.close()

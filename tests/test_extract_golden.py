@@ -51,7 +51,7 @@ def test_golden_case(case: Path) -> None:
         _diff(f, got.get(f), expected.get(f)) for f in fields if got.get(f) != expected.get(f)
     ]
     if "url" in expected:
-        # SPEC §4 identity: the canonical link on the same site, else the normalised URL
+        # The article's identity: the canonical link on the same site, else the normalised URL
         # (old ``/nyheder/page/N/nyhed/<slug>`` URLs lose their page segment).
         url = article_identity(_url(case), got.get("canonical"))
         if url != expected["url"]:

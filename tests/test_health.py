@@ -3,13 +3,13 @@ fail the crawl (`--fail-on-coverage-drop`)."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import crawl, run_cfbu
+from helpers import crawl
+from helpers import runs as read_runs
 from support.server import FixtureServer
 
 from cfbu_crawler.archive.coverage import coverage_of, coverage_warnings, looks_like_interview
@@ -52,7 +52,7 @@ def test_coverage_drop_is_warned_stored_and_fails_the_crawl_on_request(tmp_path:
         proc = crawl(server.base_url, db, "--full", "--fail-on-coverage-drop", check=False)
     assert proc.returncode == 5, proc.stderr[-1500:]
     assert "coverage of published dropped from 100%" in proc.stderr
-    runs = json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)
+    runs = read_runs(db)
     assert runs[0]["coverage"]["published"] < 0.2
     assert runs[0]["warnings"] and "published" in runs[0]["warnings"][0]
     assert runs[1]["warnings"] == []

@@ -1,4 +1,5 @@
-"""The same archive on PostgreSQL (SPEC §5: the store for archives shared between hosts).
+"""The same archive on PostgreSQL (README.md, "The archive": the store for archives shared
+between hosts).
 
 Starts a throwaway PostgreSQL server in a temporary directory on 127.0.0.1; skipped
 where no PostgreSQL binaries or no psycopg are installed.

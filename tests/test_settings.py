@@ -1,4 +1,4 @@
-"""Polite defaults (SPEC §6) and how `cfbu crawl` options override them."""
+"""Polite defaults (README.md, "Crawl") and how `cfbu crawl` options override them."""
 
 from __future__ import annotations
 

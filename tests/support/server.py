@@ -20,6 +20,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -41,6 +42,7 @@ class RequestRecord(NamedTuple):
     status: int  # 0 when the connection was reset without an answer
     bytes_sent: int  # status line + headers + body
     conditional: bool  # carried If-None-Match or If-Modified-Since
+    at: float  # time.monotonic() when it was answered
 
 
 class RequestStats:
@@ -181,7 +183,11 @@ class FixtureServer(SiteServer):
 
     def record(self, request: RequestHandler, status: int, nbytes: int) -> None:
         conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
-        self.stats.add(RequestRecord(request.command, request.path, status, nbytes, conditional))
+        self.stats.add(
+            RequestRecord(
+                request.command, request.path, status, nbytes, conditional, time.monotonic()
+            )
+        )
 
     def answer(self, request: RequestHandler) -> None:
         fault = self.faults.take(request.path)
