@@ -41,6 +41,13 @@ def test_readme_names_the_install_and_test_commands_that_ci_runs() -> None:
     assert "python -m pytest -q" in text and "python -m pytest -q" in ci
 
 
+def test_readme_names_the_fast_lane_and_its_marker_is_registered() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert 'python -m pytest -q -m "not slow"' in text
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"slow: ' in config and "--strict-markers" in config
+
+
 @pytest.mark.slow
 def test_every_readme_command_runs(tmp_path: Path, site_server: FixtureServer) -> None:
     for command in readme_commands():
