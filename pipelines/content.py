@@ -6,7 +6,8 @@ from itemadapter import ItemAdapter
 
 from cfbu_crawler import extract
 from cfbu_crawler.extract.urls import article_identity
-from cfbu_crawler.pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 
 class ContentPipeline(FieldPipeline):

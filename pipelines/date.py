@@ -5,7 +5,8 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 
 from cfbu_crawler import extract
-from cfbu_crawler.pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 
 class DatePipeline(FieldPipeline):

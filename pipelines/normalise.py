@@ -5,7 +5,8 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 
 from cfbu_crawler.extract.text import normalise_record
-from cfbu_crawler.pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 FIELDS = ("title", "breadcrumb", "category", "published", "lead", "body", "qa")
 

@@ -8,7 +8,8 @@ import logging
 from itemadapter import ItemAdapter
 
 from cfbu_crawler.archive.content import missing_fields
-from cfbu_crawler.pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 logger = logging.getLogger(__name__)
 

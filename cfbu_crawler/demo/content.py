@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -132,12 +133,9 @@ def strip_dash(text: str) -> str:
     return _LEADING_DASH.sub("", text, count=1)
 
 
-def article_from_json(data: dict[str, object]) -> Article:
+def article_from_json(data: dict[str, Any]) -> Article:
     """Build an :class:`Article` from one snapshot JSON object."""
-    paras = tuple(
-        Paragraph(str(p["kind"]), str(p["text"]))
-        for p in data["paragraphs"]  # type: ignore[union-attr]
-    )
+    paras = tuple(Paragraph(str(p["kind"]), str(p["text"])) for p in data["paragraphs"])
     style = data.get("interview_style")
     return Article(
         slug=str(data["slug"]),
@@ -145,7 +143,7 @@ def article_from_json(data: dict[str, object]) -> Article:
         published=_utc(str(data["published"])),
         modified=_utc(str(data["modified"])),
         kind=str(data["kind"]),
-        interview_style=int(style) if style is not None else None,  # type: ignore[arg-type]
+        interview_style=int(style) if style is not None else None,
         question_markup=str(data.get("question_markup", "plain")),
         old_in_mixed=bool(data.get("old_in_mixed", False)),
         added_in=str(data.get("added_in", "v1")),
