@@ -6,7 +6,7 @@ import time
 
 import lxml.html
 
-from cfbu_crawler.demo.site import build_site
+from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.extract import extract_article
 
 BASE = "http://127.0.0.1:8000"

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.demo.runner import crawl_command
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import build_site
+
+# The server that counts requests and bytes is the test suite's (tests/support/server.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.server import FixtureServer  # noqa: E402
 
 
 def crawl(base_url: str, db: Path, *extra: str) -> float:
@@ -26,7 +30,7 @@ def crawl(base_url: str, db: Path, *extra: str) -> float:
 def scenario(label: str, **site_options) -> None:
     with (
         tempfile.TemporaryDirectory() as tmp,
-        SiteServer(build_site("v1", **site_options)) as server,
+        FixtureServer(build_site("v1", **site_options)) as server,
     ):
         db = Path(tmp) / "bench.sqlite3"
         rows = []

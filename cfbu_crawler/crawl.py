@@ -242,7 +242,7 @@ def _mirror_log_to_console(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
-    for name in ("cfbu.progress", "pipelines", "scrapy.core.engine", "cfbu_crawler"):
+    for name in ("cfbu.progress", "scrapy.core.engine", "cfbu_crawler"):
         logging.getLogger(name).addHandler(handler)
 
 

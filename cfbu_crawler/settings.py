@@ -50,14 +50,14 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.content.ContentPipeline": 200,
-    "pipelines.breadcrumb.BreadcrumbPipeline": 300,
-    "pipelines.date.DatePipeline": 400,
-    "pipelines.qa.QAPipeline": 500,
-    "pipelines.normalise.NormalisePipeline": 600,
-    "pipelines.validate.ValidatePipeline": 700,
-    "pipelines.store.StorePipeline": 900,
+    "cfbu_crawler.pipelines.extract.ExtractPipeline": 100,
+    "cfbu_crawler.pipelines.content.ContentPipeline": 200,
+    "cfbu_crawler.pipelines.breadcrumb.BreadcrumbPipeline": 300,
+    "cfbu_crawler.pipelines.date.DatePipeline": 400,
+    "cfbu_crawler.pipelines.qa.QAPipeline": 500,
+    "cfbu_crawler.pipelines.normalise.NormalisePipeline": 600,
+    "cfbu_crawler.pipelines.validate.ValidatePipeline": 700,
+    "cfbu_crawler.pipelines.store.StorePipeline": 900,
 }
 
 EXTENSIONS = {

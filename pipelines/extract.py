@@ -13,7 +13,8 @@ from itemadapter import ItemAdapter
 
 from cfbu_crawler.extract import extract_article
 from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
-from pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 logger = logging.getLogger(__name__)
 

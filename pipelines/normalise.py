@@ -12,7 +12,8 @@ from itemadapter import ItemAdapter
 
 from cfbu_crawler.extract.text import normalise_record
 from cfbu_crawler.record import CONTENT_FIELDS
-from pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 
 class NormalisePipeline(FieldPipeline):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from pipelines.base import FieldPipeline
+from .base import FieldPipeline
 
 
 class QAPipeline(FieldPipeline):

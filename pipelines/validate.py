@@ -9,7 +9,8 @@ import logging
 from itemadapter import ItemAdapter
 
 from cfbu_crawler.record import RECORD_FIELDS, missing_fields
-from pipelines.base import FieldPipeline
+
+from .base import FieldPipeline
 
 logger = logging.getLogger(__name__)
 

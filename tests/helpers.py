@@ -1,5 +1,6 @@
-"""Helpers for tests that run the ``cfbu`` command line in a subprocess (so the Twisted
-reactor never enters the pytest process)."""
+"""Helpers for the end-to-end tests: crawls run the ``cfbu`` command line in a subprocess
+(so the Twisted reactor never enters the pytest process); reading the archive afterwards
+happens in process, with the library functions the read commands are thin over."""
 
 from __future__ import annotations
 
@@ -7,11 +8,21 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
+from sqlalchemy import Engine
+
+from cfbu_crawler.archive import queries
+from cfbu_crawler.archive.db import close_engine, open_engine
+from cfbu_crawler.archive.diff import diff_runs
+from cfbu_crawler.archive.history import article_history
 from cfbu_crawler.demo.runner import crawl_command
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 def run_cfbu(
@@ -35,11 +46,43 @@ def run_cfbu(
 
 
 def crawl(
-    base_url: str, db: Path, *extra: str, check: bool = True
+    base_url: str, db: Path | str, *extra: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    """``cfbu crawl`` of a loopback fixture site (politeness delay off) into ``db``."""
     return run_cfbu(*crawl_command(base_url, db, *extra)[3:], check=check)
 
 
-def export(db: Path) -> list[dict]:
-    proc = run_cfbu("export", "--db", str(db), "--format", "jsonl", check=True)
-    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+@contextmanager
+def archive(db: Path | str) -> Iterator[Engine]:
+    """The archive at ``db`` (a path or an SQLAlchemy URL), opened for reading."""
+    engine = open_engine(str(db), create=False)
+    try:
+        yield engine
+    finally:
+        close_engine(engine)
+
+
+def _read(db: Path | str, read: Callable[[Engine], T]) -> T:
+    """``read(engine)`` on the archive, as its command's ``--json`` prints it."""
+    with archive(db) as engine:
+        return json.loads(json.dumps(read(engine)))
+
+
+def export(db: Path | str) -> list[dict[str, Any]]:
+    """``cfbu export --format json``: the latest version of every article."""
+    return _read(db, queries.export_records)
+
+
+def runs(db: Path | str) -> list[dict[str, Any]]:
+    """``cfbu runs --json``: the runs, newest first."""
+    return _read(db, queries.list_runs)
+
+
+def diff(db: Path | str, from_run: int | None = None, to_run: int | None = None) -> dict:
+    """``cfbu diff [FROM [TO]] --json``."""
+    return _read(db, lambda engine: diff_runs(engine, from_run, to_run))
+
+
+def history(db: Path | str, ref: str) -> dict[str, Any]:
+    """``cfbu history REF --json``."""
+    return _read(db, lambda engine: article_history(engine, ref))

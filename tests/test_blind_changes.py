@@ -27,14 +27,13 @@ pushing the others onto other listing pages, an edit and a removal.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from blindsite import content
 from blindsite.content import ANSWER_NEW, ANSWER_OLD, BODY_EDIT_NEW, BODY_EDIT_OLD
 from blindsite.server import BEHAVIOURS, current_site, old_site, serve
-from helpers import crawl, export, run_cfbu
+from helpers import crawl, diff, export, runs
 
 from cfbu_crawler.record import CONTENT_FIELDS
 
@@ -48,13 +47,8 @@ CHEAP = ("weak_etag", "last_modified", "gzip_etag", "listing_304")
 V1_COUNT = 51
 
 
-def diff(db: Path, *runs: str) -> dict:
-    proc = run_cfbu("diff", *runs, "--db", str(db), "--json", check=True)
-    return json.loads(proc.stdout)
-
-
 def last_run(db: Path) -> dict:
-    return json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)[0]
+    return runs(db)[0]
 
 
 # -- what docs/record.md says must come out of each page (the site's own text) -------------
@@ -232,10 +226,10 @@ def test_current_site_v1_v2_and_an_unchanged_recrawl(behaviour: str, tmp_path: P
         base = server.base_url
         server.site = current_site("v1", base, behaviour)
         crawl(base, db)
-        full_bytes = server.sent
+        full_bytes = server.stats.total_bytes()
         assert_records(exported(db), base, content.current_v1())
 
-        server.reset()
+        server.stats.reset()
         server.site = current_site("v2", base, behaviour)
         crawl(base, db)
         if behaviour == "stale_sitemap":
@@ -261,15 +255,19 @@ def test_current_site_v1_v2_and_an_unchanged_recrawl(behaviour: str, tmp_path: P
         before = last_run(db)["id"]
 
         # The same site again: no version, an empty report.
-        server.reset()
+        server.stats.reset()
         crawl(base, db)
-        recrawl_bytes = server.sent
+        recrawl_bytes = server.stats.total_bytes()
         assert diff(db) == empty_diff(before, before + 1, V1_COUNT)
         assert {u: r["versions"] for u, r in exported(db).items()} == versions
         counts = last_run(db)["counts"]
         assert (counts["new"], counts["changed"], counts["removed"], counts["moved"]) == (0,) * 4
         if behaviour in CHEAP:
-            assert recrawl_bytes <= 0.05 * full_bytes, (recrawl_bytes, full_bytes, server.log)
+            assert recrawl_bytes <= 0.05 * full_bytes, (
+                recrawl_bytes,
+                full_bytes,
+                server.stats.records,
+            )
 
 
 # -- the old generation ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Blind site: a crawl of a news section built in markups the project's own demo site
 does not use, compared record for record with what docs/record.md says must come out.
 
-The site (served on 127.0.0.1 by ``http.server`` in a thread) paginates its listing with
+The site (served on 127.0.0.1 by the suite's fixture server) paginates its listing with
 ``?page=2`` ("Næste side ›") and then ``/nyheder/side/3/`` ("Ældre nyheder"), links
 category, tag, archive, search and static pages, external sites and dead article links,
 links one article twice (with tracking parameters) and an old-generation article under
@@ -13,17 +13,19 @@ expected records are their hand-written ``expected.json`` plus the URL.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from helpers import crawl, export
+from support.server import FixtureServer
 
+from cfbu_crawler.demo.site import Response
 from cfbu_crawler.record import RECORD_FIELDS
+
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIELDS = RECORD_FIELDS
@@ -103,18 +105,16 @@ STATIC = """<!doctype html><html lang="da"><head><meta charset="utf-8"><title>{0
 class BlindSite:
     """Routes of the blind site: path (with query for listings) → (status, type, body)."""
 
-    base_url: str = ""
     routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
 
-    def build(self) -> None:
+    def build(self, base_url: str) -> None:
         for n, path in enumerate(PAGE_PATHS, start=1):
             self.routes[path] = (200, "text/html; charset=utf-8", listing_html(n).encode())
         for page_no, cases in enumerate(PAGES, start=1):
             for case in cases:
                 raw = (FIXTURES / case / "page.html").read_bytes()
                 # The fixtures name the real site; here they live on the loopback host.
-                raw = raw.replace(b"https://cfbu.dk", self.base_url.encode())
+                raw = raw.replace(b"https://cfbu.dk", base_url.encode())
                 ctype = "text/html" if case == OLD_CASE else "text/html; charset=utf-8"
                 self.routes[article_path(case, page_no)] = (200, ctype, raw)
         for path, title in (
@@ -125,45 +125,30 @@ class BlindSite:
         ):
             self.routes[path] = (200, "text/html; charset=utf-8", STATIC.format(title).encode())
 
-    def answer(self, raw_path: str) -> tuple[int, str, bytes]:
-        self.requests.append(raw_path)
+    def respond(
+        self,
+        method: str,
+        raw_path: str,
+        base_url: str,
+        request_headers: Mapping[str, str] | None = None,
+    ) -> Response:
         parts = urlsplit(raw_path)
         for key in (raw_path, parts.path, parts.path + "/"):
             if key in self.routes:
-                return self.routes[key]
-        return (
+                status, ctype, body = self.routes[key]
+                return Response(status, {"Content-Type": ctype}, body)
+        return Response(
             404,
-            "text/html; charset=utf-8",
+            {"Content-Type": "text/html; charset=utf-8"},
             b"<html><body><h1>Siden findes ikke</h1></body></html>",
         )
 
 
 @pytest.fixture(scope="module")
-def blind_site() -> Iterator[BlindSite]:
-    site = BlindSite()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            status, ctype, body = site.answer(self.path)
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    site.build()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site
-    finally:
-        server.shutdown()
-        server.server_close()
+def blind_site() -> Iterator[FixtureServer]:
+    with FixtureServer(BlindSite()) as server:
+        server.site.build(server.base_url)
+        yield server
 
 
 def expected_records(base: str) -> dict[str, dict]:
@@ -176,14 +161,14 @@ def expected_records(base: str) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def crawled(blind_site: BlindSite, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def crawled(blind_site: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     db = tmp_path_factory.mktemp("blind") / "blind.sqlite3"
     crawl(blind_site.base_url, db)
     return export(db)
 
 
 def test_blind_site_crawl_exports_exactly_the_expected_records(
-    blind_site: BlindSite, crawled: list[dict]
+    blind_site: FixtureServer, crawled: list[dict]
 ) -> None:
     got = {r["url"]: {k: r.get(k) for k in FIELDS} for r in crawled}
     expected = expected_records(blind_site.base_url)
@@ -205,7 +190,8 @@ def test_blind_site_export_has_no_duplicates_and_no_listing_or_static_pages(
 
 
 def test_blind_site_crawl_follows_query_and_side_pagination(
-    blind_site: BlindSite, crawled: list[dict]
+    blind_site: FixtureServer, crawled: list[dict]
 ) -> None:
+    requested = blind_site.stats.paths()
     for path in PAGE_PATHS:
-        assert path in blind_site.requests, path
+        assert path in requested, path

@@ -154,3 +154,17 @@ def test_reparse_refuses_while_a_crawl_runs(db: str) -> None:
             session.execute(lock.CrawlLock.__table__.delete())
             session.commit()
         engine.dispose()
+
+
+def test_the_demo_shows_the_diff_as_cfbu_diff_prints_it(db: str) -> None:
+    from cfbu_crawler.archive.db import close_engine, open_engine
+    from cfbu_crawler.archive.diff import diff_runs
+    from cfbu_crawler.cli.demo import diff_text
+
+    engine = open_engine(db, create=False)
+    try:
+        shown = diff_text(diff_runs(engine))
+    finally:
+        close_engine(engine)
+    assert shown.startswith("Run 1 → run 2: 1 added, 1 removed, 2 moved, 5 changed")
+    assert shown == cfbu("diff", "--db", db).stdout.rstrip("\n")

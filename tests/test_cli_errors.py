@@ -1,4 +1,5 @@
-"""Bad input gets one line on stderr and a non-zero exit, never a traceback (SPEC §5);
+"""Bad input gets one line on stderr and a non-zero exit, never a traceback (README.md,
+"The commands");
 ``cfbu --verbose`` shows the details. Read commands run in-process (CliRunner), crawls
 in a subprocess."""
 
@@ -13,10 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from helpers import crawl, run_cfbu
+from helpers import runs as read_runs
+from support.server import FixtureServer
 
 from cfbu_crawler.archive.db import close_engine, open_engine
 from cfbu_crawler.cli import main
-from cfbu_crawler.demo.server import SiteServer
 
 READ_COMMANDS = (["runs"], ["diff"], ["export"], ["history", "x"], ["show", "x"], ["reparse"])
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \[")
@@ -44,7 +46,7 @@ def assert_refused(result: Result, *needles: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory, site_server: SiteServer) -> Path:
+def archive(tmp_path_factory: pytest.TempPathFactory, site_server: FixtureServer) -> Path:
     """Two complete crawls of the fixture site; crawl creates the missing folders."""
     db = tmp_path_factory.mktemp("errors") / "new" / "folder" / "archive.sqlite3"
     crawl(site_server.base_url, db)
@@ -136,6 +138,7 @@ def test_runs_json_of_an_empty_archive_is_an_empty_list(empty_archive: Path) -> 
 
 
 # -- unknown runs, articles, versions, options -------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,needle",
     [
@@ -153,6 +156,7 @@ def test_unknown_runs_articles_and_versions(archive: Path, args: list[str], need
     assert_refused(cfbu(*args, "--db", str(archive)), needle)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,needle",
     [
@@ -205,7 +209,7 @@ def test_an_unreachable_start_url_fails_fast_with_the_reason(tmp_path: Path) -> 
     assert (
         line == "Error: cannot fetch the start URL http://127.0.0.1:1/nyheder/: Connection refused"
     )
-    runs = json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)
+    runs = read_runs(db)
     assert [r["status"] for r in runs] == ["failed"]
     assert "refused" in runs[0]["finish_reason"]
 
@@ -239,7 +243,7 @@ def test_a_start_url_that_is_not_http_is_refused_before_crawling(
 
 @pytest.mark.slow
 def test_crawl_refuses_a_db_that_is_not_an_archive(
-    text_file: Path, foreign_sqlite: Path, site_server: SiteServer
+    text_file: Path, foreign_sqlite: Path, site_server: FixtureServer
 ) -> None:
     for path, needle in ((text_file, "not an SQLite archive"), (foreign_sqlite, "not a cfbu")):
         before = path.read_bytes()
@@ -261,12 +265,14 @@ def test_crawl_into_a_folder_under_a_file_is_one_line(tmp_path: Path, text_file:
     assert "cannot create the folder" in one_error_line(proc.stderr)
 
 
+@pytest.mark.slow
 def test_the_crawl_created_its_folders(archive: Path) -> None:
     assert archive.exists() and archive.parent.name == "folder"
     runs = json.loads(cfbu("runs", "--db", str(archive), "--json").stdout)
     assert [r["status"] for r in runs] == ["complete", "complete"]
 
 
+@pytest.mark.slow
 def test_runs_fit_80_columns_and_json_keeps_its_shape(archive: Path) -> None:
     result = CliRunner().invoke(main, ["runs", "--db", str(archive)], env={"COLUMNS": "80"})
     assert result.exit_code == 0

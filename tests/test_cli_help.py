@@ -1,8 +1,10 @@
 """Help for newcomers: every command says what it does with an example, ``--version``
-works, and shell completion scripts are generated (docs/completion.md)."""
+works, help is quick (it loads neither Scrapy nor the archive), and shell completion
+scripts are generated (docs/completion.md)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,8 +16,24 @@ from click.testing import CliRunner
 
 from cfbu_crawler import __version__
 from cfbu_crawler.cli import main
+from cfbu_crawler.cli.app import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every command of `cfbu`, as the group lists them (it loads them lazily).
+NAMES = main.list_commands(click.Context(main))
+
+
+def command(name: str) -> click.Command:
+    found = main.get_command(click.Context(main), name)
+    assert found is not None, name
+    return found
+
+
+def test_the_group_lists_every_command() -> None:
+    assert main.list_commands(click.Context(main)) == sorted(COMMANDS)
+    assert {"crawl", "demo", "diff", "export", "history", "reparse", "runs", "show"} <= set(NAMES)
+    for name in NAMES:
+        assert command(name).name == name
 
 
 def test_version() -> None:
@@ -24,7 +42,7 @@ def test_version() -> None:
     assert result.stdout.strip() == f"cfbu, version {__version__}"
 
 
-@pytest.mark.parametrize("name", [None, *sorted(main.commands)])
+@pytest.mark.parametrize("name", [None, *NAMES])
 def test_every_help_says_what_it_does_with_an_example(name: str | None) -> None:
     args = ["--help"] if name is None else [name, "--help"]
     result = CliRunner().invoke(main, args)
@@ -34,14 +52,14 @@ def test_every_help_says_what_it_does_with_an_example(name: str | None) -> None:
     # the \b block keeps the example lines as written (not re-wrapped into a paragraph)
     example = text.split("Example", 1)[1].splitlines()[1]
     assert example.strip().startswith("cfbu"), text
-    command = main if name is None else main.commands[name]
-    assert command.get_short_help_str(limit=200).strip(), name
+    shown = main if name is None else command(name)
+    assert shown.get_short_help_str(limit=200).strip(), name
 
 
 def test_every_command_is_listed_in_the_main_help() -> None:
     text = CliRunner().invoke(main, ["--help"]).stdout
-    for name, command in main.commands.items():
-        if not command.hidden:
+    for name in NAMES:
+        if not command(name).hidden:
             assert f"  {name} " in text, name
 
 
@@ -73,5 +91,38 @@ def test_completion_is_documented() -> None:
 
 
 def test_help_option_names() -> None:
-    assert CliRunner().invoke(main, ["runs", "-h"]).exit_code == 0
-    assert isinstance(main, click.Group)
+    for args in (["-h"], ["runs", "-h"]):
+        short, long = (CliRunner().invoke(main, a) for a in (args, [*args[:-1], "--help"]))
+        assert short.exit_code == 0 and short.stdout.startswith("Usage: "), short.output
+        assert short.stdout == long.stdout
+
+
+# What `cfbu COMMAND --help` may not load: Scrapy (and Twisted), Alembic, SQLAlchemy and
+# the archive's models; `cfbu --help` not the extractor either (`crawl --help` shows the
+# default start URL, which the crawler's URL rules define).
+HEAVY = ("scrapy", "twisted", "alembic", "sqlalchemy", "cfbu_crawler.archive")
+PROBE = """
+import json, sys
+from cfbu_crawler.cli import main
+try:
+    main(sys.argv[1:], prog_name="cfbu")
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("name", [None, *NAMES])
+def test_help_loads_neither_scrapy_nor_alembic_nor_the_archive(name: str | None) -> None:
+    # A fresh interpreter: this one has imported everything already.
+    args = ["--help"] if name is None else [name, "--help"]
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert answer["code"] == 0
+    heavy = HEAVY if name else (*HEAVY, "cfbu_crawler.extract")
+    loaded = [m for m in answer["modules"] if m.split(".")[0] in heavy or m.startswith(heavy)]
+    assert loaded == [], f"cfbu {' '.join(args)} imported {loaded[:10]}"
+    assert "Usage: cfbu" in proc.stdout

@@ -1,4 +1,4 @@
-"""``cfbu runs`` for people fits an 80-column terminal; ``--json`` keeps its shape."""
+"""``cfbu runs`` for people fits an 80-column terminal, whatever the numbers and notes."""
 
 from __future__ import annotations
 

@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import crawl, export, run_cfbu
+from click.testing import CliRunner
+from helpers import crawl, diff, export
+from helpers import history as article_history
+from support.oracle import expected_diff, expected_records
+from support.server import FixtureServer
 
-from cfbu_crawler.demo.edits import expected_diff
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import build_site, expected_records
+from cfbu_crawler.cli import main
+from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.record import RECORD_FIELDS
+
+pytestmark = pytest.mark.slow
 
 FIELDS = RECORD_FIELDS
 
@@ -52,7 +57,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     db = tmp_path_factory.mktemp("e2e") / "archive.sqlite3"
     v1, v2 = build_site("v1"), build_site("v2")
     steps: dict[str, Step] = {}
-    with SiteServer(v1) as server:
+    with FixtureServer(v1) as server:
         for name, site in (("full", v1), ("unchanged", v1), ("v2", v2)):
             server.site = site
             server.stats.reset()
@@ -93,6 +98,13 @@ def test_export_has_no_listing_category_or_static_page_and_no_article_twice(
 
 
 def test_export_jsonl_carries_status_dates_versions_and_hash(scenario: Scenario) -> None:
+    # `cfbu export --format jsonl` prints, one a line, the records the tests read in process.
+    result = CliRunner().invoke(
+        main, ["export", "--db", str(scenario.db), "--format", "jsonl"], env={"CFBU_DB": None}
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines == scenario.steps["v2"].records
     record = scenario.steps["full"].records[0]
     assert record["status"] == "live"
     assert record["versions"] == 1
@@ -117,8 +129,7 @@ def test_recrawl_after_edits_fetches_what_changed(scenario: Scenario) -> None:
 
 
 def test_diff_after_v2_reports_exactly_the_edits(scenario: Scenario) -> None:
-    proc = run_cfbu("diff", "--db", str(scenario.db), "--json", check=True)
-    report = json.loads(proc.stdout)
+    report = diff(scenario.db)
     expected = expected_diff(scenario.v1, scenario.v2, scenario.base_url)
     assert report["added"] == expected["added"]
     assert report["removed"] == expected["removed"]
@@ -145,8 +156,7 @@ def test_export_after_v2_keeps_gone_articles_and_all_versions(scenario: Scenario
 
 def test_moved_article_keeps_its_history_under_the_new_url(scenario: Scenario) -> None:
     moved = expected_diff(scenario.v1, scenario.v2, scenario.base_url)["moved"][0]
-    proc = run_cfbu("history", moved["from"], "--db", str(scenario.db), "--json", check=True)
-    history = json.loads(proc.stdout)
+    history = article_history(scenario.db, moved["from"])
     assert history["url"] == moved["to"]
     assert len(history["versions"]) == 1
 
@@ -167,7 +177,7 @@ def test_crawl_logs_carry_no_scrapy_deprecation_warning(scenario: Scenario) -> N
 
 def test_site_without_sitemaps_or_etags_gives_the_same_records(tmp_path: Path) -> None:
     site = build_site("v1", sitemaps=False, etags=False)
-    with SiteServer(site) as server:
+    with FixtureServer(site) as server:
         crawl(server.base_url, tmp_path / "a.sqlite3")
         crawl(server.base_url, tmp_path / "a.sqlite3")
         got = by_url(export(tmp_path / "a.sqlite3"))
@@ -178,7 +188,9 @@ def test_site_without_sitemaps_or_etags_gives_the_same_records(tmp_path: Path) -
     assert versions_count(tmp_path / "a.sqlite3") == len(expected)
 
 
-def test_scrapy_crawl_command_does_the_same_crawl(tmp_path: Path, site_server: SiteServer) -> None:
+def test_scrapy_crawl_command_does_the_same_crawl(
+    tmp_path: Path, site_server: FixtureServer
+) -> None:
     import subprocess
     import sys
 

@@ -20,8 +20,8 @@ from cfbu_crawler.archive.state import CrawlState, KnownArticle
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
 from cfbu_crawler.crawlstate import ArchiveState, ArchiveView
 from cfbu_crawler.middlewares import ConditionalRequestsMiddleware
+from cfbu_crawler.pipelines.store import StorePipeline
 from cfbu_crawler.spiders.nyheder import NyhederSpider
-from pipelines.store import StorePipeline
 
 START = "http://127.0.0.1:1/nyheder/"
 EXTENSION = {"cfbu_crawler.crawlstate.ArchiveState": 100}
@@ -138,7 +138,7 @@ class NoLoop:
 def test_the_store_pipeline_takes_the_run_options_from_settings_and_validators_from_the_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipelines.store.task", SimpleNamespace(LoopingCall=NoLoop))
+    monkeypatch.setattr("cfbu_crawler.pipelines.store.task", SimpleNamespace(LoopingCall=NoLoop))
     db = str(tmp_path / "a.sqlite3")
     settings = {"EXTENSIONS": EXTENSION, "CFBU_DB": db, "CFBU_START_URL": START, "CFBU_FULL": True}
     crawler = get_crawler(NyhederSpider, settings)

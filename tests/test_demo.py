@@ -3,17 +3,18 @@ archive whose diff is exactly the scripted v1 → v2 edit; it never touches a fo
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from helpers import run_cfbu
+from click.testing import CliRunner
+from helpers import diff, run_cfbu, runs
+from support.oracle import expected_diff
 
-from cfbu_crawler.demo.edits import expected_diff
-from cfbu_crawler.demo.site import build_site
+from cfbu_crawler.cli import main
+from cfbu_crawler.demo.build import build_site
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ def test_demo_crawls_twice_and_shows_the_scripted_diff(tmp_path: Path) -> None:
     for word in ("cfbu runs", "cfbu history", "cfbu show", "cfbu export", f"--db {db}"):
         assert word in out
 
-    report = json.loads(run_cfbu("diff", "--db", str(db), "--json", check=True).stdout)
+    report = diff(db)
     assert report["added"] == expected["added"]
     assert report["removed"] == expected["removed"]
     assert report["moved"] == expected["moved"]
@@ -51,10 +52,10 @@ def test_demo_crawls_twice_and_shows_the_scripted_diff(tmp_path: Path) -> None:
     # run again: the old demo archive is replaced, not added to
     again = run_cfbu("demo", "--db", str(db), timeout=120, check=True)
     assert "replaced" in again.stdout
-    runs = json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)
-    assert [r["id"] for r in runs] == [2, 1]
+    assert [r["id"] for r in runs(db)] == [2, 1]
     slug = _slug(expected["changed"][0]["url"])
-    run_cfbu("history", slug, "--db", str(db), check=True)
+    shown = CliRunner().invoke(main, ["history", slug, "--db", str(db)])
+    assert shown.exit_code == 0 and "Version 1 · run 1" in shown.stdout, shown.output
 
 
 @pytest.mark.parametrize("kind", ["text", "sqlite"])

@@ -1,4 +1,5 @@
-"""Tests of the bundled demo site and its loopback server (``cfbu_crawler.demo``)."""
+"""Tests of the bundled demo site (``cfbu_crawler.demo``), the records and diffs the tests
+expect of it (``support.oracle``) and the loopback fixture server (``support.server``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support.oracle import check_article, expected_diff, expected_records
+from support.server import FixtureServer
 
-from cfbu_crawler.demo import SiteServer, build_site, expected_diff, expected_records
-from cfbu_crawler.demo.content import SEED_SLUG, check_article, load_articles
+from cfbu_crawler.demo.build import build_site
+from cfbu_crawler.demo.content import SEED_SLUG, load_articles
 from cfbu_crawler.demo.edits import (
     DATE_EDIT,
     EXPECTED_CHANGES,
@@ -26,7 +29,9 @@ from cfbu_crawler.demo.edits import (
 )
 from cfbu_crawler.demo.site import Site
 
-SEED_EXPECTED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "expected.json"
+# The project's golden case of the seed article (its expected.json is the shared seed's,
+# test_extract_golden.py checks, and its URL is in url.txt).
+SEED_CASE = Path(__file__).parent / "fixtures" / "seed_wordpress_yoast"
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -47,14 +52,14 @@ def fetch(
 
 
 @pytest.fixture(scope="module")
-def v1_server() -> Iterator[SiteServer]:
-    with SiteServer(build_site("v1")) as srv:
+def v1_server() -> Iterator[FixtureServer]:
+    with FixtureServer(build_site("v1")) as srv:
         yield srv
 
 
 @pytest.fixture()
-def fresh_server() -> Iterator[SiteServer]:
-    with SiteServer(build_site("v1")) as srv:
+def fresh_server() -> Iterator[FixtureServer]:
+    with FixtureServer(build_site("v1")) as srv:
         yield srv
 
 
@@ -62,7 +67,7 @@ def listing_links(body: bytes) -> list[str]:
     return re.findall(r'href="(/nyheder/(?:page/\d+/nyhed/)?[a-z0-9-]+/?)"', body.decode("utf-8"))
 
 
-def crawl_listing(srv: SiteServer) -> tuple[list[str], list[str]]:
+def crawl_listing(srv: FixtureServer) -> tuple[list[str], list[str]]:
     """Follow rel=next from /nyheder/; return (listing paths, article links in order)."""
     pages, links = [], []
     path: str | None = "/nyheder/"
@@ -129,11 +134,11 @@ def test_expected_records_are_unique_and_sorted_and_the_seed_matches_expected_js
     assert len(set(urls)) == len(urls)
     assert urls == sorted(urls)
     seed = next(r for r in recs if SEED_SLUG in r["url"])
-    expected = json.loads(SEED_EXPECTED.read_text(encoding="utf-8"))
+    expected = json.loads((SEED_CASE / "expected.json").read_text(encoding="utf-8"))
     assert {k: v for k, v in seed.items() if k != "url"} == {
         k: v for k, v in expected.items() if k != "url"
     }
-    assert seed["url"] == expected["url"]
+    assert seed["url"] == (SEED_CASE / "url.txt").read_text(encoding="utf-8").strip()
 
 
 def test_expected_records_use_old_generation_identity_and_fields() -> None:
@@ -206,7 +211,8 @@ def test_v2_title_edit_changes_title_and_breadcrumb_only() -> None:
 # ----- server: listing, articles, conditional requests ------------------------------
 
 
-def test_listing_pagination_follows_next_links_and_ends(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_listing_pagination_follows_next_links_and_ends(v1_server: FixtureServer) -> None:
     site: Site = v1_server.site
     pages, links = crawl_listing(v1_server)
     assert pages == ["/nyheder/"] + [f"/nyheder/page/{n}/" for n in range(2, site.pages + 1)]
@@ -216,8 +222,9 @@ def test_listing_pagination_follows_next_links_and_ends(v1_server: SiteServer) -
     assert status == 301 and headers["location"].endswith("/nyheder/")
 
 
+@pytest.mark.slow
 def test_listing_links_old_generation_articles_with_their_page_number(
-    v1_server: SiteServer,
+    v1_server: FixtureServer,
 ) -> None:
     site: Site = v1_server.site
     seen = 0
@@ -232,8 +239,9 @@ def test_listing_links_old_generation_articles_with_their_page_number(
     assert seen == 6
 
 
+@pytest.mark.slow
 def test_every_article_page_is_200_with_etag_and_304_on_if_none_match(
-    v1_server: SiteServer,
+    v1_server: FixtureServer,
 ) -> None:
     site: Site = v1_server.site
     for a in site.articles:
@@ -247,7 +255,8 @@ def test_every_article_page_is_200_with_etag_and_304_on_if_none_match(
         assert status == 304 and body2 == b"" and headers2["etag"] == etag
 
 
-def test_if_modified_since_answers_304_until_the_page_changes(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_if_modified_since_answers_304_until_the_page_changes(v1_server: FixtureServer) -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     _, headers, _ = fetch(v1_server.base_url, path)
     lm = headers["last-modified"]
@@ -256,24 +265,27 @@ def test_if_modified_since_answers_304_until_the_page_changes(v1_server: SiteSer
     assert fetch(v1_server.base_url, path, headers={"If-Modified-Since": older})[0] == 200
 
 
+@pytest.mark.slow
 def test_last_modified_is_stable_across_server_restarts() -> None:
     path = f"/nyheder/{SEED_SLUG}/"
-    with SiteServer(build_site("v1")) as a:
+    with FixtureServer(build_site("v1")) as a:
         lm1 = fetch(a.base_url, path)[1]["last-modified"]
-    with SiteServer(build_site("v1")) as b:
+    with FixtureServer(build_site("v1")) as b:
         lm2 = fetch(b.base_url, path)[1]["last-modified"]
     assert lm1 == lm2 == "Mon, 07 Dec 2015 16:52:00 GMT"
 
 
+@pytest.mark.slow
 def test_etags_false_sends_no_validators_and_never_304() -> None:
-    with SiteServer(build_site("v1", etags=False)) as srv:
+    with FixtureServer(build_site("v1", etags=False)) as srv:
         status, headers, _ = fetch(
             srv.base_url, f"/nyheder/{SEED_SLUG}/", headers={"If-None-Match": "*"}
         )
         assert status == 200 and "etag" not in headers and "last-modified" not in headers
 
 
-def test_head_returns_headers_without_body(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_head_returns_headers_without_body(v1_server: FixtureServer) -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     _, get_headers, body = fetch(v1_server.base_url, path)
     status, headers, head_body = fetch(v1_server.base_url, path, method="HEAD")
@@ -281,7 +293,8 @@ def test_head_returns_headers_without_body(v1_server: SiteServer) -> None:
     assert headers["content-length"] == str(len(body)) and headers["etag"] == get_headers["etag"]
 
 
-def test_current_article_has_canonical_to_its_own_url_and_jsonld(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_current_article_has_canonical_to_its_own_url_and_jsonld(v1_server: FixtureServer) -> None:
     url = f"{v1_server.base_url}/nyheder/{SEED_SLUG}/"
     _, _, body = fetch(v1_server.base_url, f"/nyheder/{SEED_SLUG}/?utm_source=x")
     text = body.decode("utf-8")
@@ -292,7 +305,8 @@ def test_current_article_has_canonical_to_its_own_url_and_jsonld(v1_server: Site
     assert '<nav class="yoast-breadcrumbs">' in text and "Se seneste nyheder" in text
 
 
-def test_old_generation_article_answers_under_any_page_number(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_old_generation_article_answers_under_any_page_number(v1_server: FixtureServer) -> None:
     site: Site = v1_server.site
     old = [a for a in site.articles if site.is_old(a.slug)]
     for a in old:
@@ -311,7 +325,8 @@ def test_old_generation_article_answers_under_any_page_number(v1_server: SiteSer
         assert fetch(v1_server.base_url, f"/nyheder/{a.slug}/")[0] == 404
 
 
-def test_windows_1252_pages_decode_to_the_right_text(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_windows_1252_pages_decode_to_the_right_text(v1_server: FixtureServer) -> None:
     site: Site = v1_server.site
     declared = {"header": 0, "meta": 0}
     for a in (a for a in site.articles if site.is_old(a.slug)):
@@ -348,8 +363,9 @@ def test_every_article_page_shows_every_paragraph_in_every_theme() -> None:
                 assert p.text in text, (site.themes[a.slug], a.slug, p.text[:40])
 
 
+@pytest.mark.slow
 def test_non_article_pages_are_linked_from_article_pages_and_answer_200(
-    v1_server: SiteServer,
+    v1_server: FixtureServer,
 ) -> None:
     for path in (f"/nyheder/{SEED_SLUG}/", f"/nyheder/nyhed/{REMOVED}"):
         status, headers, body = fetch(v1_server.base_url, path)
@@ -379,21 +395,23 @@ def test_non_article_pages_are_linked_from_article_pages_and_answer_200(
         assert fetch(v1_server.base_url, path)[0] == 200, path
 
 
-def test_robots_txt_points_to_the_sitemap_index(v1_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_robots_txt_points_to_the_sitemap_index(v1_server: FixtureServer) -> None:
     status, _, body = fetch(v1_server.base_url, "/robots.txt")
     assert status == 200
     assert f"Sitemap: {v1_server.base_url}/sitemap_index.xml" in body.decode()
 
 
-def _lastmods(srv: SiteServer) -> dict[str, str]:
+def _lastmods(srv: FixtureServer) -> dict[str, str]:
     _, _, idx = fetch(srv.base_url, "/sitemap_index.xml")
     assert f"{srv.base_url}/post-sitemap.xml" in idx.decode()
     _, _, body = fetch(srv.base_url, "/post-sitemap.xml")
     return dict(re.findall(r"<loc>([^<]+)</loc><lastmod>([^<]+)</lastmod>", body.decode()))
 
 
+@pytest.mark.slow
 def test_sitemap_lastmod_is_present_and_changes_for_edited_articles(
-    fresh_server: SiteServer,
+    fresh_server: FixtureServer,
 ) -> None:
     base = fresh_server.base_url
     before = _lastmods(fresh_server)
@@ -410,8 +428,9 @@ def test_sitemap_lastmod_is_present_and_changes_for_edited_articles(
     assert f"{base}/nyheder/{MOVED_TO}/" in after and f"{base}/nyheder/{MOVED_FROM}/" not in after
 
 
+@pytest.mark.slow
 def test_old_generation_site_has_no_sitemap() -> None:
-    with SiteServer(build_site("v1", generation="old")) as srv:
+    with FixtureServer(build_site("v1", generation="old")) as srv:
         assert "Sitemap:" not in fetch(srv.base_url, "/robots.txt")[2].decode()
         assert fetch(srv.base_url, "/sitemap_index.xml")[0] == 404
 
@@ -419,7 +438,8 @@ def test_old_generation_site_has_no_sitemap() -> None:
 # ----- server: v2 ------------------------------------------------------------------------
 
 
-def test_v2_removed_article_is_404_and_moved_article_is_301(fresh_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_v2_removed_article_is_404_and_moved_article_is_301(fresh_server: FixtureServer) -> None:
     base = fresh_server.base_url
     assert fetch(base, f"/nyheder/{MOVED_FROM}/")[0] == 200
     fresh_server.site = build_site("v2")
@@ -435,7 +455,8 @@ def test_v2_removed_article_is_404_and_moved_article_is_301(fresh_server: SiteSe
     assert not any(REMOVED in link for link in links)
 
 
-def test_v2_unlisted_article_is_live_but_not_linked(fresh_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_v2_unlisted_article_is_live_but_not_linked(fresh_server: FixtureServer) -> None:
     fresh_server.site = build_site("v2")
     base = fresh_server.base_url
     assert fetch(base, f"/nyheder/{UNLISTED}/")[0] == 200
@@ -454,8 +475,9 @@ def test_v2_shifts_old_generation_page_numbers_in_listing_links() -> None:
     assert shifted, "new articles push some old-generation links to the next listing page"
 
 
+@pytest.mark.slow
 def test_v2_theme_change_changes_etag_of_current_pages_but_not_old_pages(
-    fresh_server: SiteServer,
+    fresh_server: FixtureServer,
 ) -> None:
     base = fresh_server.base_url
     site: Site = fresh_server.site
@@ -476,7 +498,8 @@ def test_v2_theme_change_changes_etag_of_current_pages_but_not_old_pages(
 # ----- server: stats and faults ----------------------------------------------------------
 
 
-def test_stats_record_method_path_status_bytes_and_conditional(fresh_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_stats_record_method_path_status_bytes_and_conditional(fresh_server: FixtureServer) -> None:
     base = fresh_server.base_url
     fresh_server.stats.reset()
     _, headers, body = fetch(base, f"/nyheder/{SEED_SLUG}/")
@@ -495,9 +518,10 @@ def test_stats_record_method_path_status_bytes_and_conditional(fresh_server: Sit
     assert fresh_server.stats.total_requests() == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["503", "redirect_loop", "binary", "truncate", "reset", "timeout"])
 def test_fault_fires_the_given_number_of_times_then_the_path_answers_normally(
-    fresh_server: SiteServer, kind: str
+    fresh_server: FixtureServer, kind: str
 ) -> None:
     base = fresh_server.base_url
     path = f"/nyheder/{SEED_SLUG}/"
@@ -524,7 +548,8 @@ def test_fault_fires_the_given_number_of_times_then_the_path_answers_normally(
     assert status == 200 and b"DE TROV" in body
 
 
-def test_huge_fault_sends_a_20_mb_body_once(fresh_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_huge_fault_sends_a_20_mb_body_once(fresh_server: FixtureServer) -> None:
     path = f"/nyheder/{SEED_SLUG}/"
     fresh_server.set_fault(path, "huge", times=1)
     status, headers, body = fetch(fresh_server.base_url, path)
@@ -532,18 +557,24 @@ def test_huge_fault_sends_a_20_mb_body_once(fresh_server: SiteServer) -> None:
     assert len(fetch(fresh_server.base_url, path)[2]) < 100_000
 
 
-def test_unknown_fault_kind_is_rejected(fresh_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_unknown_fault_kind_is_rejected(fresh_server: FixtureServer) -> None:
     with pytest.raises(ValueError):
         fresh_server.set_fault("/x/", "explode")
 
 
-def test_server_keeps_connections_alive_for_http11_clients(fresh_server: SiteServer) -> None:
+@pytest.mark.slow
+def test_server_keeps_connections_alive_for_http11_clients(fresh_server: FixtureServer) -> None:
     u = urlsplit(fresh_server.base_url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
     try:
+        sockets = []
         for path in ("/nyheder/", f"/nyheder/{SEED_SLUG}/", "/robots.txt"):
             conn.request("GET", path)
             r = conn.getresponse()
             assert r.status == 200 and r.read()
+            assert not r.will_close
+            sockets.append(conn.sock)  # http.client reconnects if the server closed it
+        assert sockets[0] is not None and sockets == [sockets[0]] * 3
     finally:
         conn.close()

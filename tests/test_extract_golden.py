@@ -68,7 +68,7 @@ def test_golden_cases_exist() -> None:
 @pytest.mark.parametrize("name", ["seed_wordpress_yoast", "seed_old_plain"])
 def test_seed_fixture_expected_is_the_seed(name: str) -> None:
     if not SEED.is_file():
-        pytest.skip("shared seed not available")
+        pytest.skip("no ../shared/seed beside this clone (tests/fixtures/seed_* hold its copy)")
     seed = json.loads(SEED.read_text(encoding="utf-8"))
     seed.pop("url", None)
     fixture = json.loads((FIXTURES / name / "expected.json").read_text(encoding="utf-8"))

@@ -3,17 +3,19 @@ fail the crawl (`--fail-on-coverage-drop`)."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from helpers import crawl, run_cfbu
+import pytest
+from helpers import crawl
+from helpers import runs as read_runs
+from support.server import FixtureServer
 
 from cfbu_crawler.archive.coverage import coverage_of, coverage_warnings, looks_like_interview
 from cfbu_crawler.archive.models import Version
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import Response, build_site
+from cfbu_crawler.demo.build import build_site
+from cfbu_crawler.demo.site import Response
 
 DATES = re.compile(
     r"<time[^>]*>.*?</time>|\"datePublished\"\s*:\s*\"[^\"]*\",?|"
@@ -41,15 +43,16 @@ class DatelessSite:
         return replace(resp, headers=headers, body=body)
 
 
+@pytest.mark.slow
 def test_coverage_drop_is_warned_stored_and_fails_the_crawl_on_request(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    with SiteServer(build_site("v1")) as server:
+    with FixtureServer(build_site("v1")) as server:
         crawl(server.base_url, db)
         server.site = DatelessSite(build_site("v1"))
         proc = crawl(server.base_url, db, "--full", "--fail-on-coverage-drop", check=False)
     assert proc.returncode == 5, proc.stderr[-1500:]
     assert "coverage of published dropped from 100%" in proc.stderr
-    runs = json.loads(run_cfbu("runs", "--db", str(db), "--json", check=True).stdout)
+    runs = read_runs(db)
     assert runs[0]["coverage"]["published"] < 0.2
     assert runs[0]["warnings"] and "published" in runs[0]["warnings"][0]
     assert runs[1]["warnings"] == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from helpers import crawl, export, run_cfbu
-from routes_site import RoutesSite, article, html, redirect
+import pytest
+from helpers import crawl, diff, export
+from support.routes import RoutesSite, article, html, redirect
+
+pytestmark = pytest.mark.slow
 
 
 def listing(*slugs: str, extra: str = "") -> object:
@@ -45,7 +47,7 @@ def test_article_redirected_to_the_listing_is_removed_not_moved(tmp_path: Path) 
         crawl(site.base_url, db)
         site.routes = {**routes, "/nyheder/": listing("a"), "/nyheder/b/": redirect("/nyheder/")}
         crawl(site.base_url, db)
-        report = json.loads(run_cfbu("diff", "--db", str(db), "--json", check=True).stdout)
+        report = diff(db)
     assert report["removed"] == [{"url": f"{site.base_url}/nyheder/b/"}]
     assert report["moved"] == [] and report["added"] == [] and report["changed"] == []
     records = {r["url"]: r for r in export(db)}

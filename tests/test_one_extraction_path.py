@@ -20,25 +20,25 @@ import pytest
 from itemadapter import ItemAdapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from support.server import FixtureServer
 
 from cfbu_crawler.archive.db import close_engine, open_engine, session_factory
 from cfbu_crawler.archive.models import Article, Observation, Run, Version
 from cfbu_crawler.archive.reparse import reparse_archive
 from cfbu_crawler.archive.store import ArchiveWriter
 from cfbu_crawler.demo.runner import crawl_command
-from cfbu_crawler.demo.server import SiteServer
 from cfbu_crawler.extract import EXTRACTOR_VERSION, Extraction, QuestionAnswer, extract_article
 from cfbu_crawler.extract.urls import Section
 from cfbu_crawler.items import ArticlePage
+from cfbu_crawler.pipelines.breadcrumb import BreadcrumbPipeline
+from cfbu_crawler.pipelines.content import ContentPipeline
+from cfbu_crawler.pipelines.date import DatePipeline
+from cfbu_crawler.pipelines.extract import ExtractPipeline
+from cfbu_crawler.pipelines.normalise import NormalisePipeline
+from cfbu_crawler.pipelines.qa import QAPipeline
+from cfbu_crawler.pipelines.store import StorePipeline
+from cfbu_crawler.pipelines.validate import ValidatePipeline
 from cfbu_crawler.record import RECORD_FIELDS
-from pipelines.breadcrumb import BreadcrumbPipeline
-from pipelines.content import ContentPipeline
-from pipelines.date import DatePipeline
-from pipelines.extract import ExtractPipeline
-from pipelines.normalise import NormalisePipeline
-from pipelines.qa import QAPipeline
-from pipelines.store import StorePipeline
-from pipelines.validate import ValidatePipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START_URL = "https://cfbu.dk/nyheder/"
@@ -302,7 +302,7 @@ main(sys.argv[1:])
 
 @pytest.mark.slow
 def test_a_real_crawl_and_reparse_store_the_same_errors(
-    tmp_path: Path, site_server: SiteServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, site_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "a.sqlite3"
     healthy = subprocess.run(crawl_command(site_server.base_url, db), capture_output=True)

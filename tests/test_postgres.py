@@ -18,15 +18,19 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import crawl, export
+from support.oracle import expected_records
+from support.server import FixtureServer
 
 from cfbu_crawler.archive.db import close_engine, open_engine
 from cfbu_crawler.archive.models import Base
-from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import build_site, expected_records
+from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.record import RECORD_FIELDS
 
 pytest.importorskip("psycopg")
-pytestmark = pytest.mark.skipif(shutil.which("initdb") is None, reason="no PostgreSQL binaries")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("initdb") is None, reason="no PostgreSQL binaries"),
+]
 
 FIELDS = RECORD_FIELDS
 
@@ -87,7 +91,7 @@ def test_migrations_on_postgresql_match_the_models(postgres_url: str) -> None:
 
 def test_crawl_into_postgresql_gives_the_same_records(postgres_url: str, tmp_path: Path) -> None:
     site = build_site("v1")
-    with SiteServer(site) as server:
+    with FixtureServer(site) as server:
         crawl(server.base_url, postgres_url)  # type: ignore[arg-type]
         crawl(server.base_url, postgres_url)  # type: ignore[arg-type]
         got = {r["url"]: {k: r[k] for k in FIELDS} for r in export(postgres_url)}  # type: ignore[arg-type]

@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import ROOT
-
-from cfbu_crawler.demo.server import SiteServer
+from support.server import FixtureServer
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
@@ -41,7 +41,15 @@ def test_readme_names_the_install_and_test_commands_that_ci_runs() -> None:
     assert "python -m pytest -q" in text and "python -m pytest -q" in ci
 
 
-def test_every_readme_command_runs(tmp_path: Path, site_server: SiteServer) -> None:
+def test_readme_names_the_fast_lane_and_its_marker_is_registered() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert 'python -m pytest -q -m "not slow"' in text
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"slow: ' in config and "--strict-markers" in config
+
+
+@pytest.mark.slow
+def test_every_readme_command_runs(tmp_path: Path, site_server: FixtureServer) -> None:
     for command in readme_commands():
         args = shlex.split(command.replace("https://cfbu.dk", site_server.base_url))
         if args[1] == "crawl":

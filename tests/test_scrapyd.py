@@ -8,7 +8,6 @@ Scrapyd and the crawl it launches run in subprocesses; nothing is sent beyond 12
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import shutil
@@ -17,16 +16,18 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.server import FixtureServer
+
+from cfbu_crawler.demo.build import build_site
 
 pytest.importorskip("scrapyd")
 pytest.importorskip("scrapyd_client")
@@ -38,64 +39,12 @@ BIN = Path(sys.executable).parent
 PROJECT_FILES = ("cfbu_crawler", "pipelines", "pyproject.toml", "setup.py", "README.md")
 JOB_TIMEOUT = 120.0
 
-ARTICLE = """<!DOCTYPE html>
-<html lang="da"><head><meta charset="utf-8"><title>{title} - CFBU</title></head>
-<body><main><article>
-<h1>{title}</h1>
-<p class="date">30. november 2015</p>
-<p>{title} handler om boligsociale indsatser i almene boligområder.</p>
-<p>Andet afsnit af {title} med flere detaljer om evalueringen.</p>
-</article></main></body></html>
-"""
-LISTING = """<!DOCTYPE html>
-<html lang="da"><head><meta charset="utf-8"><title>Nyheder - CFBU</title></head>
-<body><main><h1>Nyheder</h1><ul>
-<li><a href="/nyheder/a/">Artikel A</a></li>
-<li><a href="/nyheder/b/">Artikel B</a></li>
-</ul></main></body></html>
-"""
-
 
 # -- the fixture site ------------------------------------------------------------------
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @contextlib.contextmanager
-def static_site(root: Path) -> Iterator[tuple[str, int]]:
-    """A two-article site served from ``root`` by http.server: (base URL, articles)."""
-    (root / "nyheder").mkdir(parents=True)
-    (root / "nyheder" / "index.html").write_text(LISTING, encoding="utf-8")
-    for slug in ("a", "b"):
-        (root / "nyheder" / slug).mkdir()
-        (root / "nyheder" / slug / "index.html").write_text(
-            ARTICLE.format(title=f"Artikel {slug.upper()}"), encoding="utf-8"
-        )
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", 2
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
-@contextlib.contextmanager
-def fixture_site(tmp: Path) -> Iterator[tuple[str, int]]:
-    """The demo site (v1) when the package has it, else a tiny static one."""
-    try:
-        from cfbu_crawler.demo.server import SiteServer
-        from cfbu_crawler.demo.site import build_site
-    except ImportError:
-        with static_site(tmp / "site") as answer:
-            yield answer
-        return
-    with SiteServer(build_site("v1")) as server:
+def fixture_site() -> Iterator[tuple[str, int]]:
+    """The demo site (v1) on loopback: (base URL, number of listed articles)."""
+    with FixtureServer(build_site("v1")) as server:
         yield server.base_url, len(server.site.listed)
 
 
@@ -191,6 +140,14 @@ def deploy(workdir: Path, url: str) -> None:
     assert answer["spiders"] == 1
 
 
+def egg_files(workdir: Path) -> set[str]:
+    """The files of the egg scrapyd-deploy built and Scrapyd stored."""
+    eggs = sorted((workdir / "eggs" / "cfbu").glob("*.egg"))
+    assert len(eggs) == 1, eggs
+    with zipfile.ZipFile(eggs[0]) as egg:
+        return set(egg.namelist())
+
+
 def wait_finished(base: str, job: str) -> dict:
     deadline = time.monotonic() + JOB_TIMEOUT
     while time.monotonic() < deadline:
@@ -215,7 +172,7 @@ def test_scrapyd_deploy_and_schedule(tmp_path: Path) -> None:
     archive = tmp_path / "a.sqlite3"
     out = workdir / "scrapyd.out"
     started = time.monotonic()
-    with fixture_site(tmp_path) as (site_url, expected_articles), out.open("wb") as log:
+    with fixture_site() as (site_url, expected_articles), out.open("wb") as log:
         proc = subprocess.Popen(
             [str(BIN / "scrapyd")],
             cwd=workdir,
@@ -227,6 +184,10 @@ def test_scrapyd_deploy_and_schedule(tmp_path: Path) -> None:
         try:
             wait_ready(base, proc, out)
             deploy(workdir, base)
+            files = egg_files(workdir)
+            # The pipelines travel inside the package (no top-level `pipelines`), no tests.
+            assert "cfbu_crawler/pipelines/store.py" in files
+            assert not [f for f in files if f.startswith(("pipelines/", "tests/"))]
             assert call(base, "listspiders.json?project=cfbu")["spiders"] == ["nyheder"]
             answer = call(
                 base,

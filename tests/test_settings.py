@@ -1,4 +1,4 @@
-"""Polite defaults (SPEC §6) and how `cfbu crawl` options override them."""
+"""Polite defaults (README.md, "Crawl") and how `cfbu crawl` options override them."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def test_contact_url_goes_into_the_user_agent() -> None:
         extra={"CFBU_CONTACT_URL": "mailto:forsker@example.org"},
     )
     assert settings["USER_AGENT"].endswith("(+mailto:forsker@example.org)")
+
+
+def test_item_pipelines_are_the_packages_own() -> None:
+    from scrapy.utils.misc import load_object
+
+    pipelines = project_settings().getdict("ITEM_PIPELINES")
+    assert pipelines, "no item pipelines"
+    for path in pipelines:
+        assert path.startswith("cfbu_crawler.pipelines."), path
+        assert callable(getattr(load_object(path), "process_item", None)), path

@@ -6,7 +6,7 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 
 from cfbu_crawler.items import ArticlePage
-from pipelines.store import StorePipeline
+from cfbu_crawler.pipelines.store import StorePipeline
 
 
 class RecordingWriter:
@@ -65,7 +65,7 @@ def test_a_good_page_is_archived() -> None:
 
 def test_an_extractor_crash_left_on_the_page_is_flagged_by_validation(monkeypatch) -> None:
     from cfbu_crawler.extract import breadcrumb, extract_article
-    from pipelines.validate import ValidatePipeline
+    from cfbu_crawler.pipelines.validate import ValidatePipeline
 
     # A crash inside an extractor, caught by the page (``Page.extracted``).
     monkeypatch.setattr(breadcrumb, "_extract", lambda page: 1 / 0)

@@ -1,4 +1,5 @@
-"""Article identity and link classification (SPEC §4, issue: crawl the Nyheder section)."""
+"""Article identity and link classification (README.md, "Crawl": the section's articles and
+nothing else)."""
 
 from __future__ import annotations
 

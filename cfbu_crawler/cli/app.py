@@ -1,20 +1,41 @@
-"""The click group, shared options and the one-line error handling every command gets."""
+"""The click group, shared options and the one-line error handling every command gets.
+
+Commands are loaded lazily (click's ``LazyGroup`` pattern): the group knows each command
+by the module that defines it, and imports that module only when the command is run or
+its help is shown. Command modules import only click at the top and the library (Scrapy,
+SQLAlchemy, Alembic, rich) inside the command, so ``cfbu --help`` — which reads every
+command's one-line help — stays quick.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import traceback
-from typing import IO, Any
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import Engine
 
 from cfbu_crawler import __version__
-from cfbu_crawler.archive.db import ArchiveError, open_engine
-from cfbu_crawler.archive.lock import LockHeld
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 EPILOG = "Docs and schema: README.md and docs/schema.md in the project repository."
+
+# command name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "crawl": "cfbu_crawler.cli.crawl:crawl",
+    "demo": "cfbu_crawler.cli.demo:demo",
+    "diff": "cfbu_crawler.cli.changes:diff",
+    "export": "cfbu_crawler.cli.read:export",
+    "history": "cfbu_crawler.cli.changes:history",
+    "reparse": "cfbu_crawler.cli.changes:reparse",
+    "runs": "cfbu_crawler.cli.read:runs",
+    "show": "cfbu_crawler.cli.changes:show",
+}
 
 
 class OneLineUsageError(click.UsageError):
@@ -40,9 +61,37 @@ def _verbose(ctx: click.Context) -> bool:
     return bool(root.obj and root.obj.get("verbose"))
 
 
+def _is_archive_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a user-facing archive problem (imported here, late: the archive
+    modules are loaded by the commands that use them)."""
+    from cfbu_crawler.archive.db import ArchiveError
+    from cfbu_crawler.archive.lock import LockHeld
+
+    return isinstance(exc, (ArchiveError, LockHeld))
+
+
 class CfbuGroup(click.Group):
-    """A group that turns every failure into one line on stderr and a non-zero exit;
+    """A group whose commands load lazily (``lazy_commands``: name → "module:attribute")
+    and that turns every failure into one line on stderr and a non-zero exit;
     ``--verbose`` adds the traceback."""
+
+    def __init__(
+        self, *args: Any, lazy_commands: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            module_name, _, attribute = self.lazy_commands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def make_context(
         self,
@@ -63,21 +112,24 @@ class CfbuGroup(click.Group):
             raise one_line_usage(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except (ArchiveError, LockHeld) as exc:
-            if _verbose(ctx):
-                traceback.print_exc()
-            raise click.ClickException(str(exc).splitlines()[0]) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
         except Exception as exc:
             if _verbose(ctx):
                 traceback.print_exc()
+            if _is_archive_error(exc):
+                raise click.ClickException(str(exc).splitlines()[0]) from None
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise click.ClickException(f"{type(exc).__name__}: {message}") from None
 
 
-@click.group(cls=CfbuGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CfbuGroup,
+    lazy_commands=COMMANDS,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="cfbu")
 @click.option("-v", "--verbose", is_flag=True, help="Show details (tracebacks) of failures.")
 @click.pass_context
@@ -106,11 +158,14 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 def open_archive(db: str | None) -> Engine:
     """Open an existing archive for reading (never creates one)."""
+    from cfbu_crawler.archive.db import open_engine
+
     return open_engine(db, create=False)
 
 
 def require_runs(engine: Engine) -> None:
     """Refuse, with one clear line, to report on an archive that holds no runs yet."""
+    from cfbu_crawler.archive.db import ArchiveError
     from cfbu_crawler.archive.queries import list_runs
 
     if not list_runs(engine, 1):

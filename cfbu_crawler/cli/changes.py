@@ -3,116 +3,12 @@ article), and ``reparse`` (re-extract the stored pages with the current extracto
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
-from rich.console import Console
-from rich.markup import escape
 
-from cfbu_crawler.archive.content import CONTENT_FIELDS
-from cfbu_crawler.archive.diff import diff_runs
-from cfbu_crawler.archive.history import article_history, show_article
-from cfbu_crawler.archive.reparse import reparse_archive
-from cfbu_crawler.archive.textdiff import rich_diff
-from cfbu_crawler.cli.app import (
-    db_option,
-    emit_json,
-    json_option,
-    main,
-    open_archive,
-    require_runs,
-)
-from cfbu_crawler.cli.render import console
-
-# Words of unchanged context kept around each change in long texts.
-CONTEXT_WORDS = 12
-TEXT_FIELDS = ("title", "lead", "body")
+from cfbu_crawler.cli.app import db_option, emit_json, json_option, open_archive, require_runs
 
 
-def _short(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(none)"
-    if isinstance(value, list):
-        return " / ".join(str(v) for v in value)
-    return str(value)
-
-
-def _qa_lines(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]:
-    """Markup lines for the Q&A pairs that changed, pair by pair."""
-    lines = []
-    for i in range(max(len(old), len(new))):
-        a = old[i] if i < len(old) else None
-        b = new[i] if i < len(new) else None
-        label = f"Q&A {i + 1}"
-        if a is None and b is not None:
-            lines.append(f"{label} [green]added[/]: {escape(b.get('question', ''))}")
-            lines.append(f"  answer: {rich_diff('', b.get('answer', ''), context=CONTEXT_WORDS)}")
-            continue
-        if b is None and a is not None:
-            lines.append(f"{label} [red]removed[/]: {escape(a.get('question', ''))}")
-            continue
-        assert a is not None and b is not None
-        for part in ("question", "answer"):
-            if a.get(part, "") != b.get(part, ""):
-                text = rich_diff(a.get(part, ""), b.get(part, ""), context=CONTEXT_WORDS)
-                lines.append(f"{label} {part}: {text}")
-    return lines
-
-
-def change_lines(changes: dict[str, dict[str, Any]]) -> list[str]:
-    """Readable (rich markup) lines for a ``{field: {"from", "to"}}`` mapping, in record order:
-    word diffs for texts and Q&A, old → new for the rest."""
-    lines = []
-    for field in CONTENT_FIELDS:
-        if field not in changes:
-            continue
-        old, new = changes[field]["from"], changes[field]["to"]
-        if field in TEXT_FIELDS:
-            context = None if field == "title" else CONTEXT_WORDS
-            lines.append(f"{field}: {rich_diff(old, new, context=context)}")
-        elif field == "qa":
-            pair_lines = _qa_lines(old or [], new or [])
-            lines.extend(pair_lines or ["qa: (changed)"])
-        else:
-            lines.append(f"{field}: {escape(_short(old))} → {escape(_short(new))}")
-    return lines
-
-
-def indented(line: str, indent: str) -> str:
-    """A (possibly multi-paragraph) change line, every line indented, blank lines dropped."""
-    rows = [row for row in line.split("\n") if row.strip()]
-    return indent + ("\n" + indent + "  ").join(rows)
-
-
-def print_diff(out: Console, data: dict[str, Any]) -> None:
-    added, removed, moved, changed = (data[k] for k in ("added", "removed", "moved", "changed"))
-    out.print(
-        f"Run {data['from_run']} → run {data['to_run']}: {len(added)} added, "
-        f"{len(removed)} removed, {len(moved)} moved, {len(changed)} changed, "
-        f"{data['unchanged']} unchanged"
-    )
-    if added:
-        out.print(f"\n[bold]Added ({len(added)})[/]")
-        for item in added:
-            back = "  (back after its removal)" if item.get("restored") else ""
-            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}{back}")
-    if removed:
-        out.print(f"\n[bold]Removed ({len(removed)})[/]")
-        for item in removed:
-            out.print(f"  - {escape(item['url'])}")
-    if moved:
-        out.print(f"\n[bold]Moved ({len(moved)})[/]")
-        for item in moved:
-            out.print(f"  {escape(item['from'])} → {escape(item['to'])}")
-    if changed:
-        out.print(f"\n[bold]Changed ({len(changed)})[/]")
-        for item in changed:
-            out.print(f"  ~ {escape(item['url'])}  ({', '.join(item['fields'])})")
-            for line in change_lines(item["changes"]):
-                out.print(indented(line, "      "))
-
-
-@main.command()
+@click.command()
 @db_option
 @click.argument("from_run", metavar="[FROM", type=int, required=False)
 @click.argument("to_run", metavar="[TO]]", type=int, required=False)
@@ -131,6 +27,9 @@ def diff(db: str | None, from_run: int | None, to_run: int | None, as_json: bool
       cfbu diff 3              # run 3 → the latest complete crawl
       cfbu diff 3 7 --json     # run 3 → run 7, for machines
     """
+    from cfbu_crawler.archive.diff import diff_runs
+    from cfbu_crawler.cli.render import console, print_diff
+
     engine = open_archive(db)
     data = diff_runs(engine, from_run, to_run)
     if as_json:
@@ -139,7 +38,7 @@ def diff(db: str | None, from_run: int | None, to_run: int | None, as_json: bool
     print_diff(console(), data)
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("ref", metavar="URL|SLUG")
 @json_option
@@ -152,6 +51,11 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
       cfbu history https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/
       cfbu history frivillighed-er-ikke-gratis --json
     """
+    from rich.markup import escape
+
+    from cfbu_crawler.archive.history import article_history
+    from cfbu_crawler.cli.render import change_lines, console, indented
+
     engine = open_archive(db)
     require_runs(engine)
     data = article_history(engine, ref)
@@ -182,7 +86,7 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
             out.print(indented(line, "  "))
 
 
-@main.command()
+@click.command()
 @db_option
 @click.argument("ref", metavar="URL|SLUG")
 @click.option(
@@ -202,6 +106,8 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
       cfbu show frivillighed-er-ikke-gratis
       cfbu show https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/ --version 1 --json
     """
+    from cfbu_crawler.archive.history import show_article
+
     engine = open_archive(db)
     require_runs(engine)
     record = show_article(engine, ref, version)
@@ -231,7 +137,7 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
     click.echo("\n".join(lines))
 
 
-@main.command()
+@click.command()
 @db_option
 @json_option
 def reparse(db: str | None, as_json: bool) -> None:
@@ -245,6 +151,8 @@ def reparse(db: str | None, as_json: bool) -> None:
       cfbu reparse
       cfbu reparse --db archive.sqlite3 --json
     """
+    from cfbu_crawler.archive.reparse import reparse_archive
+
     engine = open_archive(db)
     require_runs(engine)
     result = reparse_archive(engine)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from cfbu_crawler.archive.db import describe, resolve_db
-from cfbu_crawler.archive.queries import run_dict
-from cfbu_crawler.archive.vocabulary import RunStatus
-from cfbu_crawler.cli.app import db_option, emit_json, json_option, main
-from cfbu_crawler.cli.render import print_run_summary
-from cfbu_crawler.crawl import CrawlError, run_crawl
-from cfbu_crawler.extract.urls import DEFAULT_START_URL
+from cfbu_crawler.cli.app import db_option, emit_json, json_option
 
 
-@main.command()
+class StartURLOption(click.Option):
+    """``--start-url``, whose default (cfbu.dk's news listing) is read from the crawler's
+    URL rules only when it is needed, so that ``cfbu --help`` does not load them."""
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        from cfbu_crawler.extract.urls import DEFAULT_START_URL
+
+        return DEFAULT_START_URL
+
+
+@click.command()
 @click.option(
     "--start-url",
-    default=DEFAULT_START_URL,
+    cls=StartURLOption,
     show_default=True,
     metavar="URL",
     help="The news listing to start from; the allowed domain follows it.",
@@ -90,6 +95,12 @@ def crawl(
     Example:
       cfbu crawl --start-url https://cfbu.dk/nyheder/ --db data/cfbu.sqlite3
     """
+    from cfbu_crawler.archive.db import describe, resolve_db
+    from cfbu_crawler.archive.queries import run_dict
+    from cfbu_crawler.archive.vocabulary import RunStatus
+    from cfbu_crawler.cli.render import print_run_summary
+    from cfbu_crawler.crawl import CrawlError, run_crawl
+
     extra = {"CFBU_CONTACT_URL": contact} if contact else {}
     for item in overrides:
         name, sep, value = item.partition("=")

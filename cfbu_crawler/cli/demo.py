@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from cfbu_crawler.cli.app import main
-from cfbu_crawler.demo.runner import DEFAULT_DEMO_DB, DemoError, run_demo
+from cfbu_crawler.demo import DEFAULT_DEMO_DB
 
 
-@main.command()
+def diff_text(data: dict[str, Any]) -> str:
+    """The diff as ``cfbu diff`` prints it (the same renderer), as text."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from cfbu_crawler.cli.render import print_diff
+
+    buffer = io.StringIO()
+    out = Console(file=buffer, highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty())
+    print_diff(out, data)
+    return buffer.getvalue().rstrip("\n")
+
+
+@click.command()
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -36,7 +51,9 @@ def demo(db: Path, keep_serving: bool) -> None:
       cfbu demo
       cfbu demo --db /tmp/demo.sqlite3 && cfbu runs --db /tmp/demo.sqlite3
     """
+    from cfbu_crawler.demo.runner import DemoError, run_demo
+
     try:
-        run_demo(db, keep_serving=keep_serving)
+        run_demo(db, diff_text=diff_text, keep_serving=keep_serving)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None

@@ -10,14 +10,11 @@ import sys
 
 import click
 
-from cfbu_crawler.archive import queries
-from cfbu_crawler.archive.db import ArchiveError
-from cfbu_crawler.cli.app import db_option, emit_json, json_option, main, open_archive
-from cfbu_crawler.cli.render import run_lines
+from cfbu_crawler.cli.app import db_option, emit_json, json_option, open_archive
 from cfbu_crawler.record import CONTENT_FIELDS
 
 
-@main.command()
+@click.command()
 @db_option
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the newest N runs.")
 @json_option
@@ -28,6 +25,10 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
     Example:
       cfbu runs --limit 5
     """
+    from cfbu_crawler.archive import queries
+    from cfbu_crawler.archive.db import ArchiveError
+    from cfbu_crawler.cli.render import run_lines
+
     engine = open_archive(db)
     data = queries.list_runs(engine, limit)
     if as_json:
@@ -51,7 +52,7 @@ CSV_COLUMNS = (
 )
 
 
-@main.command()
+@click.command()
 @db_option
 @click.option(
     "--format",
@@ -78,6 +79,8 @@ def export(db: str | None, fmt: str, output: str) -> None:
     Example:
       cfbu export --format csv --output nyheder.csv
     """
+    from cfbu_crawler.archive import queries
+
     engine = open_archive(db)
     records = queries.export_records(engine)
     if not records:

@@ -1,38 +1,22 @@
-"""Bundled demo/fixture copy of the cfbu.dk news section.
+"""The offline demo: a bundled copy of the cfbu.dk news section and the guided tour.
 
 A stdlib-only, fully offline imitation of the site that ``cfbu`` archives: article texts
-live in ``snapshot/`` (package data), :mod:`.themes` renders them in several markups
-(current WordPress generation, a later theme, the older table-layout CMS),
-:mod:`.site` describes one version of the site and answers HTTP paths, :mod:`.edits`
-turns v1 into v2 and predicts the diff, and :mod:`.server` serves a site on loopback.
+live in ``snapshot/`` (package data), :mod:`.content` models them, :mod:`.themes` renders
+them in several markups (the current WordPress generation, a later theme, the older
+table-layout CMS), :mod:`.site` describes one version of the site and answers HTTP paths,
+:mod:`.edits` turns v1 into v2, :mod:`.build` builds either version, :mod:`.server`
+serves a site on loopback and :mod:`.runner` is ``cfbu demo``'s tour.
 
 Typical use::
 
-    from cfbu_crawler.demo import build_site, expected_records, SiteServer
+    from cfbu_crawler.demo.build import build_site
+    from cfbu_crawler.demo.server import SiteServer
 
-    with SiteServer(build_site("v1")) as srv:
-        ...  # crawl srv.base_url + "/nyheder/"
-        records = expected_records(srv.site, srv.base_url)
+    with SiteServer(build_site("v1")) as server:
+        ...  # crawl server.base_url + "/nyheder/"
 """
 
-from __future__ import annotations
+from pathlib import Path
 
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "Site": "site",
-    "build_site": "site",
-    "expected_records": "site",
-    "expected_diff": "edits",
-    "SiteServer": "server",
-    "serve": "server",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    # lazy, so that ``python -m cfbu_crawler.demo.server`` does not import itself twice
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Where ``cfbu demo`` writes its archive unless told otherwise.
+DEFAULT_DEMO_DB = Path("data/demo.sqlite3")

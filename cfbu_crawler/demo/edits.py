@@ -1,4 +1,4 @@
-"""The scripted v1 → v2 edit of the demo site and the diff it must produce.
+"""The scripted v1 → v2 edit of the demo site.
 
 v2 = v1 plus, in this order:
 
@@ -12,19 +12,17 @@ v2 = v1 plus, in this order:
 8. ``evaluering-af-lommepengeprojekter``: dropped from listing and sitemap, still 200;
 9. every current-generation page re-rendered with theme ``wp_2024`` (not a change).
 
-:func:`expected_diff` computes the SPEC §5 ``diff --json`` shape from the two sites'
-expected records (not from this script), so it also holds for trimmed sites.
+The diff a crawl of v1 and then v2 must report is computed by the test suite from the two
+sites' content, not from this script.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 from cfbu_crawler.demo.content import SEED_SLUG, Article, Paragraph, load_articles, newest_first
-from cfbu_crawler.demo.site import Site, expected_record
-from cfbu_crawler.record import CONTENT_FIELDS
+from cfbu_crawler.demo.site import Site
 
 UTC = dt.timezone.utc
 THEME_CHANGED_AT = dt.datetime(2020, 1, 20, 7, 0, tzinfo=UTC)
@@ -65,7 +63,7 @@ PRIORITY_SLUGS: tuple[str, ...] = (
     UNLISTED,
 )
 
-# (slug, fields expected in ``changed``) – for documentation and tests.
+# The edited articles and the fields each edit changes (as ``cfbu diff`` names them).
 EXPECTED_CHANGES: dict[str, list[str]] = {
     BODY_EDIT: ["body"],
     ANSWER_EDIT: ["body", "qa"],
@@ -145,52 +143,3 @@ def apply_edits(v1: Site, *, theme: str | None = None) -> Site:
         sitemaps=v1.sitemaps,
         etags=v1.etags,
     )
-
-
-def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
-    """SPEC §5 ``diff --json`` shape (without run ids) for a crawl of ``old`` then ``new``.
-
-    Both crawls are assumed complete and the second one knows every article of the first
-    (so unlisted articles are fetched directly and stay live).
-    """
-    before = {r["url"]: r for r in (expected_record(old, a, base_url) for a in old.articles)}
-    after = {r["url"]: r for r in (expected_record(new, a, base_url) for a in new.articles)}
-    moves: dict[str, str] = {}
-    for src, dst in new.moved.items():
-        if src in {a.slug for a in old.articles}:
-            moves[old.article_url(src, base_url)] = new.article_url(dst, base_url)
-    added = [
-        {"url": u, "title": r["title"]}
-        for u, r in after.items()
-        if u not in before and u not in moves.values()
-    ]
-    removed = [{"url": u} for u in before if u not in after and u not in moves]
-    moved = [{"from": src, "to": dst} for src, dst in moves.items()]
-    changed: list[dict[str, Any]] = []
-    unchanged = 0
-    for u, r in before.items():
-        if u in moves:
-            target = after.get(moves[u])
-            fields = _diff_fields(r, target) if target else []
-            if fields:
-                changed.append({"url": moves[u], "fields": fields})
-            continue
-        if u not in after:
-            continue
-        fields = _diff_fields(r, after[u])
-        if fields:
-            changed.append({"url": u, "fields": fields})
-        else:
-            unchanged += 1
-    return {
-        "added": sorted(added, key=lambda d: d["url"]),
-        "removed": sorted(removed, key=lambda d: d["url"]),
-        "moved": sorted(moved, key=lambda d: d["from"]),
-        "changed": sorted(changed, key=lambda d: d["url"]),
-        "unchanged": unchanged,
-    }
-
-
-def _diff_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """The differing fields, in record order (docs/record.md)."""
-    return [f for f in CONTENT_FIELDS if a.get(f) != b.get(f)]

@@ -7,12 +7,13 @@ and prints the diff between the two crawls, explaining each step as it goes.
 
 Each crawl runs ``cfbu crawl`` in a subprocess: Scrapy's Twisted reactor cannot be
 started twice in one process. Nothing leaves the machine; the politeness delay is off
-because the only server crawled is the demo's own loopback one.
+because the only server crawled is the demo's own loopback one. The diff is shown as
+``cfbu diff`` prints it: the command line hands its renderer in (``diff_text``), so the
+demo does not depend on the command line.
 """
 
 from __future__ import annotations
 
-import io
 import shlex
 import subprocess
 import sys
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from cfbu_crawler.archive.db import (
     ArchiveError,
@@ -34,14 +34,15 @@ from cfbu_crawler.archive.db import (
 )
 from cfbu_crawler.archive.diff import diff_runs
 from cfbu_crawler.archive.lock import LockHeld, ensure_no_live_holder
-from cfbu_crawler.demo import edits
+from cfbu_crawler.demo import DEFAULT_DEMO_DB, edits
+from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.demo.server import SiteServer
-from cfbu_crawler.demo.site import Site, build_site
+from cfbu_crawler.demo.site import Site
 
-DEFAULT_DEMO_DB = Path("data/demo.sqlite3")
 CRAWL_TIMEOUT = 120  # seconds; a demo crawl takes a few
 
 Echo = Callable[..., Any]
+DiffText = Callable[[dict[str, Any]], str]
 
 
 class DemoError(Exception):
@@ -109,28 +110,24 @@ def _crawl(base_url: str, db: Path, echo: Echo) -> None:
         raise DemoError(f"the demo crawl failed ({reason})")
 
 
-def _rendered_diff(data: dict[str, Any]) -> str:
-    """The diff as ``cfbu diff`` prints it (the same function), captured as text."""
-    from cfbu_crawler.cli.changes import print_diff  # the CLI's renderer, reused
-
-    buffer = io.StringIO()
-    out = Console(file=buffer, highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty())
-    print_diff(out, data)
-    return buffer.getvalue().rstrip("\n")
-
-
 def _para(echo: Echo, text: str) -> None:
     echo(click.wrap_text(text, width=78, initial_indent="", subsequent_indent=""))
 
 
 def run_demo(
-    db: Path = DEFAULT_DEMO_DB, echo: Echo = click.echo, *, keep_serving: bool = False
-) -> dict:
+    db: Path = DEFAULT_DEMO_DB,
+    echo: Echo = click.echo,
+    *,
+    diff_text: DiffText,
+    keep_serving: bool = False,
+) -> dict[str, Any]:
     """Run the guided demo into the archive ``db``; return what happened.
 
-    The result holds ``db``, ``base_url``, ``runs`` (the two crawl run ids), ``diff`` (the
-    ``cfbu diff --json`` data) and ``seconds``. With ``keep_serving`` the v2 site stays
-    up after the tour until Ctrl-C, for crawling it by hand.
+    ``diff_text`` renders the ``cfbu diff --json`` data of the two crawls for people (the
+    command line passes its own ``cfbu diff`` renderer). The result holds ``db``,
+    ``base_url``, ``runs`` (the two crawl run ids), ``diff`` (the ``cfbu diff --json``
+    data) and ``seconds``. With ``keep_serving`` the v2 site stays up after the tour until
+    Ctrl-C, for crawling it by hand.
     """
     started = time.monotonic()
     db = Path(db)
@@ -193,7 +190,7 @@ def run_demo(
             close_engine(engine)
 
         heading(f"What changed: cfbu diff --db {db}")
-        echo(_rendered_diff(data))
+        echo(diff_text(data))
 
         heading("What next")
         echo(next_steps(db))
@@ -211,11 +208,8 @@ def run_demo(
                 f"The changed demo site stays up at {base}/nyheder/ - crawl it yourself with "
                 f"`cfbu crawl --start-url {base}/nyheder/ --db {db} --delay 0`. Ctrl-C stops it.",
             )
-            try:
-                while True:
-                    time.sleep(1)
-            except KeyboardInterrupt:
-                echo("stopped serving")
+            server.serve_forever()
+            echo("stopped serving")
     return result
 
 
@@ -256,4 +250,4 @@ def _edit_summary(v1: Site, v2: Site) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["DEFAULT_DEMO_DB", "DemoError", "crawl_command", "prepare_db", "run_demo"]
+__all__ = ["DemoError", "crawl_command", "prepare_db", "run_demo"]

@@ -1,9 +1,9 @@
 """One version of the demo site: which articles exist, how they look, and HTTP answers.
 
-:func:`build_site` describes a site (immutable :class:`Site`); :meth:`Site.render` maps a
-request path to ``(status, headers, body)``; :meth:`Site.respond` adds HEAD and
-conditional-request handling (ETag / Last-Modified, 304). :func:`expected_records`
-computes the SPEC §3 record of every live article from the content model alone.
+A :class:`Site` (immutable; :func:`~.build.build_site` makes one) describes a version of
+the site; :meth:`Site.render` maps a request path to ``(status, headers, body)``;
+:meth:`Site.respond` adds HEAD and conditional-request handling (ETag / Last-Modified,
+304).
 
 URL scheme:
 
@@ -26,9 +26,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from cfbu_crawler.demo.content import SEED_SLUG, Article, load_articles
+from cfbu_crawler.demo.content import Article
 from cfbu_crawler.demo.themes import (
-    CURRENT_THEMES,
     OLD_THEME,
     TAG_PATH,
     ArticleView,
@@ -40,8 +39,6 @@ from cfbu_crawler.demo.themes import (
 )
 
 PER_PAGE = 10
-GENERATIONS = ("current", "old", "mixed")
-VERSIONS = ("v1", "v2")
 _EPOCH = dt.datetime(2012, 1, 2, 8, 0, tzinfo=dt.timezone.utc)
 
 STATIC_PAGES: dict[str, tuple[str, str]] = {
@@ -452,103 +449,3 @@ def _w3c(d: dt.datetime) -> str:
 def _excerpt(a: Article, words: int = 22) -> str:
     w = a.lead.split()
     return " ".join(w[:words]) + (" […]" if len(w) > words else "")
-
-
-# --------------------------------------------------------------------------------------
-# construction and expectations
-# --------------------------------------------------------------------------------------
-
-
-def _current_theme_for(index: int, slug: str) -> str:
-    """v1 default mix: every fourth current-generation article uses ``wp_plain``."""
-    if slug == SEED_SLUG:
-        return "wp_yoast"
-    return "wp_plain" if index % 4 == 2 else "wp_yoast"
-
-
-def build_site(
-    version: str = "v1",
-    *,
-    generation: str = "mixed",
-    theme: str | None = None,
-    sitemaps: bool = True,
-    etags: bool = True,
-    articles: int | None = None,
-) -> Site:
-    """Describe the demo site.
-
-    ``generation``: ``"current"`` (all WordPress), ``"old"`` (all old CMS) or ``"mixed"``
-    (current plus six articles reachable only through old-generation links).
-    ``theme``: force one current-generation theme (``wp_yoast``, ``wp_plain``,
-    ``wp_2024``); default is a v1 mix of ``wp_yoast``/``wp_plain`` and ``wp_2024`` in v2.
-    ``articles``: keep only this many v1 articles (the seed and the v2 edit targets
-    first, then the newest).
-    """
-    if version not in VERSIONS:
-        raise ValueError(f"version must be one of {VERSIONS}")
-    if generation not in GENERATIONS:
-        raise ValueError(f"generation must be one of {GENERATIONS}")
-    if theme is not None and theme not in CURRENT_THEMES:
-        raise ValueError(f"theme must be one of {CURRENT_THEMES}")
-    from cfbu_crawler.demo import edits  # local import: edits builds on this module
-
-    pool = [a for a in load_articles() if a.added_in == "v1"]
-    if articles is not None:
-        if articles < 1:
-            raise ValueError("articles must be >= 1")
-        order = {s: i for i, s in enumerate(edits.PRIORITY_SLUGS)}
-        ranked = sorted(
-            pool, key=lambda a: (order.get(a.slug, len(order)), -a.published.timestamp())
-        )
-        keep = {a.slug for a in ranked[:articles]}
-        pool = [a for a in pool if a.slug in keep]
-    themes: dict[str, str] = {}
-    chron = sorted(pool, key=lambda a: a.published)
-    for i, a in enumerate(chron):
-        old = generation == "old" or (generation == "mixed" and a.old_in_mixed)
-        themes[a.slug] = OLD_THEME if old else (theme or _current_theme_for(i, a.slug))
-    v1 = Site(
-        version="v1",
-        generation=generation,
-        theme=theme or "wp_yoast",
-        articles=tuple(pool),
-        themes=themes,
-        sitemaps=sitemaps,
-        etags=etags,
-    )
-    if version == "v1":
-        return v1
-    return edits.apply_edits(v1, theme=theme)
-
-
-def expected_record(site: Site, a: Article, base_url: str) -> dict[str, Any]:
-    """The SPEC §3 record the archiver must extract from ``a``'s page on ``site``."""
-    old = site.is_old(a.slug)
-    title = site.display_title(a)
-    return {
-        "title": title,
-        "breadcrumb": ["Forside", "Nyheder", title] if old else ["Hjem", "Nyheder", title],
-        "category": None if old else "nyheder",
-        "published": a.published_date,
-        "lead": a.lead,
-        "qa": a.qa,
-        "body": a.body,
-        "url": site.article_url(a, base_url),
-    }
-
-
-def expected_records(
-    site: Site, base_url: str, *, include_unlisted: bool = True
-) -> list[dict[str, Any]]:
-    """Expected records of every live article, sorted by ``url``.
-
-    Unlisted articles (v2) are live but linked from nowhere: a crawl that knew them from
-    an earlier run archives them; a fresh crawl of v2 cannot find them
-    (``include_unlisted=False``).
-    """
-    recs = [
-        expected_record(site, a, base_url)
-        for a in site.articles
-        if include_unlisted or a.slug not in site.unlisted
-    ]
-    return sorted(recs, key=lambda r: r["url"])

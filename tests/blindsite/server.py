@@ -1,24 +1,26 @@
-"""The blind change sites as routes, and a loopback ``http.server`` that serves them with
-a chosen behaviour (sitemaps, validators, gzip, conditional listings) and counts bytes.
+"""The blind change sites as routes, answering with a chosen server behaviour (sitemaps,
+validators, gzip, conditional listings); :func:`serve` puts one on loopback.
 
-``BlindServer.site`` may be replaced between crawls (v1 → v2); ``BlindServer.sent`` is the
-number of bytes written (status line, headers and body) since the last ``reset()``.
+``serve`` yields the suite's fixture server (:mod:`support.server`): its ``site`` may be
+replaced between crawls (v1 → v2), and its ``stats`` count the requests and the bytes
+written (status line, headers and body).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from support.server import FixtureServer
+
 from blindsite import content, markup
+from cfbu_crawler.demo.site import Response
 
 PER_PAGE = 8
 OLD_PER_PAGE = 3
@@ -49,11 +51,13 @@ class Resource:
 
 @dataclass
 class Site:
-    """Routes (path, with the query for ``?page=N``) → resources."""
+    """Routes (path, with the query for ``?page=N``) → resources, answered with the
+    validators, compression and 304s of ``behaviour`` (one of ``BEHAVIOURS``)."""
 
     routes: dict[str, Resource] = field(default_factory=dict)
     uses_sitemap: bool = False
     strict: bool = False  # only the exact paths (no slash added, no query dropped)
+    behaviour: str = "plain"
 
     def get(self, raw_path: str) -> Resource:
         parts = urlsplit(raw_path)
@@ -62,6 +66,45 @@ class Site:
             if key in self.routes:
                 return self.routes[key]
         return Resource(404, markup.not_found(404).encode())
+
+    def respond(
+        self,
+        method: str,
+        path: str,
+        base_url: str,
+        request_headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The answer to ``path`` under the site's behaviour (the fixture server's protocol)."""
+        request = {k.lower(): v for k, v in (request_headers or {}).items()}
+        res = self.get(path)
+        body = res.body
+        headers = {"Content-Type": res.ctype}
+        if res.location:
+            headers["Location"] = res.location
+        headers.update(_validators(self.behaviour, res, body))
+        status = res.status
+        inm = request.get("if-none-match")
+        ims = request.get("if-modified-since")
+        if status == 200 and ("ETag" in headers or "Last-Modified" in headers):
+            if inm is not None:
+                not_modified = "ETag" in headers and _etag_matches(inm, headers["ETag"])
+            elif ims is not None and "Last-Modified" in headers:
+                try:
+                    not_modified = parsedate_to_datetime(ims) >= parsedate_to_datetime(
+                        headers["Last-Modified"]
+                    )
+                except (TypeError, ValueError):
+                    not_modified = False
+            else:
+                not_modified = False
+            if not_modified:
+                status, body = 304, b""
+                headers.pop("Content-Type")
+        if self.behaviour == "gzip_etag" and body and "gzip" in request.get("accept-encoding", ""):
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+            headers["Vary"] = "Accept-Encoding"
+        return Response(status, headers, body)
 
 
 def _later(a: str, b: str) -> str:
@@ -72,7 +115,7 @@ def current_site(version: str, base: str, behaviour: str) -> Site:
     """The current-generation site in ``version`` (v1: ledger theme, v2: bs5 theme)."""
     items = content.current_v1() if version == "v1" else content.current_v2()
     listed = [i for i in items if not (version == "v2" and i.slug in content.UNLISTED)]
-    site = Site(uses_sitemap=behaviour in ("sitemap", "stale_sitemap"))
+    site = Site(uses_sitemap=behaviour in ("sitemap", "stale_sitemap"), behaviour=behaviour)
     deployed = DEPLOYED[version]
     pages = (len(listed) + PER_PAGE - 1) // PER_PAGE
     href = {i.slug: f"/nyheder/{i.slug}/" for i in items}
@@ -187,106 +230,29 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in wanted or etag.removeprefix("W/") in wanted
 
 
-@dataclass
-class BlindServer:
-    behaviour: str = "plain"
-    site: Site = field(default_factory=Site)
-    base_url: str = ""
-    sent: int = 0
-    log: list[tuple[str, int, int]] = field(default_factory=list)  # path, status, bytes
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def reset(self) -> None:
-        with self._lock:
-            self.sent = 0
-            self.log.clear()
-
-    def validators(self, res: Resource, body: bytes) -> dict[str, str]:
-        """ETag / Last-Modified headers of a 200 answer for ``res`` under this behaviour."""
-        b, headers = self.behaviour, {}
-        if res.status != 200:
-            return headers
-        if res.kind == "article":
-            if b == "weak_etag":
-                headers["ETag"] = _etag(body, weak=True)
-            elif b == "gzip_etag":  # Apache mod_deflate style
-                headers["ETag"] = _etag(body, weak=False, suffix="-gzip")
-            elif b in ("last_modified", "listing_304") and res.modified:
-                headers["Last-Modified"] = _http_date(res.modified)
-        elif res.kind == "listing" and b == "gzip_etag":
-            headers["ETag"] = _etag(body, weak=False, suffix="-gzip")
-        elif res.kind == "listing" and b == "listing_304":
-            headers["ETag"] = _etag(body, weak=False)
-            if res.modified:
-                headers["Last-Modified"] = _http_date(res.modified)
+def _validators(behaviour: str, res: Resource, body: bytes) -> dict[str, str]:
+    """ETag / Last-Modified headers of a 200 answer for ``res`` under ``behaviour``."""
+    b, headers = behaviour, {}
+    if res.status != 200:
         return headers
-
-    def answer(self, handler: BaseHTTPRequestHandler) -> None:
-        res = self.site.get(handler.path)
-        body = res.body
-        headers = {"Content-Type": res.ctype}
-        if res.location:
-            headers["Location"] = res.location
-        headers.update(self.validators(res, body))
-        status = res.status
-        inm = handler.headers.get("If-None-Match")
-        ims = handler.headers.get("If-Modified-Since")
-        if status == 200 and ("ETag" in headers or "Last-Modified" in headers):
-            if inm is not None:
-                not_modified = "ETag" in headers and _etag_matches(inm, headers["ETag"])
-            elif ims is not None and "Last-Modified" in headers:
-                try:
-                    not_modified = parsedate_to_datetime(ims) >= parsedate_to_datetime(
-                        headers["Last-Modified"]
-                    )
-                except (TypeError, ValueError):
-                    not_modified = False
-            else:
-                not_modified = False
-            if not_modified:
-                status, body = 304, b""
-                headers.pop("Content-Type")
-        if (
-            self.behaviour == "gzip_etag"
-            and body
-            and "gzip" in (handler.headers.get("Accept-Encoding") or "")
-        ):
-            body = gzip.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
-            headers["Vary"] = "Accept-Encoding"
-        if status != 304:
-            headers["Content-Length"] = str(len(body))
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if body:
-            handler.wfile.write(body)
-        size = len(f"HTTP/1.0 {status} X\r\n") + len(body) + 2
-        size += sum(len(f"{k}: {v}\r\n") for k, v in headers.items())
-        size += 70  # Server and Date headers
-        with self._lock:
-            self.sent += size
-            self.log.append((handler.path, status, size))
+    if res.kind == "article":
+        if b == "weak_etag":
+            headers["ETag"] = _etag(body, weak=True)
+        elif b == "gzip_etag":  # Apache mod_deflate style
+            headers["ETag"] = _etag(body, weak=False, suffix="-gzip")
+        elif b in ("last_modified", "listing_304") and res.modified:
+            headers["Last-Modified"] = _http_date(res.modified)
+    elif res.kind == "listing" and b == "gzip_etag":
+        headers["ETag"] = _etag(body, weak=False, suffix="-gzip")
+    elif res.kind == "listing" and b == "listing_304":
+        headers["ETag"] = _etag(body, weak=False)
+        if res.modified:
+            headers["Last-Modified"] = _http_date(res.modified)
+    return headers
 
 
 @contextmanager
-def serve(behaviour: str = "plain") -> Iterator[BlindServer]:
-    server = BlindServer(behaviour=behaviour)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            server.answer(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+def serve(behaviour: str = "plain") -> Iterator[FixtureServer]:
+    """A fixture server for the blind sites (an empty site until one is set)."""
+    with FixtureServer(Site(behaviour=behaviour)) as server:
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
