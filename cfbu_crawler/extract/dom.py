@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from lxml import etree
 
 from .text import normalise_text
 
@@ -259,37 +262,70 @@ def ancestors(el: Any) -> Iterator[Any]:
         parent = parent.getparent()
 
 
+def _verdict(node: Any) -> bool | None:
+    """What ``node`` itself says while :func:`in_junk` walks up: True (boilerplate), False
+    (the walk ends here: ``body`` or the page's own article) or None (ask the parent)."""
+    t = tag(node)
+    if t in ("body", "html"):
+        return False
+    if t in ("main", "article"):
+        # The page's article; an <article> nested in it (a related post, a comment)
+        # is judged by its containers as well.
+        return None if _in_article(node) else False
+    if t in ("header", "footer", "aside") and _in_article(node):
+        # The article's own header/footer/aside holds its title, date and taxonomy;
+        # still junk when its class says so (``<aside class="related">``).
+        if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
+            return True
+        return None
+    if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
+        # A post header outside <article> (a theme's hero/title bar): title, trail, date.
+        return None
+    return True if is_junk(node) else None
+
+
+# Per tree (weakly keyed by its root element): element -> in_junk verdict. Holding the
+# element proxies keeps them (and so their identity) alive while the tree is in use; the
+# root itself is never a key, so the entry goes when the tree's owner drops the root.
+_JUNK_MEMO: weakref.WeakKeyDictionary[Any, dict[Any, bool]] = weakref.WeakKeyDictionary()
+
+
 def in_junk(el: Any, stop: Any = None) -> bool:
     """True when ``el`` or an ancestor (below ``stop``) is boilerplate. An article's own
     ``<header>``/``<footer>`` (inside ``article``/``main``) is not: it holds the title,
-    date and category."""
+    date and category. Memoised per tree (the walk is asked for nearly every element)."""
+    if stop is not None:
+        node = el
+        while node is not None and node is not stop:
+            verdict = _verdict(node)
+            if verdict is not None:
+                return verdict
+            node = node.getparent()
+        return False
+    if el is None or not tag(el):
+        return False
+    root = el.getroottree().getroot()
+    memo = _JUNK_MEMO.get(root)
+    if memo is None:
+        memo = _JUNK_MEMO[root] = {}
+    chain: list[Any] = []
     node = el
-    while node is not None and node is not stop:
-        t = tag(node)
-        if t in ("body", "html"):
-            return False
-        if t in ("main", "article"):
-            # The page's article; an <article> nested in it (a related post, a comment)
-            # is judged by its containers as well.
-            if not _in_article(node):
-                return False
-            node = node.getparent()
-            continue
-        if t in ("header", "footer", "aside") and _in_article(node):
-            # The article's own header/footer/aside holds its title, date and taxonomy;
-            # still junk when its class says so (``<aside class="related">``).
-            if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
-                return True
-            node = node.getparent()
-            continue
-        if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
-            # A post header outside <article> (a theme's hero/title bar): title, trail, date.
-            node = node.getparent()
-            continue
-        if is_junk(node):
-            return True
+    answer = False
+    while node is not None:
+        known = memo.get(node)
+        if known is not None:
+            answer = known
+            break
+        chain.append(node)
+        verdict = _verdict(node)
+        if verdict is not None:
+            answer = verdict
+            break
         node = node.getparent()
-    return False
+    for seen in chain:
+        if seen is not root:
+            memo[seen] = answer
+    return answer
 
 
 def _in_article(el: Any) -> bool:
@@ -320,14 +356,13 @@ def visible_text(el: Any) -> str:
 
 
 def iter_elements(root: Any, names: Iterable[str] | None = None) -> Iterator[Any]:
-    """Elements of ``root`` (optionally only the given tags), comments skipped."""
+    """Elements of ``root`` (optionally only the given tags), comments skipped; lxml does
+    the filtering."""
     if root is None:
-        return
-    wanted = set(names) if names else None
-    for el in root.iter():
-        t = tag(el)
-        if t and (wanted is None or t in wanted):
-            yield el
+        return iter(())
+    if names:
+        return root.iter(*names)
+    return root.iter(etree.Element)
 
 
 def protected_set(*elements: Any) -> set[Any]:
