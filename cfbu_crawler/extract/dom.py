@@ -206,7 +206,43 @@ def is_junk(el: Any) -> bool:
         return True
     if is_hidden(el):
         return True
-    return any(_junk_token(tok) for tok in tokens(el))
+    if not any(_junk_token(tok) for tok in tokens(el)):
+        return False
+    # A class word is weak evidence: layout wrappers are named after what sits beside
+    # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
+    # pagination-first``). One holding most of the page's paragraph text is the article.
+    return paragraph_share(el) < _MAIN_SHARE
+
+
+_MAIN_SHARE = 0.5
+# Per tree (weakly keyed by its root): element -> characters of <p> text inside it, and
+# the root's total. See :func:`in_junk` for why the root itself is never a key.
+_MASS_MEMO: weakref.WeakKeyDictionary[Any, tuple[dict[Any, int], int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def paragraph_share(el: Any) -> float:
+    """The share of the page's ``<p>`` text (non-space characters) that ``el`` holds."""
+    root = el.getroottree().getroot()
+    found = _MASS_MEMO.get(root)
+    if found is None:
+        mass: dict[Any, int] = {}
+        total = 0
+        for p in root.iter("p"):
+            n = len("".join(p.text_content().split()))
+            if not n:
+                continue
+            total += n
+            node = p
+            while node is not None and node is not root:
+                mass[node] = mass.get(node, 0) + n
+                node = node.getparent()
+        found = _MASS_MEMO[root] = (mass, total)
+    mass, total = found
+    if el is root:
+        return 1.0 if total else 0.0
+    return mass.get(el, 0) / total if total else 0.0
 
 
 def _junk_token(tok: str) -> bool:
