@@ -115,7 +115,7 @@ class _Walker:
         if t == "br":
             self.br()
             return
-        entering_marker = self.marker is not None and el is self.marker
+        entering_marker = self.marker is not None and any(el is m for m in self.marker)
         block = t in BLOCK_TAGS
         saved = (self.heading, self.inside, self.block_tag, self.block_el)
         if block:
@@ -137,9 +137,12 @@ class _Walker:
 
 
 def paragraphs(el: Any, marker: Any = None) -> list[Para]:
-    """The paragraphs of ``el`` in document order; never raises."""
+    """The paragraphs of ``el`` in document order; never raises. Paragraphs inside
+    ``marker`` (an element or a list of them) are flagged ``inside``."""
     if el is None:
         return []
+    if marker is not None and not isinstance(marker, (list, tuple)):
+        marker = [marker]
     walker = _Walker(marker=marker)
     try:
         walker.walk(el, False)

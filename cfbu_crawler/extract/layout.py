@@ -30,7 +30,7 @@ from .page import Page
 from .text import normalise_text
 
 _CONTENT_TOKEN = re.compile(
-    r"^(?:(?:entry|post|article|single|news|story|blog|page|nyhed|artikel)[-_]{1,2}"
+    r"^(?:(?:entry|post|article|single|news|story|blog|nyhed|artikel)[-_]{1,2}"
     r"(?:content|body|text|tekst|indhold|brodtekst)|articlebody|the-content|brodtekst|"
     r"broedtekst|brødtekst|artikeltekst|nyhedstekst)$",
     re.I,
@@ -188,12 +188,7 @@ def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
         # the readability fallback would prefer a longer sidebar card.
         if _text_without_links(best) >= 40 or _beside_title(best):
             return best, True
-    scored = [
-        (_direct_text_len(el), el)
-        for el in body.iter()
-        if tag(el) in _SCORE_TAGS and not in_junk(el)
-    ]
-    scored = [item for item in scored if item[0] > 0]
+    scored = _scored(body)
     if not scored:
         return body, False
     best_score = max(score for score, _ in scored)
@@ -208,6 +203,53 @@ def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
         if score == best_score:
             return el, False
     return body, False  # pragma: no cover
+
+
+_PARENT_CREDIT = 0.5  # readability's share of a block's text credited to its container
+
+
+def _scored(body: Any) -> list[tuple[float, Any]]:
+    """(score, element) in document order, for elements holding prose directly: the text
+    of their own paragraphs, plus half of what their children hold directly (an article
+    whose paragraphs each sit in a wrapper of their own: ``div.text-description > p``)."""
+    direct: dict[Any, int] = {}
+    order: list[Any] = []
+    for el in body.iter(*_SCORE_TAGS):
+        if in_junk(el):
+            continue
+        order.append(el)
+        n = _direct_text_len(el)
+        if n:
+            direct[el] = n
+    score: dict[Any, float] = {el: float(n) for el, n in direct.items()}
+    for el, n in direct.items():
+        if tag(el) not in BLOCK_TAGS:
+            continue  # an inline element's text is its parent's own already
+        parent = el.getparent()
+        if parent is not None and tag(parent) in _SCORE_TAGS and not in_junk(parent):
+            score[parent] = score.get(parent, 0.0) + _PARENT_CREDIT * n
+    return [(score[el], el) for el in order if score.get(el, 0) > 0]
+
+
+def same_kind_siblings(el: Any) -> list[Any]:
+    """``el`` and its siblings of the same tag and class holding prose, in order: an
+    article printed as a run of identical blocks (``p.post-text``, ``section.body-part``)."""
+    parent = el.getparent()
+    cls = (el.get("class") or "").strip()
+    if parent is None or not cls or tag(el) in ("body", "html"):
+        return [el]
+    group = [
+        sib
+        for sib in parent
+        if sib is el
+        or (
+            sib.tag == el.tag
+            and (sib.get("class") or "").strip() == cls
+            and not is_junk(sib)
+            and _text_without_links(sib) >= _DIV_PARAGRAPH_MIN
+        )
+    ]
+    return group if len(group) > 1 else [el]
 
 
 def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
@@ -239,14 +281,15 @@ def build_layout(page: Page) -> Layout:
     head_title = page.root.find(".//title")
     hint = normalise_text(head_title.text_content()) if head_title is not None else ""
     container, known = find_container(work, hint)
-    keep = protected_set(container, *(el for el in work.iter() if tag(el) == "h1"))
+    group = same_kind_siblings(container)
+    keep = protected_set(*group, *(el for el in work.iter() if tag(el) == "h1"))
     # Boilerplate out, but keep breadcrumb trails: they are read from the visible text.
     _strip(work, lambda el: is_junk(el) and tag(el) != "header" and not _is_breadcrumbish(el), keep)
     body_el = work.find(".//body")
-    doc = paragraphs(body_el if body_el is not None else work, marker=container)
+    doc = paragraphs(body_el if body_el is not None else work, marker=group)
     # Inside the container: no furniture (headers, meta lines, breadcrumbs, h1, junk), but
     # never an element that holds most of the container's text (a mislabelled wrapper).
-    total = _text_without_links(container) or 1
+    total = sum(_text_without_links(el) for el in group) or 1
 
     def furniture(el: Any) -> bool:
         if tag(el) == "h1":
@@ -257,10 +300,12 @@ def build_layout(page: Page) -> Layout:
 
     # Strip a copy: the nodes of ``doc`` must stay attached (the header region compares
     # their ancestors with the title's).
-    cleaned = copy.deepcopy(container)
-    _strip(cleaned, furniture, set())
-    body = [para for el in _leads_before(container) for para in paragraphs(el)]
-    return Layout(doc=doc, body=body + paragraphs(cleaned), known_container=known)
+    body = [para for el in _leads_before(group[0]) for para in paragraphs(el)]
+    for member in group:
+        cleaned = copy.deepcopy(member)
+        _strip(cleaned, furniture, set())
+        body += paragraphs(cleaned)
+    return Layout(doc=doc, body=body, known_container=known)
 
 
 def _lead_like(el: Any) -> bool:
