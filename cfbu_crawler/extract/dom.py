@@ -95,7 +95,12 @@ _JUNK_WORDS = (
     "sidebar|widget|widgets|menu|navbar|nav|navigation|share|sharing|sharedaddy|social|some|"
     "related|relaterede|comment|comments|respond|cookie|cookies|consent|newsletter|nyhedsbrev|"
     "footer|sidebars|addtoany|a2a|addthis|jp-relatedposts|subscribe|banner|advert|ads|popup|"
-    "modal|skip-link|screen-reader-text|sr-only|pagination|pager|pagenav"
+    "modal|skip-link|screen-reader-text|sr-only|pagination|pager|pagenav|"
+    # image captions and credits (as <figcaption>), galleries, author boxes, teasers of
+    # other articles, advertising slots: seen on real news sites (bench/open_web.py)
+    "caption|captions|credit|credits|gallery|resgallery|slideshow|carousel|author-bio|"
+    "bio-box|latest|most-popular|popular|trending|recommended|recirc|more-stories|promo|"
+    "sponsored|outbrain|taboola|ad|advertisement|control-bar"
 )
 _JUNK_TOKEN = re.compile(rf"(?:^|[-_])(?:{_JUNK_WORDS})(?:[-_]|\d|$)", re.I)
 # Extra words that mark page furniture inside an article (never body text).
