@@ -30,7 +30,8 @@ from .page import Page
 from .text import normalise_text
 
 _CONTENT_TOKEN = re.compile(
-    r"^(?:(?:entry|post|article|single|news|story|blog|nyhed|artikel)[-_]{1,2}"
+    # an optional BEM-style namespace (``c-entry-content``, ``o-article-body``)
+    r"^(?:[a-z]{1,2}[-_])?(?:(?:entry|post|article|single|news|story|blog|nyhed|artikel)[-_]{1,2}"
     r"(?:content|body|text|tekst|indhold|brodtekst)|articlebody|the-content|brodtekst|"
     r"broedtekst|brødtekst|artikeltekst|nyhedstekst)$",
     re.I,
@@ -231,25 +232,39 @@ def _scored(body: Any) -> list[tuple[float, Any]]:
     return [(score[el], el) for el in order if score.get(el, 0) > 0]
 
 
+_SIBLING_LEVELS = 3  # how far above the container a run of identical blocks is looked for
+
+
 def same_kind_siblings(el: Any) -> list[Any]:
-    """``el`` and its siblings of the same tag and class holding prose, in order: an
-    article printed as a run of identical blocks (``p.post-text``, ``section.body-part``)."""
-    parent = el.getparent()
-    cls = (el.get("class") or "").strip()
-    if parent is None or not cls or tag(el) in ("body", "html"):
-        return [el]
-    group = [
-        sib
-        for sib in parent
-        if sib is el
-        or (
-            sib.tag == el.tag
-            and (sib.get("class") or "").strip() == cls
-            and not is_junk(sib)
-            and _text_without_links(sib) >= _DIV_PARAGRAPH_MIN
-        )
-    ]
-    return group if len(group) > 1 else [el]
+    """The run of identical blocks the article is printed as (``p.post-text`` after
+    ``p.post-text``, ``div.card`` after ``div.card``), in order, when ``el`` is one of them
+    or the only text of one of them; else ``[el]``. Siblings count when they have the same
+    tag and class and hold prose."""
+    node = el
+    own = _text_without_links(el)
+    for _ in range(_SIBLING_LEVELS):
+        parent = node.getparent()
+        if parent is None or tag(node) in ("body", "html", "main", "article"):
+            break
+        cls = (node.get("class") or "").strip()
+        if cls:
+            group = [
+                sib
+                for sib in parent
+                if sib is node
+                or (
+                    sib.tag == node.tag
+                    and (sib.get("class") or "").strip() == cls
+                    and not is_junk(sib)
+                    and _text_without_links(sib) >= _DIV_PARAGRAPH_MIN
+                )
+            ]
+            if len(group) > 1:
+                return group
+        if _text_without_links(parent) * 0.9 > own:
+            break  # the parent holds other text: no longer a wrapper of el alone
+        node = parent
+    return [el]
 
 
 def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
