@@ -224,8 +224,10 @@ def _scored(body: Any) -> list[tuple[float, Any]]:
             direct[el] = n
     score: dict[Any, float] = {el: float(n) for el, n in direct.items()}
     for el, n in direct.items():
-        if tag(el) not in BLOCK_TAGS:
-            continue  # an inline element's text is its parent's own already
+        if tag(el) not in BLOCK_TAGS or tag(el) in ("article", "li"):
+            # An inline element's text is its parent's own already; an <article> or list
+            # item inside another element is an item of its own (a teaser, a comment).
+            continue
         parent = el.getparent()
         if parent is not None and tag(parent) in _SCORE_TAGS and not in_junk(parent):
             score[parent] = score.get(parent, 0.0) + _PARENT_CREDIT * n
