@@ -17,8 +17,9 @@ the two averages.
     python bench/open_web.py --limit 5       # a quick look
     python bench/open_web.py --worst 10      # also list cfbu's ten worst pages
 
-Speed is pages per second over the whole set (the best of ``--repeat`` passes, each
-extractor's passes interleaved with the others' so that a noisy neighbour hurts all alike).
+Speed is pages per second over the whole set: the best of ``--repeat`` passes, in which the
+extractors take turns page by page, so that a noisy neighbour on a shared machine slows
+them all alike.
 Every extractor is handed the same text, decoded as UTF-8 as the benchmark's own scripts do
 (trafilatura with ``include_comments=False``, as there), and does its own parsing.
 """
@@ -164,19 +165,24 @@ def extractors(names: list[str] | None) -> dict[str, Extractor]:
 
 
 def run(samples: list[Sample], chosen: dict[str, Extractor], repeat: int = 1) -> list[Score]:
+    """Every extractor on every page. Page by page, the extractors take turns (a noisy
+    neighbour on a shared machine then slows them all alike); of ``repeat`` passes, each
+    extractor's fastest is kept."""
     outputs: dict[str, dict[str, str]] = {name: {} for name in chosen}
     best: dict[str, float] = {}
     for _ in range(max(1, repeat)):
-        for name, fn in chosen.items():
-            started = time.perf_counter()
-            out = outputs[name]
-            for sample in samples:
+        spent = dict.fromkeys(chosen, 0.0)
+        for sample in samples:
+            for name, fn in chosen.items():
+                started = time.perf_counter()
                 try:
-                    out[sample.key] = fn(sample.html, sample.url)
+                    text = fn(sample.html, sample.url)
                 except Exception as exc:  # an extractor's crash is an empty output
                     print(f"{name} failed on {sample.key[:12]}: {exc!r}", file=sys.stderr)
-                    out[sample.key] = ""
-            elapsed = time.perf_counter() - started
+                    text = ""
+                spent[name] += time.perf_counter() - started
+                outputs[name][sample.key] = text
+        for name, elapsed in spent.items():
             best[name] = min(elapsed, best.get(name, elapsed))
     scores = []
     for name in chosen:

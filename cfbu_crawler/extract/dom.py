@@ -103,6 +103,7 @@ _JUNK_WORDS = (
     "sponsored|outbrain|taboola|ad|advertisement|control-bar"
 )
 _JUNK_TOKEN = re.compile(rf"(?:^|[-_])(?:{_JUNK_WORDS})(?:[-_]|\d|$)", re.I)
+_JUNK_ANY = re.compile(rf"(?:{_JUNK_WORDS})", re.I)  # a cheap first test on class + id
 # Extra words that mark page furniture inside an article (never body text).
 _META_WORDS = (
     "breadcrumb|breadcrumbs|crumbs|meta|entry-meta|post-meta|byline|posted-on|cat-links|"
@@ -149,6 +150,7 @@ _HIDDEN_CLASS = frozenset(
         "avia_hidden_link_text",
     ]
 )
+_HIDDEN_ANY = re.compile("|".join(sorted(_HIDDEN_CLASS, key=len, reverse=True)), re.I)
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -197,21 +199,34 @@ def _holds_title(el: Any) -> bool:
 
 def is_junk(el: Any) -> bool:
     """Boilerplate by tag, role or class/id (menus, sidebars, share bars, comments...)."""
-    t = tag(el)
-    if not t or t in SKIP_TAGS:
-        return bool(t)
-    if t in BOILER_TAGS:
+    t = el.tag if hasattr(el, "tag") else None
+    if not isinstance(t, str):
+        return False
+    t = t.lower()
+    if t in SKIP_TAGS or t in BOILER_TAGS:
         return True
-    role = (el.get("role") or "").lower()
-    if role in ("navigation", "contentinfo", "complementary", "search"):
+    get = el.get
+    role = get("role")
+    if role:
+        role = role.lower()
+        if role in ("navigation", "contentinfo", "complementary", "search"):
+            return True
+        if role == "banner" and not _holds_title(el):
+            # A theme's post hero (Kadence's ``<section role="banner" class="entry-hero">``)
+            # holds the title, trail, category and date: not the site banner.
+            return True
+    cls = get("class")
+    ident = get("id")
+    if (
+        get("aria-hidden") is not None
+        or get("hidden") is not None
+        or get("style") is not None
+        or (cls and _HIDDEN_ANY.search(cls))
+    ) and is_hidden(el):
         return True
-    if role == "banner" and not _holds_title(el):
-        # A theme's post hero (Kadence's ``<section role="banner" class="entry-hero">``)
-        # holds the title, trail, category and date: not the site banner.
-        return True
-    if is_hidden(el):
-        return True
-    if not any(_junk_token(tok) for tok in tokens(el)):
+    if not (cls or ident) or not _JUNK_ANY.search(f"{cls or ''} {ident or ''}"):
+        return False  # the common case: no junk word anywhere in class or id
+    if not any(_junk_token(tok) for tok in f"{cls or ''} {ident or ''}".split()):
         return False
     # A class word is weak evidence: layout wrappers are named after what sits beside
     # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
@@ -222,9 +237,7 @@ def is_junk(el: Any) -> bool:
 _MAIN_SHARE = 0.5
 # Per tree (weakly keyed by its root): element -> characters of <p> text inside it, and
 # the root's total. See :func:`in_junk` for why the root itself is never a key.
-_MASS_MEMO: weakref.WeakKeyDictionary[Any, tuple[dict[Any, int], int]] = (
-    weakref.WeakKeyDictionary()
-)
+_MASS_MEMO: weakref.WeakKeyDictionary[Any, tuple[dict[Any, int], int]] = weakref.WeakKeyDictionary()
 
 
 def paragraph_share(el: Any) -> float:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from .blocks import Para, paragraphs
 from .dom import (
     BLOCK_TAGS,
@@ -85,7 +87,7 @@ def _is_leaf_block(el: Any) -> bool:
     )
 
 
-def _direct_text_len(el: Any) -> int:
+def _direct_text_len(el: Any, memo: dict[Any, int] | None = None) -> int:
     """Non-link text held directly by ``el``: its text nodes, inline children, <p> children,
     and its ``<div>`` children used as paragraphs (when there are several of them)."""
     total = len(normalise_text(el.text or ""))
@@ -93,9 +95,9 @@ def _direct_text_len(el: Any) -> int:
     for child in el:
         t = tag(child)
         if t == "p" or (t and t not in BLOCK_TAGS and t not in SKIP_TAGS and t != "a"):
-            total += _text_without_links(child)
-        elif _is_leaf_block(child):
-            leaf_divs.append(_text_without_links(child))
+            total += _text_without_links(child, memo)
+        elif t == "div" and _is_leaf_block(child):
+            leaf_divs.append(_text_without_links(child, memo))
         if child.tail:
             total += len(normalise_text(child.tail))
     if sum(1 for n in leaf_divs if n >= _DIV_PARAGRAPH_MIN) >= 2:
@@ -103,14 +105,22 @@ def _direct_text_len(el: Any) -> int:
     return total
 
 
-def _text_without_links(el: Any) -> int:
+def _text_without_links(el: Any, memo: dict[Any, int] | None = None) -> int:
+    """Characters of ``el``'s visible text outside links. ``memo`` (element -> result)
+    may be shared by calls on a tree that is not changed meanwhile."""
+    if memo is not None:
+        found = memo.get(el)
+        if found is not None:
+            return found
     total = 0 if tag(el) == "a" else len(normalise_text(el.text or ""))
     for child in el:
         t = tag(child)
         if t and t != "a" and t not in SKIP_TAGS:
-            total += _text_without_links(child)
+            total += _text_without_links(child, memo)
         if child.tail:
             total += len(normalise_text(child.tail))
+    if memo is not None:
+        memo[el] = total
     return total
 
 
@@ -178,18 +188,23 @@ def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
     body = root.find(".//body") if tag(root) != "body" else root
     if body is None:
         body = root
+    memo: dict[Any, int] = {}
+
+    def text(el: Any) -> int:
+        return _text_without_links(el, memo)
+
     known = [
         el
-        for el in root.iter()
-        if tag(el) and _is_known_container(el) and not in_junk(el) and _text_without_links(el)
+        for el in root.iter(etree.Element)
+        if _is_known_container(el) and not in_junk(el) and text(el)
     ]
     if known:
-        best = max(known, key=_text_without_links)  # first (outermost) wins ties
+        best = max(known, key=text)  # first (outermost) wins ties
         # A short one (a one-line news item) still wins when it sits with the title:
         # the readability fallback would prefer a longer sidebar card.
-        if _text_without_links(best) >= 40 or _beside_title(best):
+        if text(best) >= 40 or _beside_title(best):
             return best, True
-    scored = _scored(body)
+    scored = _scored(body, memo)
     if not scored:
         return body, False
     best_score = max(score for score, _ in scored)
@@ -209,7 +224,7 @@ def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
 _PARENT_CREDIT = 0.5  # readability's share of a block's text credited to its container
 
 
-def _scored(body: Any) -> list[tuple[float, Any]]:
+def _scored(body: Any, memo: dict[Any, int]) -> list[tuple[float, Any]]:
     """(score, element) in document order, for elements holding prose directly: the text
     of their own paragraphs, plus half of what their children hold directly (an article
     whose paragraphs each sit in a wrapper of their own: ``div.text-description > p``)."""
@@ -219,7 +234,7 @@ def _scored(body: Any) -> list[tuple[float, Any]]:
         if in_junk(el):
             continue
         order.append(el)
-        n = _direct_text_len(el)
+        n = _direct_text_len(el, memo)
         if n:
             direct[el] = n
     score: dict[Any, float] = {el: float(n) for el, n in direct.items()}
@@ -237,13 +252,13 @@ def _scored(body: Any) -> list[tuple[float, Any]]:
 _SIBLING_LEVELS = 3  # how far above the container a run of identical blocks is looked for
 
 
-def same_kind_siblings(el: Any) -> list[Any]:
+def same_kind_siblings(el: Any, memo: dict[Any, int] | None = None) -> list[Any]:
     """The run of identical blocks the article is printed as (``p.post-text`` after
     ``p.post-text``, ``div.card`` after ``div.card``), in order, when ``el`` is one of them
     or the only text of one of them; else ``[el]``. Siblings count when they have the same
     tag and class and hold prose."""
     node = el
-    own = _text_without_links(el)
+    own = _text_without_links(el, memo)
     for _ in range(_SIBLING_LEVELS):
         parent = node.getparent()
         if parent is None or tag(node) in ("body", "html", "main", "article"):
@@ -258,12 +273,12 @@ def same_kind_siblings(el: Any) -> list[Any]:
                     sib.tag == node.tag
                     and (sib.get("class") or "").strip() == cls
                     and not is_junk(sib)
-                    and _text_without_links(sib) >= _DIV_PARAGRAPH_MIN
+                    and _text_without_links(sib, memo) >= _DIV_PARAGRAPH_MIN
                 )
             ]
             if len(group) > 1:
                 return group
-        if _text_without_links(parent) * 0.9 > own:
+        if _text_without_links(parent, memo) * 0.9 > own:
             break  # the parent holds other text: no longer a wrapper of el alone
         node = parent
     return [el]
@@ -298,7 +313,7 @@ def build_layout(page: Page) -> Layout:
     head_title = page.root.find(".//title")
     hint = normalise_text(head_title.text_content()) if head_title is not None else ""
     container, known = find_container(work, hint)
-    group = same_kind_siblings(container)
+    group = same_kind_siblings(container, {})
     keep = protected_set(*group, *(el for el in work.iter() if tag(el) == "h1"))
     # Boilerplate out, but keep breadcrumb trails: they are read from the visible text.
     _strip(work, lambda el: is_junk(el) and tag(el) != "header" and not _is_breadcrumbish(el), keep)
