@@ -85,15 +85,13 @@ def _markup(page: Page) -> str | None:
     classed = []
     linked = []
     for el in iter_elements(page.root):
-        if _in_menu(el):
-            continue
         if tag(el) == "a" and "category" in (el.get("rel") or "").lower().split():
-            rel.append(el)
+            group = rel
         elif tag(el) != "meta" and (
             any(_CATEGORY_CLASS.match(tok) for tok in tokens(el))
             or "articleSection" in (el.get("itemprop") or "").split()
         ):
-            classed.append(el)
+            group = classed
         elif (
             tag(el) == "a"
             and _CATEGORY_HREF.search(el.get("href") or "")
@@ -102,7 +100,11 @@ def _markup(page: Page) -> str | None:
                 or _beside_title(el, blocks)
             )
         ):
-            linked.append(el)
+            group = linked
+        else:
+            continue
+        if not _in_menu(el):  # asked of candidates only: it walks the ancestors
+            group.append(el)
     for group in (rel, classed, linked):
         for el in group:
             if len(visible_text(el)) > _MAX_LABEL_ELEMENT:

@@ -103,7 +103,10 @@ _JUNK_WORDS = (
     "sponsored|outbrain|taboola|ad|advertisement|control-bar"
 )
 _JUNK_TOKEN = re.compile(rf"(?:^|[-_])(?:{_JUNK_WORDS})(?:[-_]|\d|$)", re.I)
-_JUNK_ANY = re.compile(rf"(?:{_JUNK_WORDS})", re.I)  # a cheap first test on class + id
+# A cheap first test on class + id: the words between ``-``, ``_``, spaces and digits
+# (the first word of a hyphenated junk word stands for it).
+_WORD_SPLIT = re.compile(r"[-_\s\d]+")
+_TRIGGERS = frozenset(w.split("-")[0] for w in _JUNK_WORDS.split("|"))
 # Extra words that mark page furniture inside an article (never body text).
 _META_WORDS = (
     "breadcrumb|breadcrumbs|crumbs|meta|entry-meta|post-meta|byline|posted-on|cat-links|"
@@ -157,7 +160,9 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 def tag(el: Any) -> str:
     """Lower-case tag name, '' for comments/processing instructions."""
     t = getattr(el, "tag", None)
-    return t.lower() if isinstance(t, str) else ""
+    if t.__class__ is not str:
+        return ""
+    return t if t.islower() else t.lower()
 
 
 def tokens(el: Any) -> list[str]:
@@ -224,9 +229,12 @@ def is_junk(el: Any) -> bool:
         or (cls and _HIDDEN_ANY.search(cls))
     ) and is_hidden(el):
         return True
-    if not (cls or ident) or not _JUNK_ANY.search(f"{cls or ''} {ident or ''}"):
+    if not (cls or ident):
+        return False
+    words = f"{cls or ''} {ident or ''}"
+    if _TRIGGERS.isdisjoint(_WORD_SPLIT.split(words.lower())):
         return False  # the common case: no junk word anywhere in class or id
-    if not any(_junk_token(tok) for tok in f"{cls or ''} {ident or ''}".split()):
+    if not any(_junk_token(tok) for tok in words.split()):
         return False
     # A class word is weak evidence: layout wrappers are named after what sits beside
     # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
