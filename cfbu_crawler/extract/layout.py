@@ -87,10 +87,21 @@ def _is_leaf_block(el: Any) -> bool:
     )
 
 
+def _text_len(text: str | None) -> int:
+    """Length of ``text`` with its whitespace collapsed: what :func:`normalise_text` would
+    give, up to invisible and control characters (a length to compare, at a fraction of
+    the cost)."""
+    if not text:
+        return 0
+    if text.isspace():
+        return 0
+    return len(" ".join(text.split()))
+
+
 def _direct_text_len(el: Any, memo: dict[Any, int] | None = None) -> int:
     """Non-link text held directly by ``el``: its text nodes, inline children, <p> children,
     and its ``<div>`` children used as paragraphs (when there are several of them)."""
-    total = len(normalise_text(el.text or ""))
+    total = _text_len(el.text)
     leaf_divs: list[int] = []
     for child in el:
         t = tag(child)
@@ -99,7 +110,7 @@ def _direct_text_len(el: Any, memo: dict[Any, int] | None = None) -> int:
         elif t == "div" and _is_leaf_block(child):
             leaf_divs.append(_text_without_links(child, memo))
         if child.tail:
-            total += len(normalise_text(child.tail))
+            total += _text_len(child.tail)
     if sum(1 for n in leaf_divs if n >= _DIV_PARAGRAPH_MIN) >= 2:
         total += sum(leaf_divs)
     return total
@@ -112,13 +123,13 @@ def _text_without_links(el: Any, memo: dict[Any, int] | None = None) -> int:
         found = memo.get(el)
         if found is not None:
             return found
-    total = 0 if tag(el) == "a" else len(normalise_text(el.text or ""))
+    total = 0 if tag(el) == "a" else _text_len(el.text)
     for child in el:
         t = tag(child)
         if t and t != "a" and t not in SKIP_TAGS:
             total += _text_without_links(child, memo)
         if child.tail:
-            total += len(normalise_text(child.tail))
+            total += _text_len(child.tail)
     if memo is not None:
         memo[el] = total
     return total
@@ -285,12 +296,19 @@ def same_kind_siblings(el: Any, memo: dict[Any, int] | None = None) -> list[Any]
 
 
 def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
-    for el in list(root.iter()):
-        t = tag(el)
-        if not t or t in _NEVER_REMOVE or el in keep:
-            continue
-        if el.getparent() is not None and predicate(el):
-            remove_keep_tail(el)
+    """Remove the elements below ``root`` that ``predicate`` condemns (never one in
+    ``keep``, never html/body/main/article), without looking inside what is removed."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for el in list(node):
+            t = tag(el)
+            if not t:
+                continue
+            if t not in _NEVER_REMOVE and el not in keep and predicate(el):
+                remove_keep_tail(el)
+            else:
+                stack.append(el)
 
 
 def _is_breadcrumbish(el: Any) -> bool:
