@@ -13,9 +13,16 @@ from .text import normalise_record
 from .title import extract_title
 
 
-def extract_article(html: str | bytes, url: str, encoding: str | None = None) -> dict:
-    """``{"title","breadcrumb","category","published","lead","body","qa","canonical"}``."""
-    page = parse_page(html, url, encoding)
+def extract_article(
+    html: str | bytes,
+    url: str,
+    encoding: str | None = None,
+    *,
+    site_timezone: str = "Europe/Copenhagen",
+) -> dict:
+    """``{"title","breadcrumb","category","published","lead","body","qa","canonical"}``.
+    ``site_timezone``: the day of a timestamp the page shows no agreeing date for."""
+    page = parse_page(html, url, encoding, site_timezone)
     blocks = extract_body_blocks(page)
     body, lead = body_and_lead(blocks)
     record = {

@@ -27,6 +27,9 @@ class Page:
     selector: Selector | None = None
     root: Any = None
     jsonld: list[dict] = field(default_factory=list)
+    # The site's timezone (IANA name): the day of a timestamp when the page shows none
+    # that agrees with it (see extract/published.py). cfbu.dk's readers are in Denmark.
+    site_timezone: str = "Europe/Copenhagen"
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     errors: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -158,7 +161,12 @@ def _build_root(text: str) -> Any:
     return None
 
 
-def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> Page:
+def parse_page(
+    html: str | bytes,
+    url: str,
+    encoding: str | None = None,
+    site_timezone: str = "Europe/Copenhagen",
+) -> Page:
     """Decode and parse ``html`` fetched from ``url``. Never raises."""
     try:
         text = decode_html(html, encoding)
@@ -170,4 +178,11 @@ def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> Page
     if root is not None:
         with contextlib.suppress(Exception):
             selector = Selector(root=root, type="html")
-    return Page(url=url, html=text, selector=selector, root=root, jsonld=_parse_jsonld(root))
+    return Page(
+        url=url,
+        html=text,
+        selector=selector,
+        root=root,
+        jsonld=_parse_jsonld(root),
+        site_timezone=site_timezone,
+    )
