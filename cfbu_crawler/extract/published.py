@@ -18,6 +18,7 @@ Europe/Copenhagen by default: a reader in Denmark).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -108,16 +109,47 @@ def _day(page: Page, value: str | None) -> dt.date | None:
     if stamp is None:
         return written
     site_day = stamp.astimezone(_site_zone(page)).date()
+    local_days = {
+        stamp.astimezone(dt.timezone(dt.timedelta(hours=hours))).date() for hours in range(-12, 15)
+    }
     shown = _visible_days(page)
     if written in shown:
         return written  # the page's own offset, and its visible date agrees
-    if site_day in shown or not shown:
+    if site_day in shown:
         return site_day
-    for hours in range(-12, 15):
-        local = stamp.astimezone(dt.timezone(dt.timedelta(hours=hours))).date()
-        if local in shown:
-            return local  # a day this instant has somewhere, and the one the page shows
+    for day in sorted(local_days & shown):
+        return day  # a day this instant has somewhere, and the one the page shows
+    # No visible date decides: the day in the page's own address (``/2019/11/18/``, written
+    # by the CMS in the site's local time) may still choose among the instant's local days.
+    # It is never a source of the date by itself.
+    in_url = _url_days(page)
+    for day in (site_day, written, *sorted(local_days)):
+        if day in in_url:
+            return day
     return site_day
+
+
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=/|-|\.|$)")
+
+
+def _url_days(page: Page) -> set[dt.date]:
+    """Days written in the page's URL, canonical link or ``og:url``."""
+
+    def collect() -> set[dt.date]:
+        urls = [page.url, meta_content(page, "og:url") or ""]
+        urls += [
+            el.get("href") or ""
+            for el in iter_elements(page.root, ("link",))
+            if "canonical" in (el.get("rel") or "").lower().split()
+        ]
+        days = set()
+        for url in urls:
+            for m in _URL_DAY.finditer(url):
+                with contextlib.suppress(ValueError):
+                    days.add(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        return days
+
+    return page.memo("url_days", collect)
 
 
 def _site_zone(page: Page) -> dt.tzinfo:
