@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .dom import BLOCK_TAGS, HEADING_TAGS, SKIP_TAGS, is_emph, tag
@@ -23,13 +24,13 @@ _DASH_LED = re.compile(r"^[–—-][ \u00a0]")
 class Line:
     """One visual line: its segments, normalised text and whether it is wholly bold."""
 
-    segs: list[Seg]
+    segs: list[Seg]  # never changed once the line is made
 
-    @property
+    @cached_property
     def text(self) -> str:
         return normalise_text("".join(s for s, _ in self.segs))
 
-    @property
+    @cached_property
     def emphasised(self) -> bool:
         return wholly_emphasised(self.segs)
 
@@ -44,7 +45,7 @@ class Para:
     tag: str = ""
     node: Any = field(default=None, repr=False, compare=False)  # the enclosing block element
 
-    @property
+    @cached_property
     def text(self) -> str:
         return normalise_text(" ".join(line.text for line in self.lines))
 

@@ -28,6 +28,7 @@ _CATEGORY_CLASS = re.compile(
     r"field-name-field-(?:category|categories|kategori|emne))$",
     re.I,
 )
+_NAMED = re.compile(r"cat|kategori|emne")
 _MAX_LABEL_ELEMENT = 120  # a category element holds a label (plus a lead-in), not prose
 _CATEGORY_HREF = re.compile(r"/(?:category|kategori|categories|emne)/", re.I)
 _LEAD_IN = re.compile(r"^(?:kategori(?:er)?|category|categories|posted in|emne)\s*:?\s*", re.I)
@@ -85,10 +86,12 @@ def _markup(page: Page) -> str | None:
     classed = []
     linked = []
     for el in iter_elements(page.root):
+        named = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
         if tag(el) == "a" and "category" in (el.get("rel") or "").lower().split():
             group = rel
         elif tag(el) != "meta" and (
-            any(_CATEGORY_CLASS.match(tok) for tok in tokens(el))
+            # every _CATEGORY_CLASS word holds "cat", "kategori" or "emne": test that first
+            (_NAMED.search(named) and any(_CATEGORY_CLASS.match(tok) for tok in tokens(el)))
             or "articleSection" in (el.get("itemprop") or "").split()
         ):
             group = classed
