@@ -84,7 +84,9 @@ def _labels_from_markup(el: Any) -> list[str]:
 
 
 def _microdata(page: Page) -> list[str]:
-    for el in iter_elements(page.root):
+    if page.root is None:
+        return []
+    for el in page.root.iterfind(".//*[@itemtype]"):
         if "breadcrumblist" not in (el.get("itemtype") or "").lower():
             continue
         labels = []
@@ -103,9 +105,12 @@ def _microdata(page: Page) -> list[str]:
 
 def is_markup_trail(el: Any) -> bool:
     """Marked as a breadcrumb: class/id (``breadcrumb``, ``brødkrumme``...) or aria-label."""
+    aria = el.get("aria-label") or ""
+    named = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not aria and not _MARKUP_CLASS.search(named):
+        return False  # the common case, in one test
     if tag(el) in ("html", "body", "head", "script", "style", "meta", "link"):
         return False
-    aria = el.get("aria-label") or ""
     return bool(_MARKUP_ARIA.search(aria)) or any(_MARKUP_CLASS.search(tok) for tok in tokens(el))
 
 

@@ -212,7 +212,9 @@ def month_first(page: Page) -> bool:
     def decide() -> bool:
         root = page.root
         lang = (root.get("lang") or root.get("xml:lang")) if root is not None else None
-        # The page's source as a whole: one regex pass over it is cheaper than its lines.
-        return numeric_order(lang, [page.html])
+        # Short visible lines hold the dates (header, bylines, lists, captions).
+        texts = [line.text for line in header_window(page)]
+        texts += [para.text for para in layout(page).doc if len(para.text) <= 80]
+        return numeric_order(lang, [t for t in texts if any(ch.isdigit() for ch in t)])
 
     return bool(page.memo("month_first", decide))
