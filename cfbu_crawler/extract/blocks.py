@@ -66,6 +66,17 @@ def dash_led(text: str) -> bool:
     return bool(_DASH_LED.match(text))
 
 
+def _has_text(s: str) -> bool:
+    """Whether ``s`` shows anything (:func:`normalise_text` is non-empty); plain ASCII
+    without control characters needs no more than a strip."""
+    if s.isascii() and not _CONTROL_ASCII.search(s):
+        return bool(s.strip())
+    return bool(normalise_text(s))
+
+
+_CONTROL_ASCII = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 @dataclass
 class _Walker:
     marker: Any = None
@@ -79,7 +90,7 @@ class _Walker:
     block_el: Any = None
 
     def _line_has_text(self) -> bool:
-        return any(normalise_text(s) for s, _ in self.segs)
+        return any(_has_text(s) for s, _ in self.segs)
 
     def end_line(self) -> None:
         if self._line_has_text():
@@ -97,7 +108,7 @@ class _Walker:
     def text(self, s: str | None, emph: bool) -> None:
         if not s:
             return
-        if normalise_text(s):
+        if _has_text(s):
             self.after_br = False
         self.segs.append((s, emph))
 
@@ -116,7 +127,7 @@ class _Walker:
         if t == "br":
             self.br()
             return
-        entering_marker = self.marker is not None and any(el is m for m in self.marker)
+        entering_marker = self.marker is not None and el in self.marker
         block = t in BLOCK_TAGS
         saved = (self.heading, self.inside, self.block_tag, self.block_el)
         if block:
@@ -142,8 +153,9 @@ def paragraphs(el: Any, marker: Any = None) -> list[Para]:
     ``marker`` (an element or a list of them) are flagged ``inside``."""
     if el is None:
         return []
-    if marker is not None and not isinstance(marker, (list, tuple)):
-        marker = [marker]
+    if marker is not None:
+        # a set of the elements themselves (lxml elements hash by identity)
+        marker = set(marker) if isinstance(marker, (list, tuple)) else {marker}
     walker = _Walker(marker=marker)
     try:
         walker.walk(el, False)
