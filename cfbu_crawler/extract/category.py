@@ -85,7 +85,8 @@ def _markup(page: Page) -> str | None:
     rel = []
     classed = []
     linked = []
-    for el in iter_elements(page.root):
+    # Only elements that can be candidates (links, or named/itemprop'd ones), found by lxml.
+    for el in page.root.xpath("//*[@class or @id or @itemprop] | //a"):
         named = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
         if tag(el) == "a" and "category" in (el.get("rel") or "").lower().split():
             group = rel

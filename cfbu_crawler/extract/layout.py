@@ -38,6 +38,7 @@ _CONTENT_TOKEN = re.compile(
     r"broedtekst|brødtekst|artikeltekst|nyhedstekst)$",
     re.I,
 )
+_CONTENT_ANY = re.compile(r"content|body|text|indhold|brod|brød|broed", re.I)
 _DIV_PARAGRAPH_MIN = 20  # chars of text for a <div> to count as a paragraph
 # Class words of a lead/intro paragraph printed above the body container (Bootstrap's
 # ``.lead``, Drupal's ``field--name-field-lead``; Danish "manchet", "ingress", "underrubrik").
@@ -138,7 +139,10 @@ def _text_without_links(el: Any, memo: dict[Any, int] | None = None) -> int:
 def _is_known_container(el: Any) -> bool:
     if "articleBody" in (el.get("itemprop") or "").split():
         return True
-    return any(_CONTENT_TOKEN.match(tok) for tok in (el.get("class") or "").split())
+    cls = el.get("class")
+    if not cls or not _CONTENT_ANY.search(cls):
+        return False  # every known container word ends in one of these: one test first
+    return any(_CONTENT_TOKEN.match(tok) for tok in cls.split())
 
 
 def _beside_title(el: Any, levels: int = 3) -> bool:
