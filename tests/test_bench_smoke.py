@@ -44,3 +44,24 @@ def test_open_web_skips_without_data(tmp_path: Path, capsys: pytest.CaptureFixtu
     open_web = _load("open_web")
     assert open_web.main(["--data", str(tmp_path)]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_dates_bench_reads_the_day_in_a_url_and_strips_structured_dates() -> None:
+    dates = _load("dates")
+    assert dates.url_day("https://x.example/2019/11/8/slug/") == "2019-11-08"
+    assert dates.url_day("https://x.example/news/slug") is None
+    stripped = dates.text_only(
+        '<script type="application/ld+json">{"datePublished":"2019"}</script>'
+        '<meta property="article:published_time" content="2019-01-01">'
+        '<time datetime="2019-01-01">1 Jan</time>'
+    )
+    assert "2019" not in stripped and "1 Jan" in stripped
+
+
+def test_dates_bench_runs_on_two_pages(capsys: pytest.CaptureFixture[str]) -> None:
+    dates = _load("dates")
+    if not (dates.DEFAULT_DATA / "ground-truth.json").is_file():
+        pytest.skip("no ../shared/open-web beside the repository")
+    assert dates.main(["--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 pages" in out and "cfbu" in out and "text only" in out

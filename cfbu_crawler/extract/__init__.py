@@ -19,7 +19,7 @@ from .qa import extract_qa
 from .text import normalise_record, normalise_text
 from .title import extract_title
 
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 __all__ = [
     "EXTRACTOR_VERSION",
