@@ -88,16 +88,17 @@ def _markup(page: Page) -> str | None:
     # Only elements that can be candidates (links, or named/itemprop'd ones), found by lxml.
     for el in page.root.xpath("//*[@class or @id or @itemprop] | //a"):
         named = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        if tag(el) == "a" and "category" in (el.get("rel") or "").lower().split():
+        t = tag(el)
+        if t == "a" and "category" in (el.get("rel") or "").lower().split():
             group = rel
-        elif tag(el) != "meta" and (
+        elif t != "meta" and (
             # every _CATEGORY_CLASS word holds "cat", "kategori" or "emne": test that first
             (_NAMED.search(named) and any(_CATEGORY_CLASS.match(tok) for tok in tokens(el)))
             or "articleSection" in (el.get("itemprop") or "").split()
         ):
             group = classed
         elif (
-            tag(el) == "a"
+            t == "a"
             and _CATEGORY_HREF.search(el.get("href") or "")
             and (
                 any(tag(a) in ("article", "main") for a in ancestors(el))

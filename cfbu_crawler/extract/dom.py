@@ -210,6 +210,8 @@ def is_junk(el: Any) -> bool:
     t = t.lower()
     if t in SKIP_TAGS or t in BOILER_TAGS:
         return True
+    if not el.keys():
+        return False  # everything below reads an attribute
     get = el.get
     role = get("role")
     if role:

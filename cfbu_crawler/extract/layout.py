@@ -124,10 +124,10 @@ def _text_without_links(el: Any, memo: dict[Any, int] | None = None) -> int:
         found = memo.get(el)
         if found is not None:
             return found
-    total = 0 if tag(el) == "a" else _text_len(el.text)
+    total = 0 if el.tag == "a" else _text_len(el.text)
     for child in el:
-        t = tag(child)
-        if t and t != "a" and t not in SKIP_TAGS:
+        t = child.tag
+        if t.__class__ is str and t != "a" and t not in SKIP_TAGS:
             total += _text_without_links(child, memo)
         if child.tail:
             total += _text_len(child.tail)
@@ -329,14 +329,14 @@ def build_layout(page: Page) -> Layout:
         work = copy.deepcopy(page.root)
     except Exception:
         return Layout()
-    for el in list(work.iter()):
-        if tag(el) in SKIP_TAGS and el.getparent() is not None:
+    for el in list(work.iter(*SKIP_TAGS)):
+        if el.getparent() is not None:
             remove_keep_tail(el)
     head_title = page.root.find(".//title")
     hint = normalise_text(head_title.text_content()) if head_title is not None else ""
     container, known = find_container(work, hint)
     group = same_kind_siblings(container, {})
-    keep = protected_set(*group, *(el for el in work.iter() if tag(el) == "h1"))
+    keep = protected_set(*group, *work.iter("h1"))
     # Boilerplate out, but keep breadcrumb trails: they are read from the visible text.
     _strip(work, lambda el: is_junk(el) and tag(el) != "header" and not _is_breadcrumbish(el), keep)
     body_el = work.find(".//body")
