@@ -25,6 +25,9 @@ class Page:
     html: str
     root: Any = None
     jsonld: list[dict] = field(default_factory=list)
+    # The site's timezone (IANA name): the day of a timestamp when the page shows none
+    # that agrees with it (see extract/published.py). cfbu.dk's readers are in Denmark.
+    site_timezone: str = "Europe/Copenhagen"
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     errors: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -156,7 +159,12 @@ def _build_root(text: str) -> Any:
     return None
 
 
-def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> Page:
+def parse_page(
+    html: str | bytes,
+    url: str,
+    encoding: str | None = None,
+    site_timezone: str = "Europe/Copenhagen",
+) -> Page:
     """Decode and parse ``html`` fetched from ``url``. Never raises."""
     try:
         text = decode_html(html, encoding)
@@ -164,4 +172,6 @@ def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> Page
         text = ""
     url = url or ""
     root = _build_root(text)
-    return Page(url=url, html=text, root=root, jsonld=_parse_jsonld(root))
+    return Page(
+        url=url, html=text, root=root, jsonld=_parse_jsonld(root), site_timezone=site_timezone
+    )
