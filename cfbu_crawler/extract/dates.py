@@ -115,6 +115,7 @@ def to_copenhagen_date(value: str | None) -> dt.date | None:
     if not value or not isinstance(value, str):
         return None
     value = value.strip()
+    stamp: dt.datetime | None
     m = _ISO_FULL.match(value)
     if m:
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .dates import parse_danish_date, to_copenhagen_date
@@ -118,7 +119,7 @@ def extract_published(page: Page) -> str | None:
 def _extract(page: Page) -> str | None:
     if page.root is None:
         return None
-    layers = (
+    layers: tuple[Callable[[], dt.date | None], ...] = (
         lambda: to_copenhagen_date(jsonld_value(page, "datePublished")),
         lambda: to_copenhagen_date(meta_content(page, *_META_NAMES)),
         lambda: next(
