@@ -43,7 +43,9 @@ class CrawlState:
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     has_complete_run: bool = False
 
-    def lookup(self, key: str) -> KnownArticle | None:
+    def article_for_key(self, key: str) -> KnownArticle | None:
+        """The known article an identity or alias key (``url_key``) belongs to; a URL
+        that is not a key finds nothing (ArchiveView.lookup takes URLs)."""
         article_id = self.by_key.get(key)
         return self.articles.get(article_id) if article_id is not None else None
 
