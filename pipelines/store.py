@@ -120,6 +120,7 @@ class StorePipeline:
                 final_url=adapter.get("final_url"),
                 sitemap_lastmod=adapter.get("sitemap_lastmod"),
                 sitemap_url=adapter.get("sitemap_url"),
+                via=adapter.get("via"),
             )
             stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
             adapter.pop("raw", None)
@@ -151,6 +152,7 @@ class StorePipeline:
                         sitemap_url=adapter.get("sitemap_url"),
                         fetched_at=adapter.get("fetched_at"),
                         missing=adapter.get("missing") or [],
+                        via=adapter.get("via"),
                     )
                 )
             except Exception as exc:  # the page must still be accounted for
@@ -164,6 +166,7 @@ class StorePipeline:
             raw=adapter.get("raw"),
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),
+            via=adapter.get("via"),
         )
         return Outcome.ERROR
 

@@ -129,6 +129,18 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _was(field: str, value: Any) -> str:
+    """A short account of a value that vanished."""
+    if field == "qa":
+        return plural(len(value or []), "question")
+    return _clip(_short(value))
+
+
 def _qa_lines(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]:
     """Markup lines for the Q&A pairs that changed, pair by pair."""
     lines = []
@@ -176,36 +188,99 @@ def indented(line: str, indent: str) -> str:
     return indent + ("\n" + indent + "  ").join(rows)
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``2 errors`` (``words`` for an irregular plural)."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def _titled(url: str, title: str | None) -> str:
+    return f"{escape(url)}  {escape(title or '(no title)')}"
+
+
+def _diff_summary(data: dict[str, Any], suspect: int) -> str:
+    parts = [f"{len(data['added'])} added"]
+    if data["first_archived"]:
+        parts.append(f"{len(data['first_archived'])} first archived")
+    parts += [
+        f"{len(data['removed'])} removed",
+        f"{len(data['moved'])} moved",
+        f"{len(data['changed']) - suspect} changed",
+    ]
+    if suspect:
+        parts.append(f"{suspect} suspect")
+    if data["unlisted"]:
+        parts.append(f"{len(data['unlisted'])} unlisted")
+    parts.append(f"{data['unchanged']} unchanged")
+    return f"Run {data['from_run']} → run {data['to_run']}: " + ", ".join(parts)
+
+
+def _fields_label(item: dict[str, Any]) -> str:
+    suspect = set(item.get("suspect_fields") or [])
+    return ", ".join(f"{f} (suspect)" if f in suspect else f for f in item["fields"])
+
+
 def print_diff(out: Console, data: dict[str, Any]) -> None:
-    added, removed, moved, changed = (data[k] for k in ("added", "removed", "moved", "changed"))
-    out.print(
-        f"Run {data['from_run']} → run {data['to_run']}: {len(added)} added, "
-        f"{len(removed)} removed, {len(moved)} moved, {len(changed)} changed, "
-        f"{data['unchanged']} unchanged"
-    )
-    if added:
-        out.print(f"\n[bold]Added ({len(added)})[/]")
-        for item in added:
+    """``cfbu diff`` for people: a summary line, the warnings, then one section per kind
+    of change. Changes that are only suspect (a field that vanished while its coverage
+    dropped) get their own section, apart from the site's edits."""
+    changed = data["changed"]
+    only_suspect = [c for c in changed if set(c["fields"]) <= set(c.get("suspect_fields") or [])]
+    edits = [c for c in changed if c not in only_suspect]
+    out.print(_diff_summary(data, len(only_suspect)))
+    if data["warnings"]:
+        out.print(f"\n[bold]Warnings ({len(data['warnings'])})[/]")
+        for warning in data["warnings"]:
+            out.print(f"  ! {escape(warning['message'])}")
+    if data["added"]:
+        out.print(f"\n[bold]Added ({len(data['added'])})[/]")
+        for item in data["added"]:
             back = "  (back after its removal)" if item.get("restored") else ""
-            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}{back}")
-    if removed:
-        out.print(f"\n[bold]Removed ({len(removed)})[/]")
-        for item in removed:
-            out.print(f"  - {escape(item['url'])}")
-    if moved:
-        out.print(f"\n[bold]Moved ({len(moved)})[/]")
-        for item in moved:
-            out.print(f"  {escape(item['from'])} → {escape(item['to'])}")
-    if changed:
-        out.print(f"\n[bold]Changed ({len(changed)})[/]")
-        for item in changed:
-            out.print(f"  ~ {escape(item['url'])}  ({', '.join(item['fields'])})")
+            out.print(f"  + {_titled(item['url'], item['title'])}{back}")
+    if data["first_archived"]:
+        out.print(
+            f"\n[bold]First archived ({len(data['first_archived'])})[/]: failed in an "
+            "earlier run, archived now (not new on the site)"
+        )
+        for item in data["first_archived"]:
+            out.print(f"  + {_titled(item['url'], item['title'])}")
+            out.print(f"      run {item['failed_in_run']}: {escape(item['reason'])}")
+    if data["removed"]:
+        out.print(f"\n[bold]Removed ({len(data['removed'])})[/]")
+        for item in data["removed"]:
+            out.print(f"  - {_titled(item['url'], item['title'])}")
+    if data["moved"]:
+        out.print(f"\n[bold]Moved ({len(data['moved'])})[/]")
+        for item in data["moved"]:
+            out.print(f"  {escape(item['from'])} → {_titled(item['to'], item['title'])}")
+    if data["unlisted"]:
+        out.print(
+            f"\n[bold]Unlisted ({len(data['unlisted'])})[/]: no longer in the listing or "
+            "the sitemap, still online (kept live)"
+        )
+        for item in data["unlisted"]:
+            out.print(f"  ? {_titled(item['url'], item['title'])}")
+    if edits:
+        out.print(f"\n[bold]Changed ({len(edits)})[/]")
+        for item in edits:
+            out.print(f"  ~ {escape(item['url'])}  ({_fields_label(item)})")
             for line in change_lines(item["changes"]):
                 out.print(indented(line, "      "))
+    if only_suspect:
+        out.print(
+            f"\n[bold]Suspect ({len(only_suspect)})[/]: a field vanished where its coverage "
+            "dropped (see the warnings): probably extraction, not an edit"
+        )
+        for item in only_suspect:
+            lost = "; ".join(
+                f"{field}: {escape(_was(field, item['changes'][field]['from']))} → (none)"
+                for field in item["fields"]
+            )
+            out.print(f"  ? {escape(item['url'])}  {lost}")
 
 
 __all__ = [
     "change_lines",
+    "plural",
     "console",
     "indented",
     "print_diff",
