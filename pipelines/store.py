@@ -7,6 +7,7 @@ failed or interrupted) in ``close_spider``.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 # How often a running crawl refreshes its lock (stale after lock.STALE_AFTER).
 HEARTBEAT_SECONDS = 60.0
+# The close reason of a crawl stopped at once (a second Ctrl-C or SIGTERM): the reactor
+# stopped before Scrapy closed the spider.
+FORCED_STOP = "forced_shutdown"
 # Settings worth keeping with each run, to know later how it was made.
 RUN_SETTINGS = (
     "CFBU_START_URL",
@@ -47,7 +51,7 @@ def run_status(reason: str, listing_complete: bool) -> RunStatus:
     complete only when the spider finished and walked the whole listing."""
     if reason == "finished":
         return RunStatus.COMPLETE if listing_complete else RunStatus.FAILED
-    if reason in ("shutdown", "cancelled", "interrupted"):
+    if reason in ("shutdown", "cancelled", "interrupted", FORCED_STOP):
         return RunStatus.INTERRUPTED
     return RunStatus.FAILED
 
@@ -90,6 +94,10 @@ class StorePipeline:
         self.crawler.stats.set_value("cfbu/run_id", run_id)
         self.heartbeat = task.LoopingCall(self.writer.heartbeat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        if "twisted.internet.reactor" in sys.modules:  # the crawl's reactor; never install one
+            from twisted.internet import reactor
+
+            reactor.addSystemEventTrigger("before", "shutdown", self.reactor_stopping)
         if self.writer.replaced_holder is not None:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
 
@@ -177,6 +185,13 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
+
+    def reactor_stopping(self) -> None:
+        """The reactor stops while the run is open: the crawl was stopped at once (a
+        second Ctrl-C or SIGTERM) before Scrapy could close the spider. The run is still
+        recorded as interrupted, and the lock released."""
+        if self.writer is not None:
+            self.spider_closed(None, FORCED_STOP)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -93,10 +94,19 @@ def export_records(engine: Engine) -> list[dict[str, Any]]:
         return out
 
 
+def _suggest(session: Session, slug: str) -> str:
+    """`` (did you mean: a, b?)`` with the archive's closest slugs, or nothing."""
+    slugs = set(session.scalars(select(Article.slug)))
+    close = difflib.get_close_matches(slug, sorted(slugs), n=3, cutoff=0.6)
+    return f" (did you mean: {', '.join(close)}?)" if close else ""
+
+
 def resolve_article(session: Session, ref: str) -> Article:
     """The article a user names by URL (any alias, any host) or slug; raises
     ``ArchiveError`` with a clear message when it is unknown or ambiguous."""
     ref = ref.strip()
+    if "://" not in ref and "/" not in ref.strip("/"):
+        ref = ref.strip("/")  # a slug typed with slashes (``slug/``, ``/slug/``)
     if "/" in ref:
         key = url_key(ref if "://" in ref else "https://" + ref.lstrip("/"))
         article = session.scalar(select(Article).where(Article.key == key))
@@ -109,7 +119,8 @@ def resolve_article(session: Session, ref: str) -> Article:
             matches = session.scalars(select(Article).where(Article.key.endswith(path))).all()
             article = matches[0] if len(matches) == 1 else None
         if article is None:
-            raise ArchiveError(f"no article {ref!r} in this archive")
+            last = ref.rstrip("/").rsplit("/", 1)[-1]
+            raise ArchiveError(f"no article {ref!r} in this archive{_suggest(session, last)}")
         return article
     matches = session.scalars(select(Article).where(Article.slug == ref)).all()
     if not matches:
@@ -118,7 +129,7 @@ def resolve_article(session: Session, ref: str) -> Article:
         ).all()
         matches = list({a.article.id: a.article for a in alias_hits}.values())
     if not matches:
-        raise ArchiveError(f"no article with slug {ref!r} in this archive")
+        raise ArchiveError(f"no article with slug {ref!r} in this archive{_suggest(session, ref)}")
     if len(matches) > 1:
         urls = ", ".join(a.url for a in matches[:5])
         raise ArchiveError(f"slug {ref!r} is ambiguous: {urls}")

@@ -21,6 +21,11 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1,234 bytes`` (``words`` for an irregular plural)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
@@ -34,16 +39,26 @@ def coverage_line(coverage: dict[str, Any] | None) -> str:
     return ", ".join(parts)
 
 
-def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -> None:
-    click.echo(
-        f"Run {run.id} {run.status} ({run.finish_reason}) in "
-        f"{(run.finished_at - run.started_at).total_seconds():.0f}s → {archive}"
-        if run.finished_at
-        else f"Run {run.id} {run.status}"
+def run_headline(run: Run, archive: str) -> str:
+    """``Run 3 complete in 54s → archive``; a run that did not complete says why
+    (``Run 4 interrupted (shutdown) in 12s → …``)."""
+    why = (
+        ""
+        if run.status == RunStatus.COMPLETE or not run.finish_reason
+        else f" ({run.finish_reason})"
     )
+    if not run.finished_at:
+        return f"Run {run.id} {run.status}{why}"
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    return f"Run {run.id} {run.status}{why} in {seconds:.0f}s → {archive}"
+
+
+def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -> None:
+    click.echo(run_headline(run, archive))
     click.echo(
-        f"  {run.requests} requests, {run.bytes_received:,} bytes; {run.new} new, {run.changed} changed, "
-        f"{run.unchanged} unchanged, {run.moved} moved, {run.removed} removed, {run.errors} errors"
+        f"  {plural(run.requests, 'request')}, {plural(run.bytes_received, 'byte')}; "
+        f"{run.new} new, {run.changed} changed, {run.unchanged} unchanged, {run.moved} moved, "
+        f"{run.removed} removed, {plural(run.errors, 'error')}"
     )
     click.echo(f"  coverage: {coverage_line(run.coverage)}")
     for warning in run.warnings or []:
@@ -186,11 +201,6 @@ def indented(line: str, indent: str) -> str:
     """A (possibly multi-paragraph) change line, every line indented, blank lines dropped."""
     rows = [row for row in line.split("\n") if row.strip()]
     return indent + ("\n" + indent + "  ").join(rows)
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``1 error``, ``2 errors`` (``words`` for an irregular plural)."""
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def _titled(url: str, title: str | None) -> str:
