@@ -465,3 +465,28 @@ def test_unlisted_articles_are_listed_with_their_title(tmp_path: Path) -> None:
     assert diff_runs(engine, run3, run5)["unlisted"] == [
         {"url": url("g-same"), "title": "Artikel g-same"}
     ]
+
+
+def test_a_page_that_failed_during_the_redesign_is_suspect_when_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _dateless(_live_records_after_run2())
+    w = writer(engine)
+    run3 = w.begin_run(start_url=None, full=False, settings={})
+    for r in records[1:]:
+        w.record_page(page(r))
+    w.record_outcome(url("a-body"), "error", error="HTTP 503")  # a-body kept failing
+    w.finish_run("complete", reason="finished")
+    run4 = run(engine, [page(r) for r in records])
+    d = diff_runs(engine, run3, run4)
+    # Between runs 3 and 4 no coverage dropped (dates were gone by run 3) — but a-body's
+    # date vanished only now, against the coverage of run 2, where its version is from.
+    (change,) = d["changed"]
+    assert (change["url"], change["fields"], change["suspect_fields"]) == (
+        url("a-body"),
+        ["published"],
+        ["published"],
+    )
+    (warning,) = d["warnings"]
+    assert (warning["field"], warning["before_run"], warning["after_run"]) == ("published", 2, run4)

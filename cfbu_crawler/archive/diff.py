@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import CONTENT_FIELDS, content_of
-from cfbu_crawler.archive.coverage import coverage_drops
+from cfbu_crawler.archive.coverage import CoverageDrop, coverage_drops
 from cfbu_crawler.archive.db import ArchiveError, session_factory
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
 from cfbu_crawler.archive.vocabulary import (
@@ -240,6 +240,7 @@ def _changes(
                     "title": new.title,
                     "fields": fields,
                     "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
+                    "base_run": old.run_id,  # the run that made the version at f
                 }
             )
     return changed
@@ -349,30 +350,50 @@ def _run_warnings(older: Run, newer: Run) -> list[dict[str, Any]]:
     return warnings
 
 
-def _coverage_warnings(older: Run, newer: Run) -> list[dict[str, Any]]:
-    return [
-        {
-            "kind": DiffWarning.COVERAGE_DROP,
-            "field": drop.field,
-            "before": drop.before,
-            "after": drop.after,
-            "message": f"extraction coverage of {drop.field} dropped from {drop.before:.0%} "
-            f"(run {older.id}) to {drop.after:.0%} (run {newer.id}): the site's markup "
-            f"has probably changed, so a {drop.field} that vanished is marked suspect, "
-            "not reported as an edit",
-        }
-        for drop in coverage_drops(older.coverage, newer.coverage)
-    ]
+def _coverage_warning(before: Run, after: Run, drop: CoverageDrop) -> dict[str, Any]:
+    return {
+        "kind": DiffWarning.COVERAGE_DROP,
+        "field": drop.field,
+        "before": drop.before,
+        "after": drop.after,
+        "before_run": before.id,
+        "after_run": after.id,
+        "message": f"extraction coverage of {drop.field} dropped from {drop.before:.0%} "
+        f"(run {before.id}) to {drop.after:.0%} (run {after.id}): the site's markup "
+        f"has probably changed, so a {drop.field} that vanished is marked suspect, "
+        "not reported as an edit",
+    }
 
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _mark_suspect(changed: list[dict[str, Any]], dropped: set[str]) -> None:
-    """Each change's ``suspect_fields``: fields whose coverage dropped between the runs
-    and whose value vanished (had one, now empty) — extraction lost, not the site edited."""
+def _suspects(
+    session: Session, older: Run, newer: Run, changed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Mark each change's ``suspect_fields`` — the changed fields whose value vanished
+    (had one, now empty) while that field's coverage dropped: extraction lost on new
+    markup, not the site edited — and return the coverage warnings that say so.
+
+    The drop is looked for between the two runs, and also between the run that made an
+    article's earlier version and the newer run: an article the crawl could not fetch
+    during a redesign (a page that failed) loses its date only in a later diff, when the
+    site's coverage had already dropped."""
+    warnings = [
+        _coverage_warning(older, newer, d) for d in coverage_drops(older.coverage, newer.coverage)
+    ]
+    warned = {(older.id, w["field"]) for w in warnings}
+    drops_since: dict[int, dict[str, CoverageDrop]] = {
+        older.id: {d.field: d for d in coverage_drops(older.coverage, newer.coverage)}
+    }
     for item in changed:
+        base_id = item.pop("base_run")
+        if base_id not in drops_since:
+            base = session.get(Run, base_id)
+            drops = coverage_drops(base.coverage, newer.coverage) if base is not None else []
+            drops_since[base_id] = {d.field: d for d in drops}
+        dropped = drops_since[older.id] | drops_since[base_id]
         item["suspect_fields"] = [
             field
             for field in item["fields"]
@@ -380,6 +401,13 @@ def _mark_suspect(changed: list[dict[str, Any]], dropped: set[str]) -> None:
             and _empty(item["changes"][field]["to"])
             and not _empty(item["changes"][field]["from"])
         ]
+        for field in item["suspect_fields"]:
+            if field not in drops_since[older.id] and (base_id, field) not in warned:
+                base = session.get(Run, base_id)
+                assert base is not None
+                warnings.append(_coverage_warning(base, newer, drops_since[base_id][field]))
+                warned.add((base_id, field))
+    return warnings
 
 
 def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = None) -> dict:
@@ -419,8 +447,10 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
     - **unchanged**: the number of articles live at both runs that are neither changed nor
       moved. A moved article whose content did not change is counted as moved only (not
       unchanged); one whose content also changed is listed in both moved and changed.
-    - **warnings**: ``coverage_drop`` (``field``, ``before``, ``after``: shares 0-1) for
-      each field found on markedly fewer articles at TO than at FROM;
+    - **warnings**: ``coverage_drop`` (``field``, ``before``, ``after``: shares 0-1, of
+      the runs ``before_run`` and ``after_run``) for each field found on markedly fewer
+      articles at TO than at FROM (or than in the run that made a suspect change's
+      earlier version);
       ``run_not_complete`` (``run``, ``status``, ``reason``) when either run is failed or
       interrupted; ``page_errors`` (``run``, ``errors``) when pages of TO failed. Each
       has a ``message`` for people.
@@ -474,8 +504,7 @@ def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = 
             for a in _unlisted(session, f, t, (live_from & live_to) - moved_ids)
         ]
 
-        coverage = _coverage_warnings(older, newer)
-        _mark_suspect(changed, {w["field"] for w in coverage})
+        coverage = _suspects(session, older, newer, changed)
 
         return {
             "from_run": f,
