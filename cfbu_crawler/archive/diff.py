@@ -360,8 +360,8 @@ def _coverage_warning(before: Run, after: Run, drop: CoverageDrop) -> dict[str, 
         "after_run": after.id,
         "message": f"extraction coverage of {drop.field} dropped from {drop.before:.0%} "
         f"(run {before.id}) to {drop.after:.0%} (run {after.id}): the site's markup "
-        f"has probably changed, so a {drop.field} that vanished is marked suspect, "
-        "not reported as an edit",
+        f"has probably changed, so changes that only lost their {drop.field} are marked "
+        "suspect, not reported as edits",
     }
 
 
