@@ -484,3 +484,18 @@ def test_a_walk_stopped_early_goes_on_to_the_end_before_articles_are_checked_dir
         spider.on_idle(spider)
     (check,) = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
     assert (check.url, check.meta["via"]) == (f"{START}d/", "unlisted")
+
+
+def test_a_night_without_news_keeps_the_early_stop() -> None:
+    """Without new articles the listing is not read to its end (an unchanged re-crawl
+    stays cheap): the unreached articles are checked directly, as ``check``."""
+    archive = archive_of(known(1, "a"), known(2, "b"), known(3, "c"))
+    spider = spider_with(archive)
+    spider.crawler.engine = mock.MagicMock()
+    spider.listing_request(START)
+    page = response(START, listing("a", "b", extra="<a href='/nyheder/page/2/'>2</a>"))
+    list(spider.parse_listing(page))
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle(spider)
+    (check,) = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert (check.url, check.meta["via"]) == (f"{START}c/", "check")
