@@ -170,9 +170,11 @@ def reparse(db: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(result)
         return
+    from cfbu_crawler.cli.render import plural
+
     click.echo(
         f"Reparse run {result['run_id']} (extractor {result['extractor_version']}): "
-        f"{result['articles']} articles, {result['changed']} changed, "
+        f"{plural(result['articles'], 'article')}, {result['changed']} changed, "
         f"{result['unchanged']} unchanged, {result['failed']} failed, "
         f"{result['skipped']} skipped (no stored page)"
     )

@@ -35,7 +35,9 @@ def coverage_line(coverage: dict[str, Any] | None) -> str:
         return "no articles"
     parts = [f"{field} {pct(coverage.get(field))}" for field in COVERAGE_FIELDS]
     if coverage.get("interviews"):
-        parts.append(f"Q&A {pct(coverage.get('qa'))} of {coverage['interviews']} interviews")
+        parts.append(
+            f"Q&A {pct(coverage.get('qa'))} of {plural(coverage['interviews'], 'interview')}"
+        )
     return ", ".join(parts)
 
 
