@@ -40,7 +40,7 @@ class ArticlePage(RecordFields):
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
     fetched_at = scrapy.Field()  # naive UTC datetime
-    via = scrapy.Field()  # listing | sitemap | verify | retry | link
+    via = scrapy.Field()  # an archive.vocabulary.Via: how the crawler came to fetch it
     # Set by the pipelines, besides the record's fields.
     extraction = scrapy.Field()  # cfbu_crawler.extract.Extraction (dropped by the store)
     canonical = scrapy.Field()
@@ -62,3 +62,4 @@ class FetchOutcome(scrapy.Item):
     final_url = scrapy.Field()
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
+    via = scrapy.Field()  # an archive.vocabulary.Via

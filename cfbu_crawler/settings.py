@@ -9,6 +9,9 @@ from cfbu_crawler import __version__
 BOT_NAME = "cfbu"
 SPIDER_MODULES = ["cfbu_crawler.spiders"]
 NEWSPIDER_MODULE = "cfbu_crawler.spiders"
+# `scrapy crawl` is the project's own: it exits non-zero when the run fails
+# (docs/scheduling.md).
+COMMANDS_MODULE = "cfbu_crawler.commands"
 
 # --- cfbu ------------------------------------------------------------------------
 CFBU_DB = None  # path or SQLAlchemy URL; None → $CFBU_DB or data/cfbu.sqlite3
@@ -17,6 +20,8 @@ CFBU_FULL = False  # re-fetch everything, ignoring sitemaps and validators
 CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
 CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
+# `scrapy crawl nyheder` exits 5 when extraction coverage dropped (as `cfbu crawl` does).
+CFBU_FAIL_ON_COVERAGE_DROP = True
 
 # --- politeness (docs/scheduling.md, "Polite") -------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"
@@ -64,6 +69,8 @@ EXTENSIONS = {
     # Hands the spider what the archive knows (the spider opens no database).
     "cfbu_crawler.crawlstate.ArchiveState": 100,
     "cfbu_crawler.extensions.CrawlProgress": 500,
+    # A failed download is one line in the log, not a traceback.
+    "cfbu_crawler.downloadlog.OneLineDownloadFailures": 0,
 }
 
 LOG_LEVEL = "INFO"

@@ -7,6 +7,7 @@ failed or interrupted) in ``close_spider``.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -17,7 +18,7 @@ from twisted.internet import task
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
-from cfbu_crawler.archive.vocabulary import Outcome, RunStatus
+from cfbu_crawler.archive.vocabulary import FORCED_STOP, Outcome, RunStatus
 from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
 from cfbu_crawler.items import ArticlePage, FetchOutcome
@@ -51,7 +52,7 @@ def run_status(reason: str, listing_complete: bool) -> RunStatus:
     complete only when the spider finished and walked the whole listing."""
     if reason == "finished":
         return RunStatus.COMPLETE if listing_complete else RunStatus.FAILED
-    if reason in ("shutdown", "cancelled", "interrupted"):
+    if reason in ("shutdown", "cancelled", "interrupted", FORCED_STOP):
         return RunStatus.INTERRUPTED
     return RunStatus.FAILED
 
@@ -94,6 +95,12 @@ class StorePipeline:
         self.crawler.stats.set_value("cfbu/run_id", run_id)
         self.heartbeat = task.LoopingCall(self.writer.heartbeat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        if "twisted.internet.reactor" in sys.modules:  # the crawl's reactor; never install one
+            from twisted.internet import reactor
+
+            # Typed loosely: Twisted declares this on a zope interface mypy cannot read.
+            trigger: Any = reactor.addSystemEventTrigger
+            trigger("before", "shutdown", self.reactor_stopping)
         if self.writer.replaced_holder is not None:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
 
@@ -124,6 +131,7 @@ class StorePipeline:
                 final_url=adapter.get("final_url"),
                 sitemap_lastmod=adapter.get("sitemap_lastmod"),
                 sitemap_url=adapter.get("sitemap_url"),
+                via=adapter.get("via"),
             )
             stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
             adapter.pop("raw", None)
@@ -155,6 +163,7 @@ class StorePipeline:
                         sitemap_url=adapter.get("sitemap_url"),
                         fetched_at=adapter.get("fetched_at"),
                         missing=adapter.get("missing") or [],
+                        via=adapter.get("via"),
                     )
                 )
             except Exception as exc:  # the page must still be accounted for
@@ -168,6 +177,7 @@ class StorePipeline:
             raw=adapter.get("raw"),
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),
+            via=adapter.get("via"),
         )
         return Outcome.ERROR
 
@@ -179,7 +189,14 @@ class StorePipeline:
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def reactor_stopping(self) -> None:
+        """The reactor stops while the run is open: the crawl was stopped at once (a
+        second Ctrl-C or SIGTERM) before Scrapy could close the spider. The run is still
+        recorded as interrupted, and the lock released."""
+        if self.writer is not None:
+            self.spider_closed(None, FORCED_STOP)
+
+    def spider_closed(self, spider: Spider | None, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
         if self.writer is None:

@@ -84,6 +84,7 @@ def observe_page(
         version_id=version_id,
         raw_page_id=raw_page_id,
         bytes=len(page.raw),
+        via=page.via,
     )
     session.add(observation)
     return observation
@@ -110,16 +111,16 @@ def observe_merged_away(
 
 def count_page(run: Run, outcome: Outcome, versioned: Versioned, *, first_in_run: bool) -> None:
     """The run's counters for one stored page. An article counts once per run: as new,
-    as changed (by the site), else as unchanged (a change only a newer extractor made, or
-    a move, included). A move also counts as a move, and as a change when the moved page's
-    content changed."""
+    as changed (by the site), as moved, else as unchanged (a change only a newer extractor
+    made included) — as ``cfbu diff`` counts them. A move whose page's content also
+    changed counts as a move and as a change."""
     run.pages += 1
     if first_in_run:
         if outcome == Outcome.NEW:
             run.new += 1
         elif outcome == Outcome.CHANGED and versioned.cause == Cause.SITE:
             run.changed += 1
-        else:
+        elif outcome != Outcome.MOVED:
             run.unchanged += 1
     if outcome == Outcome.MOVED:
         run.moved += 1

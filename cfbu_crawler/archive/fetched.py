@@ -26,6 +26,7 @@ class FetchedPage:
     sitemap_url: str | None = None
     fetched_at: datetime | None = None
     missing: list[str] = field(default_factory=list)  # required fields found empty
+    via: str | None = None  # a Via: how the crawler came to fetch it
 
     def urls(self) -> set[str]:
         """Every URL this fetch reached the article by: all become its aliases."""

@@ -216,6 +216,7 @@ class Observation(Base):
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     bytes: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    via: Mapped[str | None] = mapped_column(String(16))  # a Via: how the run came to it
 
 
 class CrawlLock(Base):

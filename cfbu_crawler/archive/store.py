@@ -254,6 +254,7 @@ class ArchiveWriter:
         final_url: str | None = None,
         sitemap_lastmod: str | None = None,
         sitemap_url: str | None = None,
+        via: str | None = None,
     ) -> None:
         """Record a fetch that made no version: ``not_modified`` (304), ``gone``
         (404/410), ``error`` (failed after retries) or ``skipped`` (sitemap says unchanged)."""
@@ -283,6 +284,7 @@ class ArchiveWriter:
                     raw_page_id=raw_id,
                     bytes=len(raw or b""),
                     error=error,
+                    via=via,
                 )
             )
             if outcome == Outcome.ERROR:

@@ -120,8 +120,9 @@ class CfbuGroup(click.Group):
                 traceback.print_exc()
             if _is_archive_error(exc):
                 raise click.ClickException(str(exc).splitlines()[0]) from None
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise click.ClickException(f"{type(exc).__name__}: {message}") from None
+            from cfbu_crawler.cli.errors import describe_error
+
+            raise click.ClickException(describe_error(exc)) from None
 
 
 @click.group(
