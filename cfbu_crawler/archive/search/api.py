@@ -13,21 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cfbu_crawler.archive.db import ArchiveError
+from cfbu_crawler.record import SEARCH_FIELD_GROUPS, SEARCH_FIELDS
 
-# The searchable text of a version, in the index's column order (docs/schema.md,
-# ``latest_versions_fts``): questions and answers are the Q&A pairs' texts, the
-# breadcrumb its labels joined by `` / ``.
-SEARCH_FIELDS: tuple[str, ...] = (
-    "title",
-    "lead",
-    "body",
-    "questions",
-    "answers",
-    "breadcrumb",
-    "category",
-)
-# Names a user may give ``--field`` besides the fields themselves.
-FIELD_GROUPS: dict[str, tuple[str, ...]] = {"qa": ("questions", "answers")}
+# The searchable text of a version, in the index's column order, and the names that
+# stand for several fields (``qa``): defined with the record's fields.
+FIELD_GROUPS = SEARCH_FIELD_GROUPS
 FIELD_CHOICES: tuple[str, ...] = (*SEARCH_FIELDS, *FIELD_GROUPS)
 # Ranking: how much a match in each field counts (bm25 column weights). A word in the
 # title says far more about an article than the same word deep in its body; the
