@@ -114,19 +114,28 @@ def status_after(run: int) -> ColumnElement[str]:
     it removed (404/410, or redirected into another article) and no fetch since, up to
     that run, found it live again; else live (the rule ``finish_run`` applies)."""
     removal, done, back = aliased(Observation), aliased(Run), aliased(Observation)
-    removed = exists().where(
-        removal.article_id == Article.id,
-        removal.outcome == Outcome.GONE,
-        removal.run_id <= run,
-        done.id == removal.run_id,
-        done.kind == "crawl",
-        done.status == RunStatus.COMPLETE,
-        ~exists().where(
+    came_back = (
+        exists()
+        .where(
             back.article_id == Article.id,
             back.outcome.in_(ANSWERED_OUTCOMES),
             back.run_id >= removal.run_id,
             back.run_id <= run,
-        ),
+        )
+        .correlate_except(back)
+    )
+    removed = (
+        exists()
+        .where(
+            removal.article_id == Article.id,
+            removal.outcome == Outcome.GONE,
+            removal.run_id <= run,
+            done.id == removal.run_id,
+            done.kind == "crawl",
+            done.status == RunStatus.COMPLETE,
+            ~came_back,
+        )
+        .correlate_except(removal, done)
     )
     return case((removed, literal(str(ArticleStatus.GONE))), else_=literal(str(ArticleStatus.LIVE)))
 
@@ -141,6 +150,7 @@ def last_seen_after(run: int) -> ColumnElement[datetime]:
             seen.run_id <= run,
             seen.outcome.in_(LIVE_OUTCOMES),
         )
+        .correlate_except(seen)
         .scalar_subquery()
     )
     return func.coalesce(latest, Article.first_seen)
