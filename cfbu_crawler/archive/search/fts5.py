@@ -297,6 +297,29 @@ def _limit(request: SearchRequest, params: dict[str, Any]) -> str:
     return " LIMIT :limit"
 
 
+def _in_list(prefix: str, values: list[int], params: dict[str, Any]) -> str:
+    """``:p0, :p1, …`` for an ``IN`` list, the values added to ``params``."""
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return ", ".join(f":{name}" for name in names) or "NULL"
+
+
+def _marks(conn: Executor, table: str, ids: list[int], params: dict[str, Any]) -> dict[int, Any]:
+    """The highlighted title and the snippets of the hits shown, only theirs: FTS5 would
+    otherwise make snippets for every match before sorting them."""
+    if not ids:
+        return {}
+    params = dict(params)
+    rows = conn.execute(
+        text(
+            f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
+            f"WHERE {table} MATCH :match AND {table}.rowid IN ({_in_list('r', ids, params)})"
+        ),
+        params,
+    ).all()
+    return {row.id: row for row in rows}
+
+
 def _search_latest(
     conn: Executor, request: SearchRequest, params: dict[str, Any], filters: str
 ) -> SearchResult:
@@ -310,8 +333,7 @@ def _search_latest(
     rows = conn.execute(
         text(
             f"""
-            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published,
-                   {_snippet_select(t)}
+            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published
             {source}
             ORDER BY {_bm25(t)}, v.published DESC, a.url
             """
@@ -319,13 +341,14 @@ def _search_latest(
         ),
         params,
     ).all()
+    marks = _marks(conn, t, [row.article_id for row in rows], params)
     hits = [
         Hit(
             url=row.url,
-            title=_marked(row.t_title),
+            title=_marked(marks[row.article_id].t_title),
             published=row.published,
             status=row.status,
-            snippet=_best_snippet(row),
+            snippet=_best_snippet(marks[row.article_id]),
             article_id=row.article_id,
             version_id=row.version_id,
         )
@@ -341,7 +364,7 @@ def _search_versions(
     oldest version first within an article."""
     t = VERSIONS_TABLE
     matched = f"""
-        SELECT {t}.rowid AS version_id, {_bm25(t)} AS rank, {_snippet_select(t)}
+        SELECT {t}.rowid AS version_id, {_bm25(t)} AS rank
         FROM {t} WHERE {t} MATCH :match"""
     joined = f"""
         FROM matched m
@@ -355,7 +378,8 @@ def _search_versions(
         text(
             f"""
             WITH matched AS ({matched})
-            SELECT a.id AS article_id, a.url, a.status, v.number, v.published, m.*,
+            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.number,
+                   v.published,
                    (SELECT COUNT(*) FROM versions v2 WHERE v2.article_id = a.id) AS versions,
                    MIN(m.rank) OVER (PARTITION BY a.id) AS best
             {joined}
@@ -365,14 +389,15 @@ def _search_versions(
         ),
         params,
     ).all()
+    marks = _marks(conn, t, [row.version_id for row in rows], params)
     runs = _runs_seen(conn, [(row.article_id, row.version_id) for row in rows])
     hits = [
         Hit(
             url=row.url,
-            title=_marked(row.t_title),
+            title=_marked(marks[row.version_id].t_title),
             published=row.published,
             status=row.status,
-            snippet=_best_snippet(row),
+            snippet=_best_snippet(marks[row.version_id]),
             article_id=row.article_id,
             version_id=row.version_id,
             version=row.number,
@@ -390,12 +415,9 @@ def _runs_seen(conn: Executor, pairs: list[tuple[int, int]]) -> dict[int, set[in
     seen: dict[int, set[int]] = {}
     if not pairs:
         return seen
-    version_ids = sorted({v for _, v in pairs})
-    article_ids = sorted({a for a, _ in pairs})
-    params = {f"v{i}": v for i, v in enumerate(version_ids)}
-    params.update({f"a{i}": a for i, a in enumerate(article_ids)})
-    in_versions = ", ".join(f":v{i}" for i in range(len(version_ids)))
-    in_articles = ", ".join(f":a{i}" for i in range(len(article_ids)))
+    params: dict[str, Any] = {}
+    in_versions = _in_list("v", sorted({v for _, v in pairs}), params)
+    in_articles = _in_list("a", sorted({a for a, _ in pairs}), params)
     rows = conn.execute(
         text(
             f"""
