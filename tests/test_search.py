@@ -523,3 +523,45 @@ def test_other_databases_say_search_is_not_available_yet() -> None:
     # Writing an archive there is unaffected: keeping the index in step does nothing.
     backend.version_added(None, 1, 1)  # type: ignore[arg-type]
     backend.article_changed(None, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_search_works_while_a_crawl_writes(tmp_path: Path, fresh_server) -> None:
+    """A crawl of the demo site in a subprocess; searches run all along it (WAL readers)."""
+    import subprocess
+
+    from cfbu_crawler.archive.db import ArchiveError
+    from cfbu_crawler.archive.queries import list_runs
+    from cfbu_crawler.demo.runner import crawl_command
+
+    db = tmp_path / "live.sqlite3"
+    argv = crawl_command(fresh_server.base_url, db, "--delay", "0.05")
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    engine = None
+    counts: list[int] = []
+    during_run = 0
+    request = SearchRequest("boligområde*", limit=None, include_gone=True)
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if engine is None:
+                try:
+                    engine = open_engine(str(db), create=False)
+                except ArchiveError:  # not made yet, or being made
+                    time.sleep(0.05)
+                    continue
+            runs = list_runs(engine, 1)
+            result = search.search(engine, request)
+            counts.append(len(result.hits))
+            during_run += bool(runs and runs[0]["status"] == "running")
+        assert proc.wait(timeout=120) == 0
+        assert engine is not None
+        final = len(search.search(engine, request).hits)
+        assert search.index_problems(engine) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if engine is not None:
+            close_engine(engine)
+    assert during_run >= 3, (during_run, counts)
+    assert counts == sorted(counts) and final > 0 and counts[-1] <= final
