@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
@@ -29,6 +29,11 @@ from cfbu_crawler.archive.vocabulary import (
     RunStatus,
 )
 from cfbu_crawler.record import CONTENT_FIELDS
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    AnySelect = Select[Unpack[tuple[Any, ...]]]
 
 BATCH = 500
 
@@ -106,7 +111,8 @@ def _check_run(conn: Connection, run: int) -> datetime:
         last = conn.execute(select(func.max(Run.id))).scalar()
         known = f"runs are 1 to {last}" if last else "the archive holds no runs"
         raise ArchiveError(f"no run {run} in this archive ({known})")
-    return row.finished_at or row.heartbeat_at or row.started_at
+    ended: datetime = row.finished_at or row.heartbeat_at or row.started_at
+    return ended
 
 
 def status_after(run: int) -> ColumnElement[str]:
@@ -195,7 +201,7 @@ _VERSION_FIELDS = (
 )
 
 
-def _articles_query(run: int | None) -> Select[Any]:
+def _articles_query(run: int | None) -> AnySelect:
     picked = _versions_up_to(run)
     return (
         select(
@@ -212,7 +218,7 @@ def _articles_query(run: int | None) -> Select[Any]:
     )
 
 
-def _versions_query(run: int | None) -> Select[Any]:
+def _versions_query(run: int | None) -> AnySelect:
     query = select(
         Article.id.label("article_id"), Article.url, *_article_columns(None), *_VERSION_FIELDS
     ).join(Version, Version.article_id == Article.id)
@@ -221,9 +227,9 @@ def _versions_query(run: int | None) -> Select[Any]:
     return query.order_by(Article.url, Article.id, Version.number)
 
 
-def _qa_query(run: int | None, all_versions: bool) -> Select[Any]:
+def _qa_query(run: int | None, all_versions: bool) -> AnySelect:
     status = Article.status if all_versions or run is None else status_after(run)
-    query = select(
+    query: AnySelect = select(
         Article.url,
         Version.title,
         Version.published,

@@ -112,6 +112,7 @@ NOUNS = {
 @click.option(
     "--output",
     "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
     default="-",
     metavar="FILE",
     help="Write to FILE instead of stdout (its folder must exist).",

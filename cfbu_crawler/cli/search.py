@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -19,7 +20,9 @@ DEFAULT_LIMIT = 20
 MATCH_STYLE = "bold red"
 
 
-def _date(end: bool):
+def _date(end: bool) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A click callback: ``--since``/``--until`` as the first/last day they name."""
+
     def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         if value is None:
             return None
