@@ -367,6 +367,7 @@ def iter_records(
             aliases = _aliases(conn, {row.article_id: row.url for row in batch}, until)
             for row in batch:
                 yield build(row, aliases.get(row.article_id, []))
+            del batch, aliases  # before the next batch is fetched
 
 
 def export_records(engine: Engine, *, run: int | None = None) -> list[dict[str, Any]]:

@@ -49,8 +49,9 @@ def paragraph(seed: int, words: int = 40) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def fill(engine: Engine, *, articles: int, versions: int = 1) -> None:
-    """Add ``versions`` runs holding ``articles`` articles (each changed in every run)."""
+def fill(engine: Engine, *, articles: int, versions: int = 1, index: bool = True) -> None:
+    """Add ``versions`` runs holding ``articles`` articles (each changed in every run);
+    ``index=False`` leaves the search index empty (for tests that do not search)."""
     with engine.begin() as conn:
         for run in range(1, versions + 1):
             when = START + timedelta(days=run)
@@ -84,7 +85,8 @@ def fill(engine: Engine, *, articles: int, versions: int = 1) -> None:
         for first in range(0, articles, CHUNK):
             ids = range(first + 1, min(first + CHUNK, articles) + 1)
             _articles(conn, ids, versions)
-    search.rebuild_index(engine)
+    if index:
+        search.rebuild_index(engine)
 
 
 def _articles(conn, ids: range, versions: int) -> None:
