@@ -220,7 +220,7 @@ def _articles_query(run: int | None) -> AnySelect:
 
 def _versions_query(run: int | None) -> AnySelect:
     query = select(
-        Article.id.label("article_id"), Article.url, *_article_columns(None), *_VERSION_FIELDS
+        Article.id.label("article_id"), Article.url, *_article_columns(run), *_VERSION_FIELDS
     ).join(Version, Version.article_id == Article.id)
     if run is not None:
         query = query.where(Version.run_id <= run)
@@ -228,7 +228,7 @@ def _versions_query(run: int | None) -> AnySelect:
 
 
 def _qa_query(run: int | None, all_versions: bool) -> AnySelect:
-    status = Article.status if all_versions or run is None else status_after(run)
+    status = Article.status if run is None else status_after(run)
     query: AnySelect = select(
         Article.url,
         Version.title,
@@ -345,8 +345,8 @@ def iter_records(
     - by default the latest version of every article, gone ones included; with ``run``,
       the archive as it stood after that run: each article's latest version made up to
       then, its status then, articles first seen later left out;
-    - ``all_versions``: every version (made up to ``run``), with its run, cause and
-      changed fields;
+    - ``all_versions``: every version (made up to ``run``, with the article's status
+      then), with its run, cause and changed fields;
     - ``qa``: one record per question and answer, of the versions above.
 
     Raises ``ArchiveError`` for an unknown run.
