@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -205,6 +206,9 @@ def test_excel_csv_has_a_bom_semicolons_and_danish_letters_intact(db: Path, tmp_
     assert "SUNDHED I ØJENHØJDE" in [r["title"] for r in rows]
     assert [list(r) for r in rows[:1]] == [list(ARTICLE_COLUMNS)]
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def test_excel_with_qa_is_one_row_per_pair(db: Path) -> None:

@@ -81,23 +81,25 @@ def output_stream(output: str, *, encoding: str = "utf-8") -> Iterator[TextIO]:
     try:
         with open(handle, "w", encoding=encoding, newline="") as stream:
             yield stream
+        # mkstemp makes the file private (0600): give it the mode a plain open() would.
+        os.chmod(temporary, target.stat().st_mode if target.exists() else _new_file_mode())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def _new_file_mode() -> int:
+    """The permissions a new file gets under the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-NOUNS = {
-    "articles": ("article", "articles"),
-    "versions": ("version", "versions"),
-    "qa": ("Q&A pair", "Q&A pairs"),
-}
 
 
 @click.command()
@@ -178,7 +180,11 @@ def export(
     rows = records if first is None else itertools.chain([first], records)
     with output_stream(output) as stream:
         count = write_records(rows, stream, fmt, library.columns(kind), excel=excel)
-    one, many = NOUNS[kind.value]
+    one, many = {
+        library.ExportKind.ARTICLES: ("article", "articles"),
+        library.ExportKind.VERSIONS: ("version", "versions"),
+        library.ExportKind.QA: ("Q&A pair", "Q&A pairs"),
+    }[kind]
     if count == 0:
         click.echo(
             f"note: nothing to export: the archive holds no {many} {_scope(run)}".rstrip(), err=True
