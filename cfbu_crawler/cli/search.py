@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from cfbu_crawler.archive.search import Hit, Marked, SearchResult
 
+# Hits shown unless --limit says otherwise.
 DEFAULT_LIMIT = 20
 MATCH_STYLE = "bold red"
 

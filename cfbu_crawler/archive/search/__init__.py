@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.search.api import (
-    DEFAULT_LIMIT,
     FIELD_CHOICES,
     SEARCH_FIELDS,
     Hit,
@@ -85,7 +84,6 @@ def on_articles_merged(session: Session, *, merged_id: int, into_id: int) -> Non
 
 
 __all__ = [
-    "DEFAULT_LIMIT",
     "FIELD_CHOICES",
     "SEARCH_FIELDS",
     "Hit",

@@ -31,7 +31,6 @@ FIELD_WEIGHTS: dict[str, float] = {
     "breadcrumb": 0.5,
     "category": 0.2,
 }
-DEFAULT_LIMIT = 20
 
 
 class SearchError(ArchiveError):
@@ -81,10 +80,11 @@ class SearchRequest:
     """One search. ``fields`` limits it to some fields (empty: all); ``since`` and
     ``until`` (``YYYY-MM-DD``, inclusive) to publication dates; gone articles are left
     out unless ``include_gone``. ``raw`` hands ``query`` to the index's own syntax;
-    ``all_versions`` searches every version ever archived instead of the latest ones."""
+    ``all_versions`` searches every version ever archived instead of the latest ones.
+    ``limit``: at most so many hits, best first (None: all)."""
 
     query: str
-    limit: int | None = DEFAULT_LIMIT
+    limit: int | None = None
     fields: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
@@ -150,7 +150,6 @@ class SearchResult:
 
 
 __all__ = [
-    "DEFAULT_LIMIT",
     "FIELD_CHOICES",
     "FIELD_GROUPS",
     "FIELD_WEIGHTS",
