@@ -276,6 +276,24 @@ def test_all_versions_lists_every_run_that_saw_a_version(db: Path) -> None:
     assert [(h.version, h.runs) for h in result.hits] == [(1, (1, 2)), (2, (3,))]
 
 
+def test_every_hit_comes_with_its_marks_however_many_there_are(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfbu_crawler.archive.search import fts5
+
+    with archive(db) as engine:
+        for request in (
+            SearchRequest("nyheder", include_gone=True),
+            SearchRequest("nyheder", include_gone=True, all_versions=True),
+        ):
+            whole = search.search(engine, request)
+            monkeypatch.setattr(fts5, "ID_BATCH", 3)  # many small IN lists
+            batched = search.search(engine, request)
+            monkeypatch.undo()
+            assert len(whole.hits) == whole.total >= 8
+            assert batched == whole
+
+
 # -- the command's output --------------------------------------------------------------------
 
 

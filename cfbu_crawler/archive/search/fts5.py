@@ -304,20 +304,30 @@ def _in_list(prefix: str, values: list[int], params: dict[str, Any]) -> str:
     return ", ".join(f":{name}" for name in names) or "NULL"
 
 
+# Ids per IN list: well below SQLite's limit on parameters of one statement.
+ID_BATCH = 500
+
+
+def _batches(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + ID_BATCH] for i in range(0, len(ids), ID_BATCH)]
+
+
 def _marks(conn: Executor, table: str, ids: list[int], params: dict[str, Any]) -> dict[int, Any]:
     """The highlighted title and the snippets of the hits shown, only theirs: FTS5 would
     otherwise make snippets for every match before sorting them."""
-    if not ids:
-        return {}
-    params = dict(params)
-    rows = conn.execute(
-        text(
-            f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
-            f"WHERE {table} MATCH :match AND {table}.rowid IN ({_in_list('r', ids, params)})"
-        ),
-        params,
-    ).all()
-    return {row.id: row for row in rows}
+    found: dict[int, Any] = {}
+    for batch in _batches(ids):
+        batch_params = dict(params)
+        in_list = _in_list("r", batch, batch_params)
+        rows = conn.execute(
+            text(
+                f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
+                f"WHERE {table} MATCH :match AND {table}.rowid IN ({in_list})"
+            ),
+            batch_params,
+        )
+        found.update((row.id, row) for row in rows)
+    return found
 
 
 def _search_latest(
@@ -390,7 +400,7 @@ def _search_versions(
         params,
     ).all()
     marks = _marks(conn, t, [row.version_id for row in rows], params)
-    runs = _runs_seen(conn, [(row.article_id, row.version_id) for row in rows])
+    runs = _runs_seen(conn, [row.version_id for row in rows])
     hits = [
         Hit(
             url=row.url,
@@ -409,28 +419,27 @@ def _search_versions(
     return SearchResult(request, hits, int(total))
 
 
-def _runs_seen(conn: Executor, pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
+def _runs_seen(conn: Executor, version_ids: list[int]) -> dict[int, set[int]]:
     """The runs each version was seen in: the run that made it, and every run whose
     fetch (or 304, or sitemap check) showed it."""
     seen: dict[int, set[int]] = {}
-    if not pairs:
-        return seen
-    params: dict[str, Any] = {}
-    in_versions = _in_list("v", sorted({v for _, v in pairs}), params)
-    in_articles = _in_list("a", sorted({a for a, _ in pairs}), params)
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT id, run_id FROM versions WHERE id IN ({in_versions})
-            UNION
-            SELECT version_id, run_id FROM observations
-            WHERE article_id IN ({in_articles}) AND version_id IN ({in_versions})
-            """
-        ),
-        params,
-    )
-    for version_id, run_id in rows:
-        seen.setdefault(version_id, set()).add(run_id)
+    for batch in _batches(sorted(set(version_ids))):
+        params: dict[str, Any] = {}
+        in_versions = _in_list("v", batch, params)
+        rows = conn.execute(
+            text(
+                f"""
+                SELECT id, run_id FROM versions WHERE id IN ({in_versions})
+                UNION
+                SELECT o.version_id, o.run_id FROM versions v
+                JOIN observations o ON o.article_id = v.article_id AND o.version_id = v.id
+                WHERE v.id IN ({in_versions})
+                """
+            ),
+            params,
+        )
+        for version_id, run_id in rows:
+            seen.setdefault(version_id, set()).add(run_id)
     return seen
 
 
