@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, select
@@ -27,6 +26,7 @@ from cfbu_crawler.archive.vocabulary import (
     ArticleStatus,
     Outcome,
     RunStatus,
+    StrEnum,
 )
 from cfbu_crawler.record import CONTENT_FIELDS
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 BATCH = 500
 
 
-class ExportKind(str, Enum):
+class ExportKind(StrEnum):
     """What one record of an export is."""
 
     ARTICLES = "articles"  # an article: its latest version (as of a run)
