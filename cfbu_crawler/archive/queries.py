@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import content_of
 from cfbu_crawler.archive.db import ArchiveError, session_factory
+from cfbu_crawler.archive.export import iter_records
 from cfbu_crawler.archive.models import Article, ArticleURL, Run, Version
 from cfbu_crawler.archive.timeutil import iso_utc
 from cfbu_crawler.extract.urls import url_key
@@ -57,41 +58,10 @@ def version_record(article: Article, version: Version) -> dict[str, Any]:
     return {"url": article.url, **content_of(version)}
 
 
-def latest_versions(session: Session) -> list[tuple[Article, Version, int]]:
-    """(article, latest version, number of versions) for every article, by URL."""
-    newest = (
-        select(
-            Version.article_id, func.max(Version.number).label("number"), func.count().label("n")
-        )
-        .group_by(Version.article_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Article, Version, newest.c.n)
-        .join(newest, newest.c.article_id == Article.id)
-        .join(Version, (Version.article_id == Article.id) & (Version.number == newest.c.number))
-        .order_by(Article.url)
-    ).all()
-    return [(a, v, n) for a, v, n in rows]
-
-
-def export_records(engine: Engine) -> list[dict[str, Any]]:
-    """The latest version of every article (gone ones included): the record plus
-    ``status``, ``first_seen``, ``last_seen``, ``versions``, ``content_hash`` and ``missing``."""
-    with session_factory(engine)() as session:
-        out = []
-        for article, version, count in latest_versions(session):
-            record = version_record(article, version)
-            record.update(
-                status=article.status,
-                first_seen=iso_utc(article.first_seen),
-                last_seen=iso_utc(article.last_seen),
-                versions=count,
-                content_hash=version.content_hash,
-                missing=list(version.missing or []),
-            )
-            out.append(record)
-        return out
+def export_records(engine: Engine, *, run: int | None = None) -> list[dict[str, Any]]:
+    """The latest version of every article (gone ones included), as ``cfbu export``
+    writes it (``cfbu_crawler.archive.export``, which streams; this is the whole list)."""
+    return list(iter_records(engine, run=run))
 
 
 def _suggest(session: Session, slug: str) -> str:
