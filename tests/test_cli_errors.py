@@ -311,7 +311,7 @@ def test_export_to_a_missing_folder_says_what_to_do(tmp_path: Path) -> None:
     build(db).dispose()
     target = tmp_path / "no" / "such" / "folder" / "x.jsonl"
     line = assert_refused(cfbu("export", "--db", str(db), "--output", str(target)), str(target))
-    assert "no such file or folder" in line and "Errno" not in line and "FileNotFound" not in line
+    assert "does not exist" in line and "Errno" not in line and "FileNotFound" not in line
 
 
 def test_crawl_with_a_log_folder_that_cannot_be_made_creates_nothing(tmp_path: Path) -> None:

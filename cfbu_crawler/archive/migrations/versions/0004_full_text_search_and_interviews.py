@@ -13,8 +13,8 @@ What the indexes hold and how to query them: docs/schema.md, "Full-text search".
 statements are kept here as they were at this revision (a migration is a snapshot); the
 code that keeps the indexes in step is cfbu_crawler/archive/search/fts5.py.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26 09:00:00
 
 """
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0002"
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
