@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
@@ -93,7 +94,7 @@ class StorePipeline:
             logger.error("%s", exc)
             raise CloseSpider("lock_held") from exc
         self.crawler.stats.set_value("cfbu/run_id", run_id)
-        self.heartbeat = task.LoopingCall(self.writer.heartbeat)
+        self.heartbeat = task.LoopingCall(self.beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         if "twisted.internet.reactor" in sys.modules:  # the crawl's reactor; never install one
             from twisted.internet import reactor
@@ -103,6 +104,20 @@ class StorePipeline:
             trigger("before", "shutdown", self.reactor_stopping)
         if self.writer.replaced_holder is not None:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
+
+    def beat(self) -> None:
+        """The run's heartbeat; a crawl that lost its lock to another one stops."""
+        if self.writer is None:
+            return
+        try:
+            self.writer.heartbeat()
+        except LockHeld as exc:
+            logger.error("%s", exc)
+            self.crawler.stats.set_value("cfbu/lock_lost", str(exc))
+            if self.heartbeat is not None and self.heartbeat.running:
+                self.heartbeat.stop()
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="lock_lost"))
 
     def process_item(self, item: Any) -> Any:
         if self.writer is None:

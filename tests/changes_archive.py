@@ -80,7 +80,7 @@ def json_extract(html: str | bytes, page_url: str, encoding: str | None = None) 
     return Extraction.from_dict(json.loads(data))
 
 
-def open_db(path: Path) -> Engine:
+def open_db(path: Path | str) -> Engine:
     return open_engine(str(path), create=True)
 
 
@@ -141,7 +141,7 @@ def run2_pages() -> list[FetchedPage]:
     ]
 
 
-def build(path: Path) -> Engine:
+def build(path: Path | str) -> Engine:
     """Run 1 (8 articles) and run 2 (the changes of ``run2_pages``), both complete."""
     engine = open_db(path)
     run(engine, [page(r) for r in run1_records()])

@@ -13,11 +13,12 @@ import os
 import shlex
 import socket
 import subprocess
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import postgres
 from support.server import FixtureServer
 
 from cfbu_crawler.demo.build import build_site
@@ -39,6 +40,94 @@ def site_server() -> Iterator[FixtureServer]:
 def fresh_server() -> Iterator[FixtureServer]:
     with FixtureServer(build_site("v1")) as server:
         yield server
+
+
+# -- the archive's two backends ---------------------------------------------------------
+# Archive-level tests take ``archive_url`` (or ``new_archive`` for several archives) and run
+# once on SQLite and once on PostgreSQL. The PostgreSQL server is one for the session,
+# started by the first test that needs it; those tests are ``slow`` (the server is one),
+# and skip, saying why, where no PostgreSQL can be started.
+
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.slow))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    reason = postgres.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    with postgres.PostgresServer() as server:
+        yield server
+
+
+class ArchiveLocations:
+    """Fresh archive locations on one backend: a file path in a temporary folder
+    (SQLite) or a new database of the session's server (PostgreSQL, dropped after)."""
+
+    def __init__(self, backend: str, folder: Path, server: postgres.PostgresServer | None) -> None:
+        self.backend = backend
+        self.folder = folder
+        self.server = server
+        self.made: list[str] = []
+
+    def __call__(self, name: str = "a", *, empty: bool = False) -> str:
+        """A new archive's ``--db`` value: holding an empty archive on PostgreSQL (or no
+        table at all, with ``empty``); a file that does not exist yet on SQLite."""
+        if self.server is None:
+            return str(self.folder / f"{name}.sqlite3")
+        url = self.server.new_database(empty=empty)
+        self.made.append(url)
+        return url
+
+    def close(self) -> None:
+        if self.server is not None:
+            for url in self.made:
+                self.server.drop_database(url)
+
+
+def _locations(request: pytest.FixtureRequest, backend: str, folder: Path) -> ArchiveLocations:
+    server = request.getfixturevalue("postgres_server") if backend == "postgresql" else None
+    return ArchiveLocations(backend, folder, server)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test's archives live in: ``sqlite`` or ``postgresql``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_archive(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[Callable[..., str]]:
+    """Makes fresh archive locations (``new_archive("name")``) on the test's backend."""
+    locations = _locations(request, backend, tmp_path)
+    yield locations
+    locations.close()
+
+
+@pytest.fixture
+def archive_url(new_archive: Callable[..., str]) -> str:
+    """A fresh archive location on the test's backend (its ``--db`` value)."""
+    return new_archive()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_backend(request: pytest.FixtureRequest) -> str:
+    """As ``backend``, for archives a whole module shares."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_new_archive(
+    request: pytest.FixtureRequest,
+    module_backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., str]]:
+    """As ``new_archive``, for archives a whole module shares."""
+    locations = _locations(request, module_backend, tmp_path_factory.mktemp("archives"))
+    yield locations
+    locations.close()
 
 
 # -- the guard -------------------------------------------------------------------------------

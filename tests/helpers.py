@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from cfbu_crawler.archive import queries
-from cfbu_crawler.archive.db import close_engine, open_engine
+from cfbu_crawler.archive.db import close_engine, open_engine, resolve_db
 from cfbu_crawler.archive.diff import diff_runs
 from cfbu_crawler.archive.history import article_history
 from cfbu_crawler.demo.runner import crawl_command
@@ -86,3 +87,29 @@ def diff(db: Path | str, from_run: int | None = None, to_run: int | None = None)
 def history(db: Path | str, ref: str) -> dict[str, Any]:
     """``cfbu history REF --json``."""
     return _read(db, lambda engine: article_history(engine, ref))
+
+
+def query(db: Path | str, statement: str, **params: Any) -> list[tuple[Any, ...]]:
+    """The rows of one SQL statement (``:name`` parameters) on the archive at ``db`` (a
+    path or an SQLAlchemy URL), read on a connection of its own as an archivist's SQL
+    would, on either backend."""
+    engine = create_engine(resolve_db(str(db)), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(statement), params)]
+    finally:
+        engine.dispose()
+
+
+def tables(db: Path | str) -> set[str]:
+    """The tables in the database at ``db`` (nothing is created to find out)."""
+    from sqlalchemy import inspect
+
+    path = Path(str(db))
+    if "://" not in str(db) and not path.exists():
+        return set()
+    engine = create_engine(resolve_db(str(db)), poolclass=NullPool)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

@@ -177,7 +177,7 @@ def _fetched(record: dict[str, Any], when: datetime, **kwargs: Any) -> Any:
     return fetched
 
 
-def build(path: Path) -> Path:
+def build(path: Path | str) -> str:
     """Build the archive at ``path`` (see the module's docstring); returns ``path``."""
     clock = Clock()
     engine = open_engine(str(path), create=True)
@@ -214,7 +214,7 @@ def build(path: Path) -> Path:
             reparse_archive(engine, extract=newer_extractor, extractor_version="test-2")
     finally:
         close_engine(engine)
-    return path
+    return str(path)
 
 
 __all__ = ["BASE", "RUN_TIMES", "build", "url"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from changes_archive import (
@@ -106,15 +106,15 @@ EXPECTED_1_2 = {
 }
 
 
-def test_diff_of_the_last_two_runs(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_diff_of_the_last_two_runs(archive_url: str) -> None:
+    engine = build(archive_url)
     assert diff_runs(engine) == EXPECTED_1_2
     assert diff_runs(engine, 1) == EXPECTED_1_2
     assert diff_runs(engine, 1, 2) == EXPECTED_1_2
 
 
-def test_identical_runs_have_nothing_to_report(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_identical_runs_have_nothing_to_report(archive_url: str) -> None:
+    engine = build(archive_url)
     run3 = run(engine, [page(r) for r in _live_records_after_run2()])
     assert diff_runs(engine) == {
         "from_run": 2,
@@ -151,8 +151,8 @@ def _live_records_after_run2() -> list[dict]:
     ]
 
 
-def test_a_change_and_its_reversal_cancel_out(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_change_and_its_reversal_cancel_out(archive_url: str) -> None:
+    engine = build(archive_url)
     records = _live_records_after_run2()
     records[3] = record("d-date")  # date back to 2015-11-30
     run3 = run(engine, [page(r) for r in records])
@@ -163,8 +163,8 @@ def test_a_change_and_its_reversal_cancel_out(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("status", ["failed", "interrupted"])
-def test_an_unfinished_run_never_removes(tmp_path: Path, status: str) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_an_unfinished_run_never_removes(archive_url: str, status: str) -> None:
+    engine = build(archive_url)
     run3 = run(engine, [], gone=[url("g-same"), url("a-body")], status=status)
     d = diff_runs(engine, 2, run3)  # explicit runs may be failed or interrupted ones
     assert d["removed"] == []
@@ -181,8 +181,8 @@ def test_an_unfinished_run_never_removes(tmp_path: Path, status: str) -> None:
     assert diff_runs(engine) == EXPECTED_1_2
 
 
-def test_a_removal_is_remembered_after_the_article_comes_back(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_removal_is_remembered_after_the_article_comes_back(archive_url: str) -> None:
+    engine = build(archive_url)
     records = _live_records_after_run2()
     without_g = [r for r in records if r["url"] != url("g-same")]
     run3 = run(engine, [page(r) for r in without_g], gone=[url("g-same")])
@@ -199,8 +199,8 @@ def test_a_removal_is_remembered_after_the_article_comes_back(tmp_path: Path) ->
     assert diff_runs(engine, 2, run4)["unchanged"] == 8
 
 
-def test_a_gone_then_live_again_in_one_run_is_not_removed(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_gone_then_live_again_in_one_run_is_not_removed(archive_url: str) -> None:
+    engine = build(archive_url)
     w = writer(engine)
     run3 = w.begin_run(start_url=None, full=False, settings={})
     w.record_outcome(url("g-same"), "gone", status=404)
@@ -209,8 +209,8 @@ def test_a_gone_then_live_again_in_one_run_is_not_removed(tmp_path: Path) -> Non
     assert diff_runs(engine, 2, run3)["removed"] == []
 
 
-def test_reparse_versions_are_not_site_changes(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_reparse_versions_are_not_site_changes(archive_url: str) -> None:
+    engine = build(archive_url)
 
     def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         rec = json_extract(html, page_url, encoding)
@@ -238,8 +238,8 @@ def test_reparse_versions_are_not_site_changes(tmp_path: Path) -> None:
     }
 
 
-def test_the_article_url_at_the_later_run_is_reported(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_the_article_url_at_the_later_run_is_reported(archive_url: str) -> None:
+    engine = build(archive_url)
     records = _live_records_after_run2()
     moved_again = {**records[5], "url": url("f-newest")}
     records[5] = moved_again
@@ -266,12 +266,12 @@ def _expect_error(engine, *args: int | None, match: str) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_errors(tmp_path: Path) -> None:
-    empty = open_db(tmp_path / "empty.sqlite3")
+def test_errors(new_archive: Callable[..., str]) -> None:
+    empty = open_db(new_archive("empty"))
     _expect_error(empty, match="no complete crawl run")
     _expect_error(empty, 1, match="no run 1")
 
-    engine = open_db(tmp_path / "one.sqlite3")
+    engine = open_db(new_archive("one"))
     run(engine, [page(r) for r in run1_records()])
     _expect_error(engine, match="only one complete crawl run")
     _expect_error(engine, 1, match="nothing newer")
@@ -323,12 +323,12 @@ def test_word_diff() -> None:
     assert styles == [{"red", "strike"}, {"green"}]
 
 
-def test_an_article_back_after_its_removal_is_added_again_as_restored(tmp_path) -> None:
+def test_an_article_back_after_its_removal_is_added_again_as_restored(archive_url) -> None:
     from cfbu_crawler.archive.db import open_engine
     from cfbu_crawler.archive.diff import diff_runs
     from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
 
-    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+    engine = open_engine(archive_url, create=True)
     writer = ArchiveWriter(engine, extractor_version="t")
     url = "http://127.0.0.1:1/nyheder/a/"
     rec = {
@@ -372,8 +372,8 @@ def _dateless(records: list[dict]) -> list[dict]:
     return [{**r, "published": None} for r in records]
 
 
-def test_a_coverage_drop_is_a_warning_and_the_vanished_fields_are_suspect(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_coverage_drop_is_a_warning_and_the_vanished_fields_are_suspect(archive_url: str) -> None:
+    engine = build(archive_url)
     records = _live_records_after_run2()
     # New markup hides every date; one article also gets a real title edit.
     records = _dateless(records)
@@ -395,8 +395,8 @@ def test_a_coverage_drop_is_a_warning_and_the_vanished_fields_are_suspect(tmp_pa
     assert by_url[url("a-body")]["fields"] == ["title", "published"]  # the title: an edit
 
 
-def test_a_date_corrected_by_the_site_is_not_suspect(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_date_corrected_by_the_site_is_not_suspect(archive_url: str) -> None:
+    engine = build(archive_url)
     records = _live_records_after_run2()
     records[3] = record("d-date", published="2016-01-05")  # a new date, not a lost one
     run3 = run(engine, [page(r) for r in _dateless(records[:3]) + records[3:4]])
@@ -408,8 +408,8 @@ def test_a_date_corrected_by_the_site_is_not_suspect(tmp_path: Path) -> None:
     assert suspect[url("a-body")] == ["published"]
 
 
-def test_a_partial_from_run_is_named_and_the_default_skips_it(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_partial_from_run_is_named_and_the_default_skips_it(archive_url: str) -> None:
+    engine = build(archive_url)
     run3 = run(engine, [page(r) for r in _live_records_after_run2()[:2]], status="interrupted")
     run4 = run(engine, [page(r) for r in _live_records_after_run2()])
     d = diff_runs(engine)
@@ -420,8 +420,8 @@ def test_a_partial_from_run_is_named_and_the_default_skips_it(tmp_path: Path) ->
     assert "show as added" in d["warnings"][0]["message"]
 
 
-def test_pages_that_failed_before_are_first_archived_not_added(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_pages_that_failed_before_are_first_archived_not_added(archive_url: str) -> None:
+    engine = build(archive_url)
     w = writer(engine)
     run3 = w.begin_run(start_url=None, full=False, settings={})
     for r in _live_records_after_run2():
@@ -444,8 +444,8 @@ def test_pages_that_failed_before_are_first_archived_not_added(tmp_path: Path) -
     assert [w["kind"] for w in diff_runs(engine, 2, run3)["warnings"]] == ["page_errors"]
 
 
-def test_unlisted_articles_are_listed_with_their_title(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_unlisted_articles_are_listed_with_their_title(archive_url: str) -> None:
+    engine = build(archive_url)
     listed = [dataclasses.replace(page(r), via="listing") for r in _live_records_after_run2()]
     run3 = run(engine, listed)
     g_same = len(listed) - 1
@@ -469,9 +469,9 @@ def test_unlisted_articles_are_listed_with_their_title(tmp_path: Path) -> None:
 
 
 def test_a_page_that_failed_during_the_redesign_is_suspect_when_it_comes_back(
-    tmp_path: Path,
+    archive_url: str,
 ) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+    engine = build(archive_url)
     records = _dateless(_live_records_after_run2())
     w = writer(engine)
     run3 = w.begin_run(start_url=None, full=False, settings={})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from changes_archive import build, interview_record, json_extract, record, url
@@ -15,8 +14,8 @@ from cfbu_crawler.extract import Extraction
 from cfbu_crawler.record import RECORD_FIELDS
 
 
-def test_history_of_an_edited_interview(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_history_of_an_edited_interview(archive_url: str) -> None:
+    engine = build(archive_url)
     for ref in (url("b-interview"), "b-interview", "cfbu.dk/nyheder/b-interview/"):
         history = article_history(engine, ref)
         assert history["url"] == url("b-interview")
@@ -44,8 +43,8 @@ def test_history_of_an_edited_interview(tmp_path: Path) -> None:
     assert len(second["content_hash"]) == 64 and second["content_hash"] != first["content_hash"]
 
 
-def test_history_of_moved_and_gone_articles(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_history_of_moved_and_gone_articles(archive_url: str) -> None:
+    engine = build(archive_url)
     moved = article_history(engine, url("f-old"))  # the old URL is an alias
     assert moved["url"] == url("f-new")
     assert moved["aliases"] == [url("f-old")]
@@ -55,8 +54,8 @@ def test_history_of_moved_and_gone_articles(tmp_path: Path) -> None:
     assert gone["observations"] == 2
 
 
-def test_history_marks_reparse_versions(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_history_marks_reparse_versions(archive_url: str) -> None:
+    engine = build(archive_url)
 
     def shouting(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         rec = json_extract(html, page_url, encoding)
@@ -73,8 +72,8 @@ def test_history_marks_reparse_versions(tmp_path: Path) -> None:
     assert versions[1]["changes"] == {"title": {"from": "Artikel g-same", "to": "ARTIKEL G-SAME"}}
 
 
-def test_show_latest_and_older_versions(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_show_latest_and_older_versions(archive_url: str) -> None:
+    engine = build(archive_url)
     latest = show_article(engine, "c-title")
     expected = record("c-title", title="Ny titel for c")
     for field in RECORD_FIELDS:
@@ -89,8 +88,8 @@ def test_show_latest_and_older_versions(tmp_path: Path) -> None:
     assert moved["url"] == url("i-new") and moved["aliases"] == [url("i-old")]
 
 
-def test_unknown_article_or_version(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_unknown_article_or_version(archive_url: str) -> None:
+    engine = build(archive_url)
     with pytest.raises(ArchiveError, match="no article with slug 'nope'"):
         article_history(engine, "nope")
     with pytest.raises(ArchiveError, match="no article"):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from changes_archive import build, open_db, page, run, run1_records, url
 from click.testing import CliRunner, Result
+from helpers import tables
 
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.db import session_factory
@@ -16,10 +17,9 @@ from cfbu_crawler.cli import main
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = tmp_path / "archive.sqlite3"
-    build(path).dispose()
-    return str(path)
+def db(archive_url: str) -> str:
+    build(archive_url).dispose()
+    return archive_url
 
 
 def cfbu(*args: str) -> Result:
@@ -119,7 +119,7 @@ def test_reparse_command(db: str) -> None:
     assert json.loads(cfbu("diff", "--db", db, "--json").stdout)["to_run"] == 2
 
 
-def test_errors_are_one_line(db: str, tmp_path: Path) -> None:
+def test_errors_are_one_line(db: str, new_archive: Callable[..., str]) -> None:
     assert_one_line_error(cfbu("diff", "9", "--db", db), "no run 9")
     assert_one_line_error(cfbu("diff", "1", "7", "--db", db), "no run 7")
     assert_one_line_error(cfbu("diff", "2", "1", "--db", db), "older")
@@ -129,33 +129,31 @@ def test_errors_are_one_line(db: str, tmp_path: Path) -> None:
     assert_one_line_error(cfbu("show", "c-title", "--version", "9", "--db", db), "no version 9")
     assert cfbu("show", "c-title", "--version", "0", "--db", db).exit_code != 0
 
-    empty = tmp_path / "empty.sqlite3"
+    empty = new_archive("empty")
     open_db(empty).dispose()
-    assert_one_line_error(cfbu("diff", "--db", str(empty)), "no complete crawl run")
-    assert_one_line_error(cfbu("history", "x", "--db", str(empty)), "holds no runs yet")
+    assert_one_line_error(cfbu("diff", "--db", empty), "no complete crawl run")
+    assert_one_line_error(cfbu("history", "x", "--db", empty), "holds no runs yet")
 
-    one = tmp_path / "one.sqlite3"
+    one = new_archive("one")
     engine = open_db(one)
     run(engine, [page(r) for r in run1_records()])
     engine.dispose()
-    assert_one_line_error(cfbu("diff", "--db", str(one)), "only one complete crawl run")
-    assert_one_line_error(cfbu("diff", "--json", "--db", str(one)), "only one")
+    assert_one_line_error(cfbu("diff", "--db", one), "only one complete crawl run")
+    assert_one_line_error(cfbu("diff", "--json", "--db", one), "only one")
 
-    missing = tmp_path / "missing.sqlite3"
-    assert_one_line_error(cfbu("diff", "--db", str(missing)), "no archive")
-    assert not missing.exists()
+    missing = new_archive("missing", empty=True)  # no file; a database without tables
+    assert_one_line_error(cfbu("diff", "--db", missing), "no archive")
+    assert tables(missing) == set()  # nothing was created
 
 
 def test_reparse_refuses_while_a_crawl_runs(db: str) -> None:
-    engine = open_db(Path(db))
+    engine = open_db(db)
     factory = session_factory(engine)
     lock.acquire(factory, pid=os.getppid())
     try:
         assert_one_line_error(cfbu("reparse", "--db", db), "another crawl")
     finally:
-        with factory() as session:
-            session.execute(lock.CrawlLock.__table__.delete())
-            session.commit()
+        lock.release(factory, pid=os.getppid())
         engine.dispose()
 
 

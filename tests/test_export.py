@@ -9,12 +9,14 @@ import io
 import json
 import os
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import schema_archive
 from changes_archive import page
 from click.testing import CliRunner, Result
+from helpers import query
 from schema_archive import url
 from support.bigarchive import fill
 
@@ -36,21 +38,21 @@ HAANDBOG = url("haandbog-i-dataindsamling")
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return schema_archive.build(tmp_path_factory.mktemp("export") / "archive.sqlite3")
+def db(module_new_archive: Callable[..., str]) -> str:
+    return schema_archive.build(module_new_archive("archive"))
 
 
 def cfbu(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), env={"CFBU_DB": None})
 
 
-def export(db: Path, *args: str) -> str:
+def export(db: str, *args: str) -> str:
     result = cfbu("export", "--db", str(db), *args)
     assert result.exit_code == 0, result.output
     return result.stdout
 
 
-def jsonl(db: Path, *args: str) -> list[dict]:
+def jsonl(db: str, *args: str) -> list[dict]:
     return [json.loads(line) for line in export(db, *args).splitlines()]
 
 
@@ -78,7 +80,7 @@ def as_cell(value: object) -> str:
     ],
 )
 def test_csv_carries_the_jsonl_columns_and_values(
-    db: Path, args: list[str], columns: tuple[str, ...]
+    db: str, args: list[str], columns: tuple[str, ...]
 ) -> None:
     records = jsonl(db, *args)
     rows = read_csv(export(db, "--format", "csv", *args))
@@ -89,12 +91,12 @@ def test_csv_carries_the_jsonl_columns_and_values(
         assert row == {key: as_cell(value) for key, value in record.items()}
 
 
-def test_json_is_the_jsonl_records_in_an_array(db: Path) -> None:
+def test_json_is_the_jsonl_records_in_an_array(db: str) -> None:
     assert json.loads(export(db, "--format", "json")) == jsonl(db)
     assert json.loads(export(db, "--format", "json", "--qa")) == jsonl(db, "--qa")
 
 
-def test_records_carry_missing_interview_flags_and_former_urls(db: Path) -> None:
+def test_records_carry_missing_interview_flags_and_former_urls(db: str) -> None:
     records = {r["url"]: r for r in jsonl(db)}
     assert records[FEM]["qa_count"] == 3 and records[FEM]["is_interview"] is True
     assert records[HAANDBOG]["qa_count"] == 0 and records[HAANDBOG]["is_interview"] is False
@@ -106,12 +108,8 @@ def test_records_carry_missing_interview_flags_and_former_urls(db: Path) -> None
     assert records[HAANDBOG]["version"] == records[HAANDBOG]["versions"] == 2
 
 
-def test_the_latest_versions_view_says_which_articles_are_interviews(db: Path) -> None:
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    rows = dict(con.execute("SELECT url, qa_count FROM latest_versions WHERE is_interview = 1"))
-    con.close()
+def test_the_latest_versions_view_says_which_articles_are_interviews(db: str) -> None:
+    rows = dict(query(db, "SELECT url, qa_count FROM latest_versions WHERE is_interview = 1"))
     assert rows == {
         url("de-trovaerdige-voksne"): 2,
         url("frivillighed-er-ikke-gratis"): 1,
@@ -124,7 +122,7 @@ def test_the_latest_versions_view_says_which_articles_are_interviews(db: Path) -
 # -- Q&A pairs, runs and versions --------------------------------------------------------
 
 
-def test_qa_gives_one_row_per_question_and_answer(db: Path) -> None:
+def test_qa_gives_one_row_per_question_and_answer(db: str) -> None:
     rows = read_csv(export(db, "--qa", "--format", "csv"))
     assert len(rows) == 2 + 1 + 3
     fem = [r for r in rows if r["url"] == FEM]
@@ -138,7 +136,7 @@ def test_qa_gives_one_row_per_question_and_answer(db: Path) -> None:
     assert fem[0]["published"] == "2015-04-20" and fem[0]["version"] == "2"
 
 
-def test_qa_of_a_past_run_and_of_every_version(db: Path) -> None:
+def test_qa_of_a_past_run_and_of_every_version(db: str) -> None:
     run1 = [r for r in jsonl(db, "--qa", "--run", "1") if r["url"] == FEM]
     assert run1[1]["answer"] == "Penge til lektiecaféen, sagde borgmesteren."
     every = [
@@ -149,7 +147,7 @@ def test_qa_of_a_past_run_and_of_every_version(db: Path) -> None:
     assert every == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
 
 
-def test_run_n_is_the_archive_as_it_stood_after_that_run(db: Path) -> None:
+def test_run_n_is_the_archive_as_it_stood_after_that_run(db: str) -> None:
     after1 = {r["url"]: r for r in jsonl(db, "--run", "1")}
     assert url("ny-strategi") not in after1  # first seen in run 2
     assert after1[LOMMEPENGE]["status"] == "live"  # removed by run 2
@@ -163,7 +161,7 @@ def test_run_n_is_the_archive_as_it_stood_after_that_run(db: Path) -> None:
     assert jsonl(db, "--run", "3") == jsonl(db)
 
 
-def test_all_versions_gives_every_version_with_its_run_cause_and_changes(db: Path) -> None:
+def test_all_versions_gives_every_version_with_its_run_cause_and_changes(db: str) -> None:
     versions = jsonl(db, "--all-versions")
     assert len(versions) == 11
     by_key = {(v["url"], v["version"]): v for v in versions}
@@ -181,7 +179,7 @@ def test_all_versions_gives_every_version_with_its_run_cause_and_changes(db: Pat
     assert {v["url"]: v["status"] for v in versions}[LOMMEPENGE] == "gone"
 
 
-def test_an_unknown_run_is_one_line_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+def test_an_unknown_run_is_one_line_and_writes_nothing(db: str, tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     result = cfbu("export", "--db", str(db), "--run", "9", "--output", str(out))
     assert result.exit_code == 1
@@ -192,7 +190,7 @@ def test_an_unknown_run_is_one_line_and_writes_nothing(db: Path, tmp_path: Path)
 # -- spreadsheets --------------------------------------------------------------------------
 
 
-def test_excel_csv_has_a_bom_semicolons_and_danish_letters_intact(db: Path, tmp_path: Path) -> None:
+def test_excel_csv_has_a_bom_semicolons_and_danish_letters_intact(db: str, tmp_path: Path) -> None:
     out = tmp_path / "nyheder.csv"
     result = cfbu("export", "--db", str(db), "--excel", "--output", str(out))
     assert result.exit_code == 0, result.output
@@ -211,7 +209,7 @@ def test_excel_csv_has_a_bom_semicolons_and_danish_letters_intact(db: Path, tmp_
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
-def test_excel_with_qa_is_one_row_per_pair(db: Path) -> None:
+def test_excel_with_qa_is_one_row_per_pair(db: str) -> None:
     text = (
         CliRunner()
         .invoke(main, ["export", "--db", str(db), "--excel", "--qa"], env={"CFBU_DB": None})
@@ -221,7 +219,7 @@ def test_excel_with_qa_is_one_row_per_pair(db: Path) -> None:
     assert len(rows) == 6 and rows[0]["question"]
 
 
-def test_excel_does_not_go_with_json(db: Path) -> None:
+def test_excel_does_not_go_with_json(db: str) -> None:
     result = cfbu("export", "--db", str(db), "--excel", "--format", "json")
     assert result.exit_code == 2
     assert "--excel writes CSV" in result.stderr and len(result.stderr.splitlines()) == 1
@@ -247,9 +245,9 @@ def test_formula_looking_cells_are_neutralised(text: str, safe: str) -> None:
     assert csv_cell(None) == "" and csv_cell(True) == "true" and csv_cell(3) == "3"
 
 
-def test_every_csv_neutralises_formulas_and_jsonl_keeps_the_text(tmp_path: Path) -> None:
-    db = tmp_path / "formulas.sqlite3"
-    engine = open_engine(str(db), create=True)
+def test_every_csv_neutralises_formulas_and_jsonl_keeps_the_text(archive_url: str) -> None:
+    db = archive_url
+    engine = open_engine(db, create=True)
     try:
         writer = ArchiveWriter(engine, extractor_version="t")
         writer.begin_run(start_url="x", full=False, settings={})
@@ -283,7 +281,7 @@ def test_every_csv_neutralises_formulas_and_jsonl_keeps_the_text(tmp_path: Path)
 # -- output ----------------------------------------------------------------------------------
 
 
-def test_output_to_a_missing_folder_is_one_line(db: Path, tmp_path: Path) -> None:
+def test_output_to_a_missing_folder_is_one_line(db: str, tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "folder" / "x.csv"
     result = cfbu("export", "--db", str(db), "--format", "csv", "--output", str(target))
     assert result.exit_code == 1
@@ -292,7 +290,7 @@ def test_output_to_a_missing_folder_is_one_line(db: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "no").exists()
 
 
-def test_output_replaces_a_file_whole(db: Path, tmp_path: Path) -> None:
+def test_output_replaces_a_file_whole(db: str, tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     out.write_text("old\n")
     result = cfbu("export", "--db", str(db), "--qa", "--output", str(out))
@@ -303,7 +301,7 @@ def test_output_replaces_a_file_whole(db: Path, tmp_path: Path) -> None:
 
 
 def test_export_streams_memory_does_not_grow_with_the_archive(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_archive: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Peak Python memory while exporting every version of 400 and 1,600 articles (a Q&A
     pair, ~1.2 kB of text each), reading 100 rows a batch: a list of the records takes
@@ -313,8 +311,7 @@ def test_export_streams_memory_does_not_grow_with_the_archive(
     monkeypatch.setattr(export_module, "BATCH", 100)
     peaks = {}
     for articles in (400, 1600):
-        db = tmp_path / f"big-{articles}.sqlite3"
-        engine = open_engine(str(db), create=True)
+        engine = open_engine(new_archive(f"big-{articles}"), create=True)
         try:
             fill(engine, articles=articles, versions=1, index=False)
             # Once untraced: what is made once per process or engine (compiled statements,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 import pytest
 from changes_archive import BASE, build, json_extract, open_db, run, url
@@ -29,8 +28,8 @@ def _versions(engine, slug: str) -> list[Version]:
         )
 
 
-def test_same_extractor_changes_nothing(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_same_extractor_changes_nothing(archive_url: str) -> None:
+    engine = build(archive_url)
     result = reparse_archive(engine, extract=json_extract, extractor_version="test-1")
     # The latest page of each article is used: a-body's run 2 page, not its run 1 page.
     assert {k: result[k] for k in ("articles", "changed", "unchanged", "failed", "skipped")} == {
@@ -48,8 +47,8 @@ def test_same_extractor_changes_nothing(tmp_path: Path) -> None:
     assert len(_versions(engine, "a-body")) == 2
 
 
-def test_new_extractor_makes_extractor_versions(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_new_extractor_makes_extractor_versions(archive_url: str) -> None:
+    engine = build(archive_url)
     seen: list[tuple[str, str]] = []
 
     def new_extractor(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
@@ -86,8 +85,8 @@ def test_new_extractor_makes_extractor_versions(tmp_path: Path) -> None:
     assert (again["changed"], again["unchanged"], again["failed"]) == (0, 8, 1)
 
 
-def test_articles_without_a_raw_page_are_skipped(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_articles_without_a_raw_page_are_skipped(archive_url: str) -> None:
+    engine = build(archive_url)
     with session_factory(engine)() as session:
         article_id = session.scalar(select(Article.id).where(Article.slug == "g-same"))
         session.execute(
@@ -98,8 +97,8 @@ def test_articles_without_a_raw_page_are_skipped(tmp_path: Path) -> None:
     assert (result["articles"], result["skipped"], result["unchanged"]) == (9, 1, 8)
 
 
-def test_reparse_refuses_while_a_crawl_runs(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_reparse_refuses_while_a_crawl_runs(archive_url: str) -> None:
+    engine = build(archive_url)
     factory = session_factory(engine)
     # Another live process (our parent) holds the lock.
     lock.acquire(factory, pid=os.getppid())
@@ -107,15 +106,13 @@ def test_reparse_refuses_while_a_crawl_runs(tmp_path: Path) -> None:
         with pytest.raises(lock.LockHeld, match="another crawl"):
             reparse_archive(engine, extract=json_extract, extractor_version="test-1")
     finally:
-        with factory() as session:
-            session.execute(lock.CrawlLock.__table__.delete())
-            session.commit()
+        lock.release(factory, pid=os.getppid())
     with factory() as session:
         assert session.scalar(select(Run).where(Run.kind == "reparse")) is None
 
 
-def test_a_failing_reparse_is_recorded_as_failed(tmp_path: Path) -> None:
-    engine = build(tmp_path / "a.sqlite3")
+def test_a_failing_reparse_is_recorded_as_failed(archive_url: str) -> None:
+    engine = build(archive_url)
 
     def broken(html: bytes | str, page_url: str, encoding: str | None = None) -> Extraction:
         raise KeyboardInterrupt
@@ -128,10 +125,10 @@ def test_a_failing_reparse_is_recorded_as_failed(tmp_path: Path) -> None:
     assert run(engine, []) == newest["id"] + 1
 
 
-def test_default_extractor_over_real_html(tmp_path: Path) -> None:
+def test_default_extractor_over_real_html(archive_url: str) -> None:
     from cfbu_crawler.extract import EXTRACTOR_VERSION, extract_article
 
-    engine = open_db(tmp_path / "a.sqlite3")
+    engine = open_db(archive_url)
     article_url = BASE + "en-nyhed/"
     html = (
         "<html><head><meta charset='utf-8'><title>En nyhed</title></head><body>"

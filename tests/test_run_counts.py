@@ -4,46 +4,32 @@ URLs in."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 from changes_archive import open_db, page, record, run, url
+from helpers import query
 
 from cfbu_crawler.archive.diff import diff_runs
 
 
-def outcomes(db: Path, run_id: int) -> dict[str, set[int]]:
+def outcomes(db: str, run_id: int) -> dict[str, set[int]]:
     """The articles of a run by observation outcome."""
-    con = sqlite3.connect(db)
-    try:
-        rows = con.execute(
-            "SELECT outcome, article_id FROM observations WHERE run_id = ?", (run_id,)
-        ).fetchall()
-    finally:
-        con.close()
+    rows = query(db, "SELECT outcome, article_id FROM observations WHERE run_id = :r", r=run_id)
     out: dict[str, set[int]] = {}
     for outcome, article_id in rows:
         out.setdefault(outcome, set()).add(article_id)
     return out
 
 
-def counts(db: Path, run_id: int) -> dict[str, int]:
-    con = sqlite3.connect(db)
-    try:
-        row = con.execute(
-            "SELECT new, changed, unchanged, moved FROM runs WHERE id = ?", (run_id,)
-        ).fetchone()
-    finally:
-        con.close()
+def counts(db: str, run_id: int) -> dict[str, int]:
+    [row] = query(db, "SELECT new, changed, unchanged, moved FROM runs WHERE id = :r", r=run_id)
     return dict(zip(("new", "changed", "unchanged", "moved"), row, strict=True))
 
 
 @pytest.mark.parametrize("order", ["new URL first", "old URL first"])
 def test_a_moved_article_is_moved_in_the_counts_the_observations_and_the_diff(
-    tmp_path: Path, order: str
+    archive_url: str, order: str
 ) -> None:
-    db = tmp_path / "a.sqlite3"
+    db = archive_url
     engine = open_db(db)
     run(engine, [page(record("a")), page(record("b"))])
     at_new_url = {**record("b"), "url": url("b-2020")}

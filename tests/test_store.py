@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
 from cfbu_crawler.archive import lock
-from cfbu_crawler.archive.db import open_engine, session_factory
+from cfbu_crawler.archive.db import close_engine, open_engine, session_factory
 from cfbu_crawler.archive.models import Article, ArticleURL, CrawlLock, Observation, Run, Version
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
 
@@ -48,10 +48,10 @@ def page(
 
 
 @pytest.fixture
-def writer(tmp_path: Path) -> ArchiveWriter:
-    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+def writer(archive_url: str) -> Iterator[ArchiveWriter]:
+    engine = open_engine(archive_url, create=True)
     yield ArchiveWriter(engine, extractor_version="test")
-    engine.dispose()
+    close_engine(engine)
 
 
 def count(writer: ArchiveWriter, model) -> int:
@@ -158,31 +158,46 @@ def test_move_found_after_the_new_url_was_crawled_merges_into_one_article(
 
 
 def test_second_writer_is_refused_while_the_first_holds_the_lock(writer: ArchiveWriter) -> None:
+    factory = session_factory(writer.engine)
+    lock.acquire(factory, pid=os.getppid())  # for another live process on this host
+    try:
+        with pytest.raises(lock.LockHeld, match=f"another crawl \\(pid {os.getppid()} on "):
+            writer.begin_run(start_url=BASE, full=False, settings={})
+    finally:
+        lock.release(factory, pid=os.getppid())
     writer.begin_run(start_url=BASE, full=False, settings={})
-    # Pretend the lock belongs to another live process on this host.
-    with session_factory(writer.engine)() as session:
-        session.get(CrawlLock, 1).pid = os.getppid()
-        session.commit()
-    other = ArchiveWriter(writer.engine, extractor_version="test")
-    with pytest.raises(lock.LockHeld, match="another crawl"):
-        other.begin_run(start_url=BASE, full=False, settings={})
+
+
+# A crawl that takes the lock, begins its run and dies without a word (kill -9 would do
+# the same: the process is gone, and with it its connections).
+CRASHING_CRAWL = """
+import os, sys
+from cfbu_crawler.archive.db import open_engine
+from cfbu_crawler.archive.store import ArchiveWriter
+writer = ArchiveWriter(open_engine(sys.argv[1], create=True), extractor_version="test")
+writer.begin_run(start_url=None, full=False, settings={})
+print(os.getpid(), flush=True)
+os._exit(0)
+"""
+
+
+def crash_holding_the_lock(db: str) -> int:
+    """Run a crawl that dies holding the archive's lock; returns its (dead) pid."""
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASHING_CRAWL, db], capture_output=True, text=True, check=True
+    )
+    return int(proc.stdout)
 
 
 def test_stale_lock_of_a_dead_process_is_taken_over_and_its_run_marked_interrupted(
     writer: ArchiveWriter,
 ) -> None:
+    dead = crash_holding_the_lock(writer.engine.url.render_as_string(hide_password=False))
     writer.begin_run(start_url=BASE, full=False, settings={})
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    with session_factory(writer.engine)() as session:
-        session.get(CrawlLock, 1).pid = int(dead.stdout)
-        session.commit()
-    other = ArchiveWriter(writer.engine, extractor_version="test")
-    other.begin_run(start_url=BASE, full=False, settings={})
-    assert other.replaced_holder is not None and other.replaced_holder.pid == int(dead.stdout)
+    assert writer.replaced_holder is not None and writer.replaced_holder.pid == dead
     with session_factory(writer.engine)() as session:
         statuses = session.scalars(select(Run.status).order_by(Run.id)).all()
+        assert session.get(CrawlLock, 1).pid == os.getpid()
     assert statuses == ["interrupted", "running"]
 
 

@@ -103,6 +103,26 @@ def check_existing(url: str, *, must_exist: bool) -> None:
         raise ArchiveError(f"{path} holds no cfbu archive")
 
 
+ARCHIVE_TABLES = frozenset({"alembic_version", "runs", "articles"})
+
+
+def check_database(engine: Engine, *, must_exist: bool) -> None:
+    """On a database server, what ``check_existing`` does for a file: refuse a database
+    that holds tables but no cfbu archive, and, with ``must_exist`` (read commands), one
+    that holds no archive at all. Nothing is created."""
+    from sqlalchemy import inspect
+
+    name = describe(str(engine.url))
+    with engine.connect() as conn:
+        found = set(inspect(conn).get_table_names())
+    if not found:
+        if must_exist:
+            raise ArchiveError(f"no archive in {name} (run `cfbu crawl --db {name}` first)")
+        return
+    if not ARCHIVE_TABLES <= found:
+        raise ArchiveError(f"{name} holds tables but no cfbu archive")
+
+
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -239,6 +259,8 @@ def open_engine(db: str | None, *, create: bool) -> Engine:
     check_existing(url, must_exist=not create)
     engine = make_engine(url)
     try:
+        if sqlite_path(url) is None:
+            check_database(engine, must_exist=not create)
         ensure_schema(engine)
     except ArchiveError:
         raise

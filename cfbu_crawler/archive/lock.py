@@ -1,22 +1,32 @@
-"""One writer at a time: the crawl lock row, stale-lock detection and takeover.
+"""One writer at a time: the crawl lock, stale-lock detection and takeover.
 
-The lock lives in the database itself (table ``crawl_lock``), so it works the same for
-SQLite files and for a PostgreSQL archive shared between hosts. A lock is stale when its
-process is gone (same host) or its heartbeat is older than ``STALE_AFTER`` (other hosts).
+The table ``crawl_lock`` holds at most one row: the crawl (host, process, run) writing to
+the archive, with its heartbeat. What decides whether a crawl may start differs by
+database (docs/scheduling.md, "One crawl at a time"):
+
+- SQLite: the row is the lock. It is stale when its process is gone (same host) or its
+  heartbeat is older than ``STALE_AFTER`` (other hosts), and a stale lock is taken over.
+- PostgreSQL: a session-level advisory lock decides (``advisory``), held on a connection
+  of its own for the whole crawl; the server frees it when the crawl ends or crashes, on
+  whatever host it ran. The row is kept beside it for the message naming the crawl that
+  holds the archive, and any row found by a crawl that got the advisory lock is a
+  crashed crawl's, taken over as on SQLite.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from cfbu_crawler.archive import advisory
 from cfbu_crawler.archive.models import CrawlLock
 from cfbu_crawler.archive.timeutil import utcnow
 
@@ -24,6 +34,9 @@ if TYPE_CHECKING:
     from sqlalchemy import CursorResult
 
 STALE_AFTER = timedelta(minutes=15)
+# How long a crawl refused by PostgreSQL's advisory lock waits for the holder's row (the
+# holder writes it just after taking the lock) before it says "another crawl" unnamed.
+ROW_WAIT_SECONDS = 2.0
 
 
 class LockHeld(Exception):
@@ -78,9 +91,34 @@ def current_holder(session: Session) -> Holder | None:
     return Holder(row.host, row.pid, row.run_id, row.heartbeat_at, row.acquired_at)
 
 
+def _engine(factory: sessionmaker[Session]) -> Engine:
+    bind = factory.kw["bind"]
+    assert isinstance(bind, Engine), "an archive's sessions are bound to its engine"
+    return bind
+
+
+def held_message(holder: Holder | None, *, since: bool = True) -> str:
+    """The refusal's words, naming the crawl that holds the archive when it is known."""
+    if holder is None:
+        return "another crawl is writing to this archive (it holds the archive's lock)"
+    when = f" since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC" if since else ""
+    return (
+        f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) "
+        f"is writing to this archive{when}"
+    )
+
+
 def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder | None:
-    """Take the lock. Returns the stale holder it replaced (or None); raises LockHeld."""
+    """Take the lock for crawl process ``pid`` (default: this one). Returns the stale
+    holder it replaced (or None); raises LockHeld."""
     pid = pid or os.getpid()
+    engine = _engine(factory)
+    if advisory.applies(engine):
+        return _acquire_advisory(factory, engine, pid)
+    return _acquire_row(factory, pid)
+
+
+def _acquire_row(factory: sessionmaker[Session], pid: int) -> Holder | None:
     host = this_host()
     now = utcnow()
     with factory() as session:
@@ -92,15 +130,11 @@ def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder
             session.rollback()
         holder = current_holder(session)
         if holder is None:  # released between our insert and our read
-            return acquire(factory, pid=pid)
+            return _acquire_row(factory, pid)
         if holder.host == host and holder.pid == pid:
             return None
         if not is_stale(holder, now):
-            raise LockHeld(
-                f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) "
-                f"is writing to this archive since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC",
-                holder,
-            )
+            raise LockHeld(held_message(holder), holder)
         take_over = (
             update(CrawlLock)
             .where(CrawlLock.id == 1, CrawlLock.pid == holder.pid, CrawlLock.host == holder.host)
@@ -112,6 +146,45 @@ def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder
         if taken.rowcount != 1:
             raise LockHeld("another crawl took over a stale lock at the same moment")
         return holder
+
+
+def _acquire_advisory(factory: sessionmaker[Session], engine: Engine, pid: int) -> Holder | None:
+    here = advisory.holder_pid(engine)
+    if here == pid:
+        return None
+    if here is not None or not advisory.try_take(engine, pid):
+        holder = _advisory_holder(factory)
+        raise LockHeld(held_message(holder), holder)
+    # The lock is ours: a row still there was left by a crawl that ended without
+    # releasing it (its session, and so its advisory lock, is gone).
+    now = utcnow()
+    try:
+        with factory() as session:
+            replaced = current_holder(session)
+            session.execute(delete(CrawlLock))
+            session.add(
+                CrawlLock(id=1, host=this_host(), pid=pid, acquired_at=now, heartbeat_at=now)
+            )
+            session.commit()
+    except BaseException:
+        advisory.give_back(engine, pid)
+        raise
+    return replaced
+
+
+def _advisory_holder(factory: sessionmaker[Session]) -> Holder | None:
+    """Who holds the advisory lock, from its row: the holder writes the row just after
+    taking the lock, so a row that is missing or names a dead process is waited for a
+    moment. None when no live holder's row appears."""
+    deadline = time.monotonic() + ROW_WAIT_SECONDS
+    while True:
+        with factory() as session:
+            holder = current_holder(session)
+        if holder is not None and not is_stale(holder):
+            return holder
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.1)
 
 
 def attach_run(factory: sessionmaker[Session], run_id: int) -> None:
@@ -133,32 +206,55 @@ def heartbeat(session: Session) -> None:
     )
 
 
-def release(factory: sessionmaker[Session]) -> None:
-    with factory() as session:
-        session.execute(
-            delete(CrawlLock).where(
-                CrawlLock.id == 1, CrawlLock.pid == os.getpid(), CrawlLock.host == this_host()
+def verify(factory: sessionmaker[Session], *, pid: int | None = None) -> None:
+    """Make sure the lock taken for ``pid`` is still held. Only PostgreSQL's can be lost
+    (its session ended: the server restarted, the connection dropped): it is taken
+    again, unless another crawl took it meanwhile (LockHeld)."""
+    pid = pid or os.getpid()
+    engine = _engine(factory)
+    if not advisory.applies(engine) or advisory.holder_pid(engine) != pid:
+        return
+    if advisory.still_held(engine):
+        return
+    advisory.give_back(engine, pid)
+    if not advisory.try_take(engine, pid):
+        holder = _advisory_holder(factory)
+        raise LockHeld(f"the crawl lost the archive's lock: {held_message(holder)}", holder)
+
+
+def release(factory: sessionmaker[Session], *, pid: int | None = None) -> None:
+    pid = pid or os.getpid()
+    try:
+        with factory() as session:
+            session.execute(
+                delete(CrawlLock).where(
+                    CrawlLock.id == 1, CrawlLock.pid == pid, CrawlLock.host == this_host()
+                )
             )
-        )
-        session.commit()
+            session.commit()
+    finally:
+        advisory.give_back(_engine(factory), pid)
 
 
-def lock_free(factory: sessionmaker[Session]) -> Holder | None:
-    """The live holder of the lock, or None when a crawl could start now."""
+def live_holder(factory: sessionmaker[Session]) -> tuple[bool, Holder | None]:
+    """Whether another live crawl holds the lock now (one that would refuse a crawl
+    starting here), and who, when known."""
+    engine = _engine(factory)
+    if advisory.applies(engine):
+        here = advisory.holder_pid(engine)
+        if here == os.getpid() or (here is None and advisory.is_free(engine)):
+            return False, None
+        return True, _advisory_holder(factory)
     with factory() as session:
         holder = current_holder(session)
     if holder is None or is_stale(holder):
-        return None
+        return False, None
     if holder.host == this_host() and holder.pid == os.getpid():
-        return None
-    return holder
+        return False, None
+    return True, holder
 
 
 def ensure_no_live_holder(factory: sessionmaker[Session]) -> None:
-    holder = lock_free(factory)
-    if holder is not None:
-        raise LockHeld(
-            f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) is writing "
-            "to this archive",
-            holder,
-        )
+    held, holder = live_holder(factory)
+    if held:
+        raise LockHeld(held_message(holder, since=False), holder)

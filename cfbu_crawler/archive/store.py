@@ -91,7 +91,9 @@ class ArchiveWriter:
 
     def heartbeat(self) -> None:
         """Tell other processes this crawl is alive, also while it writes nothing (long
-        sitemap or listing phases): a lock without heartbeats goes stale."""
+        sitemap or listing phases): a lock without heartbeats goes stale. Raises
+        ``lock.LockHeld`` when the crawl lost its lock to another crawl (PostgreSQL)."""
+        lock.verify(self.factory)
         with self.factory() as session:
             self._run(session)
             session.commit()
