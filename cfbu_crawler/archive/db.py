@@ -119,7 +119,7 @@ def check_database(engine: Engine, *, must_exist: bool) -> None:
         if must_exist:
             raise ArchiveError(f"no archive in {name} (run `cfbu crawl --db {name}` first)")
         return
-    if not ARCHIVE_TABLES <= found:
+    if not ARCHIVE_TABLES.issubset(found):
         raise ArchiveError(f"{name} holds tables but no cfbu archive")
 
 
