@@ -23,6 +23,7 @@ from support.server import FixtureServer
 
 from cfbu_crawler.archive.db import close_engine, open_engine
 from cfbu_crawler.archive.models import Base
+from cfbu_crawler.archive.search.backend import include_name
 from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.record import RECORD_FIELDS
 
@@ -83,7 +84,8 @@ def test_migrations_on_postgresql_match_the_models(postgres_url: str) -> None:
     engine = open_engine(postgres_url, create=True)
     try:
         with engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+            context = MigrationContext.configure(conn, opts={"include_name": include_name})
+            assert compare_metadata(context, Base.metadata) == []
             assert conn.exec_driver_sql("SELECT count(*) FROM latest_versions").scalar() == 0
     finally:
         close_engine(engine)

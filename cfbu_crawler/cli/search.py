@@ -113,7 +113,12 @@ def header(result: SearchResult) -> str:
     help="Only articles published on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY).",
 )
 @click.option("--include-gone", is_flag=True, help="Include articles removed from the site.")
-@click.option("--raw", is_flag=True, help='QUERY is FTS5 syntax (AND, OR, NOT, NEAR, "…", *).')
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="QUERY is the index's own syntax: SQLite's FTS5 (AND, OR, NOT, NEAR, \"…\", *) "
+    "or PostgreSQL's to_tsquery (&, |, !, <->, :*).",
+)
 @click.option(
     "--all-versions",
     is_flag=True,
@@ -141,7 +146,9 @@ def search(
     are letters of their own (hoje does not find Høje). All words must match; a "quoted
     phrase" or words written together (f.eks., Høje-Taastrup) must match in sequence; a
     * after a word matches every word it begins (lommepenge*). Anything else typed is
-    searched as words, never read as syntax; --raw hands QUERY to SQLite's FTS5 syntax.
+    searched as words, never read as syntax; --raw hands QUERY to the index's syntax.
+    On PostgreSQL, words are found in their Danish forms (lommepengene finds lommepenge)
+    and the commonest words (og, i, at) are not indexed.
 
     Articles removed from the site are left out unless --include-gone. --all-versions
     finds text that was on the site once: every version that matches, with the runs

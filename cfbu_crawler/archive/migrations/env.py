@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from cfbu_crawler.archive.models import Base
-from cfbu_crawler.archive.search.fts5 import include_name
+from cfbu_crawler.archive.search.backend import include_name
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,7 +1,8 @@
 """Full-text search of the archive: the library behind ``cfbu search``.
 
 Backend-neutral API; the database-specific part is a backend (``backend.py``): SQLite's
-FTS5 today (``fts5.py``). What is indexed, and how to query it in SQL, is documented for
+FTS5 (``fts5.py``) or PostgreSQL's ``tsvector`` with Danish stemming (``tsvector.py``),
+sharing what SQL search needs besides (``shared.py``). What is indexed, and how to query it in SQL, is documented for
 archivists in docs/schema.md, "Full-text search".
 
 - :func:`search` runs a :class:`SearchRequest` (user input made safe by ``query.py``,

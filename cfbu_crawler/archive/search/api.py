@@ -1,7 +1,7 @@
 """The search library's vocabulary, independent of the database: what can be searched
 (the fields), how a request and its hits look, and the errors a search can raise.
 
-A backend (``fts5`` for SQLite; a PostgreSQL one can follow) implements
+A backend (``fts5`` for SQLite, ``tsvector`` for PostgreSQL) implements
 :class:`cfbu_crawler.archive.search.backend.SearchBackend` with these types.
 """
 
@@ -19,7 +19,8 @@ from cfbu_crawler.record import SEARCH_FIELD_GROUPS, SEARCH_FIELDS
 # stand for several fields (``qa``): defined with the record's fields.
 FIELD_GROUPS = SEARCH_FIELD_GROUPS
 FIELD_CHOICES: tuple[str, ...] = (*SEARCH_FIELDS, *FIELD_GROUPS)
-# Ranking: how much a match in each field counts (bm25 column weights). A word in the
+# Ranking: how much a match in each field counts (bm25 column weights on SQLite, factors
+# of each field's ts_rank on PostgreSQL). A word in the
 # title says far more about an article than the same word deep in its body; the
 # breadcrumb repeats the title, and every article has the same category.
 FIELD_WEIGHTS: dict[str, float] = {

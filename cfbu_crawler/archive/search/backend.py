@@ -2,8 +2,8 @@
 
 The archive calls the *sync* methods inside its own transactions (whenever a version is
 made or removed, or articles merge), the commands call ``search`` and ``rebuild``. SQLite
-has FTS5 (``fts5``); on other databases the sync methods do nothing and searching says
-it is not available, until a backend for them (PostgreSQL ``tsvector``) is written.
+has FTS5 (``fts5``), PostgreSQL a ``tsvector`` table (``tsvector``): the two databases
+an archive can be kept in (``db.BACKENDS``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from cfbu_crawler.archive.search import fts5
+from cfbu_crawler.archive.search import fts5, tsvector
 from cfbu_crawler.archive.search.api import SearchError, SearchRequest, SearchResult
 from cfbu_crawler.archive.search.query import ParsedQuery
 
@@ -77,48 +77,52 @@ class Fts5Backend:
         return fts5.problems(conn)
 
 
-class NoSearchBackend:
-    """A database without a search implementation yet: the archive is written as usual
-    (nothing to keep in step), and searching says why it cannot."""
+class TsvectorBackend:
+    """PostgreSQL's ``tsvector`` and GIN (``cfbu_crawler.archive.search.tsvector``)."""
 
-    def __init__(self, dialect: str) -> None:
-        self.name = f"{dialect} (no search)"
-        self.dialect = dialect
+    name = "postgresql-tsvector"
 
     def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:
-        return None
+        tsvector.version_added(conn, version_id, article_id)
 
     def version_removed(self, conn: Executor, version_id: int) -> None:
-        return None
+        tsvector.version_removed(conn, version_id)
 
     def article_changed(self, conn: Executor, article_id: int) -> None:
-        return None
+        tsvector.refresh_article(conn, article_id)
 
     def article_removed(self, conn: Executor, article_id: int) -> None:
-        return None
-
-    def _unavailable(self) -> SearchError:
-        return SearchError(
-            f"full-text search is not available on {self.dialect} archives yet "
-            "(it is on SQLite archives)"
-        )
+        return None  # its versions were moved (then refreshed) or removed one by one
 
     def search(self, conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
-        raise self._unavailable()
+        return tsvector.search(conn, request, parsed)
 
     def rebuild(self, conn: Executor) -> dict[str, int]:
-        raise self._unavailable()
+        return tsvector.rebuild(conn)
 
     def problems(self, conn: Executor) -> list[str]:
-        return []
+        return tsvector.problems(conn)
 
 
-_FTS5 = Fts5Backend()
+_BACKENDS: dict[str, SearchBackend] = {"sqlite": Fts5Backend(), "postgresql": TsvectorBackend()}
 
 
 def backend_for(dialect: str) -> SearchBackend:
     """The search implementation for a database dialect (SQLAlchemy's name for it)."""
-    return _FTS5 if dialect == "sqlite" else NoSearchBackend(dialect)
+    try:
+        return _BACKENDS[dialect]
+    except KeyError:
+        raise SearchError(
+            f"no full-text search on {dialect} (cfbu keeps archives in SQLite or PostgreSQL)"
+        ) from None
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's ``include_name`` hook: the search indexes' tables are no model's, leave
+    them out of autogenerate's comparison."""
+    return fts5.include_name(name, type_, parent_names) and tsvector.include_name(
+        name, type_, parent_names
+    )
 
 
 def backend_of(conn: Executor) -> SearchBackend:
@@ -127,4 +131,11 @@ def backend_of(conn: Executor) -> SearchBackend:
     return backend_for(bind.dialect.name)
 
 
-__all__ = ["Fts5Backend", "NoSearchBackend", "SearchBackend", "backend_for", "backend_of"]
+__all__ = [
+    "Fts5Backend",
+    "SearchBackend",
+    "TsvectorBackend",
+    "backend_for",
+    "backend_of",
+    "include_name",
+]

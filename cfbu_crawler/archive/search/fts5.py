@@ -23,25 +23,22 @@ documentation for archivists is docs/schema.md, "Full-text search".
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
+from cfbu_crawler.archive.search import shared
 from cfbu_crawler.archive.search.api import (
     FIELD_WEIGHTS,
     SEARCH_FIELDS,
-    Hit,
-    Marked,
     SearchRequest,
     SearchResult,
     SearchSyntaxError,
     expand_fields,
 )
 from cfbu_crawler.archive.search.query import ParsedQuery
-from cfbu_crawler.archive.vocabulary import ArticleStatus
+from cfbu_crawler.archive.search.shared import CLOSE, ELLIPSIS, OPEN, SNIPPET_TOKENS, Executor
 
 LATEST_TABLE = "latest_versions_fts"
 VERSIONS_TABLE = "versions_fts"
@@ -56,14 +53,6 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     of autogenerate's comparison."""
     return not (type_ == "table" and name in TABLES)
 
-
-# Marks around matches in snippet()/highlight() output; control characters that the
-# archived text (whitespace-collapsed paragraphs) does not hold.
-OPEN, CLOSE = "\x02", "\x03"
-SNIPPET_TOKENS = 24
-ELLIPSIS = "…"
-
-Executor = Session | Connection
 
 _COLS = ", ".join(SEARCH_FIELDS)
 _T_COLS = ", ".join(f"t.{c}" for c in SEARCH_FIELDS)
@@ -173,7 +162,7 @@ def problems(conn: Executor) -> list[str]:
             )
         )
     except OperationalError as exc:
-        found.append(f"{VERSIONS_TABLE}: {_first_line(exc)}")
+        found.append(f"{VERSIONS_TABLE}: {shared.first_line(exc)}")
     return found
 
 
@@ -197,36 +186,9 @@ def _with_fields(expression: str, fields: tuple[str, ...]) -> str:
     return "{" + " ".join(fields) + "} : (" + expression + ")"
 
 
-def _marked(value: str | None, *, one_line: bool = False) -> Marked:
-    """FTS5 output with OPEN/CLOSE marks as (text, is_match) parts; with ``one_line``,
-    paragraph breaks become spaces (a snippet is one excerpt)."""
-    parts: list[tuple[str, bool]] = []
-    value = value or ""
-    if one_line:
-        value = WHITESPACE.sub(" ", value)
-    for i, piece in enumerate(value.split(OPEN)):
-        if i == 0:
-            if piece:
-                parts.append((piece.replace(CLOSE, ""), False))
-            continue
-        hit, _, rest = piece.partition(CLOSE)
-        if hit:
-            parts.append((hit, True))
-        if rest:
-            parts.append((rest, False))
-    return Marked(tuple(parts))
-
-
-# Where a hit's snippet comes from: the first of these columns that holds a match, else
-# the body's opening words. The title is shown on its own, and the breadcrumb and the
-# category hold little besides the title and "nyheder".
-_SNIPPET_COLUMNS = ("body", "lead", "questions", "answers")
-WHITESPACE = re.compile(r"\s+")
-
-
 def _snippet_select(table: str) -> str:
     cols = []
-    for name in _SNIPPET_COLUMNS:
+    for name in shared.SNIPPET_COLUMNS:
         index = SEARCH_FIELDS.index(name)
         cols.append(
             f"snippet({table}, {index}, :open, :close, :ellipsis, {SNIPPET_TOKENS}) AS s_{name}"
@@ -234,36 +196,9 @@ def _snippet_select(table: str) -> str:
     return ",\n       ".join([f"highlight({table}, 0, :open, :close) AS t_title", *cols])
 
 
-def _best_snippet(row: Any) -> Marked:
-    for name in _SNIPPET_COLUMNS:
-        marked = _marked(getattr(row, f"s_{name}"), one_line=True)
-        if marked.matches:
-            return marked
-    return _marked(row.s_body or row.s_lead, one_line=True)
-
-
 def _bm25(table: str) -> str:
     weights = ", ".join(str(FIELD_WEIGHTS[f]) for f in SEARCH_FIELDS)
     return f"bm25({table}, {weights})"
-
-
-def _filters(request: SearchRequest, params: dict[str, Any]) -> str:
-    sql = []
-    if not request.include_gone:
-        sql.append("a.status = :live")
-        params["live"] = str(ArticleStatus.LIVE)
-    if request.since:
-        sql.append("v.published >= :since")
-        params["since"] = request.since
-    if request.until:
-        sql.append("v.published <= :until")
-        params["until"] = request.until
-    return "".join(f" AND {clause}" for clause in sql)
-
-
-def _first_line(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).splitlines() or [type(orig).__name__])[0]
 
 
 def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
@@ -276,7 +211,7 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
         "close": CLOSE,
         "ellipsis": ELLIPSIS,
     }
-    filters = _filters(request, params)
+    filters = shared.filters(request, params)
     try:
         if request.all_versions:
             return _search_versions(conn, request, params, filters)
@@ -284,41 +219,19 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
     except OperationalError as exc:
         if request.raw:
             raise SearchSyntaxError(
-                f"the search index cannot read {request.query!r}: {_first_line(exc)} "
+                f"the search index cannot read {request.query!r}: {shared.first_line(exc)} "
                 "(without --raw the words are searched as typed)"
             ) from None
         raise
-
-
-def _limit(request: SearchRequest, params: dict[str, Any]) -> str:
-    if request.limit is None:
-        return ""
-    params["limit"] = request.limit
-    return " LIMIT :limit"
-
-
-def _in_list(prefix: str, values: list[int], params: dict[str, Any]) -> str:
-    """``:p0, :p1, …`` for an ``IN`` list, the values added to ``params``."""
-    names = [f"{prefix}{i}" for i in range(len(values))]
-    params.update(zip(names, values, strict=True))
-    return ", ".join(f":{name}" for name in names) or "NULL"
-
-
-# Ids per IN list: well below SQLite's limit on parameters of one statement.
-ID_BATCH = 500
-
-
-def _batches(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + ID_BATCH] for i in range(0, len(ids), ID_BATCH)]
 
 
 def _marks(conn: Executor, table: str, ids: list[int], params: dict[str, Any]) -> dict[int, Any]:
     """The highlighted title and the snippets of the hits shown, only theirs: FTS5 would
     otherwise make snippets for every match before sorting them."""
     found: dict[int, Any] = {}
-    for batch in _batches(ids):
+    for batch in shared.batches(ids):
         batch_params = dict(params)
-        in_list = _in_list("r", batch, batch_params)
+        in_list = shared.in_list("r", batch, batch_params)
         rows = conn.execute(
             text(
                 f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
@@ -347,23 +260,12 @@ def _search_latest(
             {source}
             ORDER BY {_bm25(t)}, v.published DESC, a.url
             """
-            + _limit(request, params)
+            + shared.limit(request, params)
         ),
         params,
     ).all()
     marks = _marks(conn, t, [row.article_id for row in rows], params)
-    hits = [
-        Hit(
-            url=row.url,
-            title=_marked(marks[row.article_id].t_title),
-            published=row.published,
-            status=row.status,
-            snippet=_best_snippet(marks[row.article_id]),
-            article_id=row.article_id,
-            version_id=row.version_id,
-        )
-        for row in rows
-    ]
+    hits = shared.latest_hits(rows, marks)
     return SearchResult(request, hits, int(total))
 
 
@@ -395,52 +297,13 @@ def _search_versions(
             {joined}
             ORDER BY best, a.url, v.number
             """
-            + _limit(request, params)
+            + shared.limit(request, params)
         ),
         params,
     ).all()
     marks = _marks(conn, t, [row.version_id for row in rows], params)
-    runs = _runs_seen(conn, [row.version_id for row in rows])
-    hits = [
-        Hit(
-            url=row.url,
-            title=_marked(marks[row.version_id].t_title),
-            published=row.published,
-            status=row.status,
-            snippet=_best_snippet(marks[row.version_id]),
-            article_id=row.article_id,
-            version_id=row.version_id,
-            version=row.number,
-            versions=row.versions,
-            runs=tuple(sorted(runs.get(row.version_id, ()))),
-        )
-        for row in rows
-    ]
+    hits = shared.version_hits(conn, rows, marks)
     return SearchResult(request, hits, int(total))
-
-
-def _runs_seen(conn: Executor, version_ids: list[int]) -> dict[int, set[int]]:
-    """The runs each version was seen in: the run that made it, and every run whose
-    fetch (or 304, or sitemap check) showed it."""
-    seen: dict[int, set[int]] = {}
-    for batch in _batches(sorted(set(version_ids))):
-        params: dict[str, Any] = {}
-        in_versions = _in_list("v", batch, params)
-        rows = conn.execute(
-            text(
-                f"""
-                SELECT id, run_id FROM versions WHERE id IN ({in_versions})
-                UNION
-                SELECT o.version_id, o.run_id FROM versions v
-                JOIN observations o ON o.article_id = v.article_id AND o.version_id = v.id
-                WHERE v.id IN ({in_versions})
-                """
-            ),
-            params,
-        )
-        for version_id, run_id in rows:
-            seen.setdefault(version_id, set()).add(run_id)
-    return seen
 
 
 __all__ = [
