@@ -5,7 +5,6 @@ If-None-Match / If-Modified-Since headers, the store pipeline saves what the run
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -93,8 +92,8 @@ def test_the_middleware_needs_the_extension() -> None:
         ConditionalRequestsMiddleware.from_crawler(get_crawler(NyhederSpider))
 
 
-def test_the_extension_hands_the_spider_what_the_archive_knows(tmp_path: Path) -> None:
-    db = str(tmp_path / "a.sqlite3")
+def test_the_extension_hands_the_spider_what_the_archive_knows(archive_url: str) -> None:
+    db = archive_url
     engine = open_engine(db, create=True)
     writer = ArchiveWriter(engine, extractor_version="t")
     writer.begin_run(start_url=START, full=False, settings={})
@@ -136,10 +135,10 @@ class NoLoop:
 
 
 def test_the_store_pipeline_takes_the_run_options_from_settings_and_validators_from_the_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    archive_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("cfbu_crawler.pipelines.store.task", SimpleNamespace(LoopingCall=NoLoop))
-    db = str(tmp_path / "a.sqlite3")
+    db = archive_url
     settings = {"EXTENSIONS": EXTENSION, "CFBU_DB": db, "CFBU_START_URL": START, "CFBU_FULL": True}
     crawler = get_crawler(NyhederSpider, settings)
     crawler.spider = NyhederSpider.from_crawler(crawler)

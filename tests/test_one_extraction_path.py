@@ -139,9 +139,9 @@ def seed_page() -> bytes:
 
 @pytest.mark.parametrize("target,step", CRASHES, ids=[step for _, step in CRASHES])
 def test_crawl_and_reparse_store_the_same_error_when_an_extractor_crashes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, step: str
+    archive_url: str, monkeypatch: pytest.MonkeyPatch, target: str, step: str
 ) -> None:
-    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+    engine = open_engine(archive_url, create=True)
     try:
         assert crawl_in_process(engine, seed_page()) == "new"  # run 1: a healthy extractor
         monkeypatch.setattr(target, boom)
@@ -161,8 +161,8 @@ def test_crawl_and_reparse_store_the_same_error_when_an_extractor_crashes(
         close_engine(engine)
 
 
-def test_reparse_keeps_a_healthy_extraction_as_before(tmp_path: Path) -> None:
-    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+def test_reparse_keeps_a_healthy_extraction_as_before(archive_url: str) -> None:
+    engine = open_engine(archive_url, create=True)
     try:
         assert crawl_in_process(engine, seed_page()) == "new"
         result = reparse_archive(engine)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -60,8 +59,8 @@ def fetched(
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+def session(archive_url: str) -> Iterator[Session]:
+    engine = open_engine(archive_url, create=True)
     with session_factory(engine)() as session:
         yield session
     engine.dispose()
@@ -364,9 +363,9 @@ def test_a_sighting_keeps_the_sitemap_lastmod_when_the_fetch_came_without_one(
 
 
 def test_a_page_that_fails_half_way_leaves_nothing_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    archive_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+    engine = open_engine(archive_url, create=True)
     writer = ArchiveWriter(engine, extractor_version="t")
     writer.begin_run(start_url=BASE, full=False, settings={})
 

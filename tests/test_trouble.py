@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import crawl, export
+from helpers import crawl, export, query
 from helpers import runs as read_runs
 from support.oracle import expected_records
 from support.server import FixtureServer
@@ -25,15 +24,7 @@ FIELDS = RECORD_FIELDS
 FAST_RETRY = ("-s", "CFBU_RETRY_BACKOFF_BASE=0.2")
 
 
-def query(db: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def seed_record(db: Path) -> dict | None:
+def seed_record(db: Path | str) -> dict | None:
     for record in export(db):
         if record["url"].endswith(SEED_PATH):
             return record
@@ -135,7 +126,7 @@ def test_bad_responses_are_per_page_errors_and_the_rest_is_archived(
     assert len(export(db)) == len(expected_records(fresh_server.site, fresh_server.base_url)) - 1
 
 
-def start_crawl(server: FixtureServer, db: Path, delay: str = "0.15") -> subprocess.Popen:
+def start_crawl(server: FixtureServer, db: Path | str, delay: str = "0.15") -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -157,29 +148,33 @@ def start_crawl(server: FixtureServer, db: Path, delay: str = "0.15") -> subproc
     )
 
 
-def wait_for(db: Path, sql: str, at_least: int, timeout: float = 60) -> None:
+def wait_for(db: Path | str, sql: str, at_least: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if db.exists():
+        if "://" in str(db) or Path(db).exists():  # never make the file before the crawl
             try:
                 if query(db, sql)[0][0] >= at_least:
                     return
-            except sqlite3.OperationalError:
+            except Exception:  # the schema is still being made
                 pass
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {sql} >= {at_least}")
 
 
 def test_crawl_killed_with_sigkill_leaves_a_consistent_archive_that_the_next_run_completes(
-    tmp_path: Path, fresh_server: FixtureServer
+    archive_url: str, fresh_server: FixtureServer
 ) -> None:
-    db = tmp_path / "a.sqlite3"
+    db = archive_url
     proc = start_crawl(fresh_server, db)
     wait_for(db, "SELECT count(*) FROM versions", 5)
     proc.kill()
     proc.wait(timeout=30)
-    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    if "://" not in db:
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]
     assert query(db, "SELECT status FROM runs") == [("running",)]
+    assert query(db, "SELECT count(*) FROM crawl_lock") == [(1,)]  # the dead crawl's row
+    # The next crawl starts: on PostgreSQL the advisory lock went with the dead
+    # process's connection; on SQLite the lock's process is gone.
     crawl(fresh_server.base_url, db)
     assert query(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("complete",)]
     expected = expected_records(fresh_server.site, fresh_server.base_url)
@@ -191,9 +186,9 @@ def test_crawl_killed_with_sigkill_leaves_a_consistent_archive_that_the_next_run
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_and_ctrl_c_end_the_run_cleanly_as_interrupted(
-    tmp_path: Path, fresh_server: FixtureServer, signum: int
+    archive_url: str, fresh_server: FixtureServer, signum: int
 ) -> None:
-    db = tmp_path / "a.sqlite3"
+    db = archive_url
     proc = start_crawl(fresh_server, db)
     wait_for(db, "SELECT count(*) FROM versions", 3)
     proc.send_signal(signum)
@@ -205,9 +200,9 @@ def test_sigterm_and_ctrl_c_end_the_run_cleanly_as_interrupted(
 
 
 def test_second_crawl_on_a_database_in_use_exits_at_once_with_a_clear_message(
-    tmp_path: Path, fresh_server: FixtureServer
+    archive_url: str, fresh_server: FixtureServer
 ) -> None:
-    db = tmp_path / "a.sqlite3"
+    db = archive_url
     first = start_crawl(fresh_server, db, delay="0.3")
     try:
         wait_for(db, "SELECT count(*) FROM crawl_lock", 1)
@@ -215,19 +210,19 @@ def test_second_crawl_on_a_database_in_use_exits_at_once_with_a_clear_message(
         second = crawl(fresh_server.base_url, db, check=False)
         assert second.returncode == 3
         assert time.monotonic() - started < 15
-        assert "another crawl" in second.stderr
+        assert f"another crawl (pid {first.pid} on " in second.stderr
         assert "Traceback" not in second.stderr
         assert len(second.stderr.strip().splitlines()) == 1
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=60)
-    assert os.path.exists(db)
+    assert query(db, "SELECT status FROM runs") == [("interrupted",)]
 
 
 def test_readers_see_committed_articles_while_a_crawl_writes(
-    tmp_path: Path, fresh_server: FixtureServer
+    archive_url: str, fresh_server: FixtureServer
 ) -> None:
-    db = tmp_path / "a.sqlite3"
+    db = archive_url
     proc = start_crawl(fresh_server, db, delay="0.2")
     try:
         wait_for(db, "SELECT count(*) FROM versions", 3)
@@ -241,9 +236,9 @@ def test_readers_see_committed_articles_while_a_crawl_writes(
 
 
 def test_two_crawls_started_together_on_a_new_archive_one_runs_one_refuses(
-    tmp_path: Path, fresh_server: FixtureServer
+    new_archive: Callable[..., str], fresh_server: FixtureServer
 ) -> None:
-    db = tmp_path / "new.sqlite3"
+    db = new_archive("new", empty=True)  # no file yet; a database without a table
     first, second = (
         start_crawl(fresh_server, db, delay="0.1"),
         start_crawl(fresh_server, db, delay="0.1"),

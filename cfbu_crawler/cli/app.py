@@ -27,6 +27,7 @@ EPILOG = "Docs and schema: README.md and docs/schema.md in the project repositor
 
 # command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
+    "copy-archive": "cfbu_crawler.cli.copy:copy_archive",
     "crawl": "cfbu_crawler.cli.crawl:crawl",
     "demo": "cfbu_crawler.cli.demo:demo",
     "diff": "cfbu_crawler.cli.changes:diff",
