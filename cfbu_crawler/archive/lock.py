@@ -173,17 +173,16 @@ def _acquire_advisory(factory: sessionmaker[Session], engine: Engine, pid: int) 
 
 
 def _advisory_holder(factory: sessionmaker[Session]) -> Holder | None:
-    """Who holds the advisory lock, from its row: the holder writes the row just after
-    taking the lock, so a row that is missing or names a dead process is waited for a
-    moment. None when no live holder's row appears."""
+    """Who holds the advisory lock, from its row. The holder writes the row just after
+    taking the lock, over any row a crashed crawl left: a row that is missing or looks
+    stale is given a moment to be replaced, then taken as it is (the advisory lock says
+    its crawl is alive). None when there is no row."""
     deadline = time.monotonic() + ROW_WAIT_SECONDS
     while True:
         with factory() as session:
             holder = current_holder(session)
-        if holder is not None and not is_stale(holder):
+        if (holder is not None and not is_stale(holder)) or time.monotonic() > deadline:
             return holder
-        if time.monotonic() > deadline:
-            return None
         time.sleep(0.1)
 
 
