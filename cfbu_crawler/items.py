@@ -40,6 +40,10 @@ class ArticlePage(RecordFields):  # type: ignore[misc, valid-type]
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()  # ["step: ExceptionType: message"] of crashed extractors
     outcome = scrapy.Field()  # an archive.vocabulary.Outcome: new, changed, unchanged, moved, error
+    # Set by warc.recorder.WarcLocationMiddleware: the response's record in the WARC files.
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()
 
 
 class FetchOutcome(scrapy.Item):
@@ -55,3 +59,7 @@ class FetchOutcome(scrapy.Item):
     final_url = scrapy.Field()
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
+    # The response's record in the WARC files (warc.recorder.WarcLocationMiddleware).
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()

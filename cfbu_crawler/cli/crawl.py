@@ -61,6 +61,11 @@ class StartURLOption(click.Option):
     help="Contact URL (or mailto:) put in the User-Agent [default: $CFBU_CONTACT_URL or the project's].",
 )
 @click.option(
+    "--no-warc",
+    is_flag=True,
+    help="Write no WARC files of what was fetched [default: write them to warc/ beside the archive].",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -78,6 +83,7 @@ def crawl(
     log_dir: Path | None,
     fail_on_coverage_drop: bool,
     contact: str | None,
+    no_warc: bool,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -101,7 +107,9 @@ def crawl(
     from cfbu_crawler.cli.render import print_run_summary
     from cfbu_crawler.crawl import CrawlError, run_crawl
 
-    extra = {"CFBU_CONTACT_URL": contact} if contact else {}
+    extra: dict[str, object] = {"CFBU_CONTACT_URL": contact} if contact else {}
+    if no_warc:
+        extra["CFBU_WARC"] = False
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
