@@ -29,8 +29,14 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
     from cfbu_crawler.archive.db import ArchiveError
     from cfbu_crawler.cli.render import run_lines
 
+    from cfbu_crawler.archive.db import resolve_db
+    from cfbu_crawler.warc.files import warc_usage
+
     engine = open_archive(db)
     data = queries.list_runs(engine, limit)
+    usage = warc_usage(resolve_db(db))
+    for run in data:
+        run["warc"] = usage.get(run["id"], {"files": 0, "bytes": 0})
     if as_json:
         emit_json(data)
         return
@@ -57,7 +63,7 @@ CSV_COLUMNS = (
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "json", "csv"]),
+    type=click.Choice(["jsonl", "json", "csv", "warc"]),
     default="jsonl",
     show_default=True,
     help="Output format.",
@@ -69,17 +75,37 @@ CSV_COLUMNS = (
     default="-",
     help="Write to FILE instead of stdout.",
 )
-def export(db: str | None, fmt: str, output: str) -> None:
+@click.option(
+    "--run",
+    "run_id",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --format warc: the captures of run N.",
+)
+@click.option("--all", "all_runs", is_flag=True, help="With --format warc: every run's captures.")
+def export(db: str | None, fmt: str, output: str, run_id: int | None, all_runs: bool) -> None:
     """Export the latest version of every article, gone ones included.
 
     An archive without articles exports nothing (exit 0: no JSONL lines, `[]`, or the
     CSV header) and says so on stderr.
 
+    `--format warc` writes what a crawl fetched, as WARC records (docs/warc.md): run N's
+    with `--run N`, every run's with `--all`.
+
     \b
     Example:
       cfbu export --format csv --output nyheder.csv
+      cfbu export --format warc --run 1 --output run1.warc.gz
     """
     from cfbu_crawler.archive import queries
+
+    if fmt == "warc":
+        from cfbu_crawler.cli.warcexport import export_warc
+
+        export_warc(db, run_id, all_runs, output)
+        return
+    if run_id is not None or all_runs:
+        raise click.UsageError("--run and --all go with --format warc")
 
     engine = open_archive(db)
     records = queries.export_records(engine)

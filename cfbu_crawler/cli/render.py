@@ -104,6 +104,9 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
             notes.append(f"coverage: {coverage_line(run['coverage'])}")
         elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
             notes.append(f"{run['status']}: {run['finish_reason']}")
+        if (run.get("warc") or {}).get("files"):
+            files = run["warc"]["files"]
+            notes.append(f"warc: {run['warc']['bytes']:,} bytes in {files} file{'s' * (files > 1)}")
         notes += [f"warning: {warning}" for warning in run["warnings"] or []]
         for note in notes:
             lines += textwrap.wrap(

@@ -93,6 +93,12 @@ def disk_use(directory: Path, prefix: str) -> dict[int, DiskUse]:
     return use
 
 
+def warc_usage(db_url: str, directory: Path | None = None) -> dict[int, dict[str, int]]:
+    """Disk use of each run's WARC files, for ``cfbu runs``: {run: {"files", "bytes"}}."""
+    found = disk_use(directory or warc_dir_for(db_url), archive_prefix(db_url))
+    return {run: {"files": use.files, "bytes": use.bytes} for run, use in found.items()}
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
