@@ -26,10 +26,8 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
       cfbu runs --limit 5
     """
     from cfbu_crawler.archive import queries
-    from cfbu_crawler.archive.db import ArchiveError
+    from cfbu_crawler.archive.db import ArchiveError, resolve_db
     from cfbu_crawler.cli.render import run_lines
-
-    from cfbu_crawler.archive.db import resolve_db
     from cfbu_crawler.warc.files import warc_usage
 
     engine = open_archive(db)
