@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from cfbu_crawler.archive import search
 from cfbu_crawler.archive.content import changed_fields
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
@@ -123,6 +124,7 @@ def merge_into(session: Session, *, newer: Article, older: Article, run: Run) ->
     if newer.first_run_id == run.id:
         run.new = max(0, run.new - 1)
     session.flush()
+    search.on_articles_merged(session, merged_id=newer.id, into_id=older.id)
     session.expire(newer)
     session.execute(
         delete(Article)
@@ -143,6 +145,7 @@ def _fold_version(session: Session, version: Version, older: Article, run: Run) 
             .where(Observation.version_id == version.id)
             .values(version_id=latest.id)
         )
+        search.on_version_removed(session, version.id)
         session.delete(version)
     else:
         version.article_id = older.id
