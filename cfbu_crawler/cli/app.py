@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "history": "cfbu_crawler.cli.changes:history",
     "reparse": "cfbu_crawler.cli.changes:reparse",
     "runs": "cfbu_crawler.cli.read:runs",
+    "serve": "cfbu_crawler.cli.serve:serve",
     "show": "cfbu_crawler.cli.changes:show",
 }
 

@@ -51,7 +51,6 @@ SHADOW_SUFFIXES = ("", "_data", "_idx", "_content", "_docsize", "_config")
 TABLES = tuple(f"{t}{s}" for t in (LATEST_TABLE, VERSIONS_TABLE) for s in SHADOW_SUFFIXES)
 
 
-
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's ``include_name`` hook: the index tables are no model's, leave them out
     of autogenerate's comparison."""
@@ -169,7 +168,9 @@ def problems(conn: Executor) -> list[str]:
         found.append(f"{VERSIONS_TABLE}: {missing} versions not indexed, {extra} rows too many")
     try:
         conn.execute(
-            text(f"INSERT INTO {VERSIONS_TABLE} ({VERSIONS_TABLE}, rank) VALUES ('integrity-check', 1)")
+            text(
+                f"INSERT INTO {VERSIONS_TABLE} ({VERSIONS_TABLE}, rank) VALUES ('integrity-check', 1)"
+            )
         )
     except OperationalError as exc:
         found.append(f"{VERSIONS_TABLE}: {_first_line(exc)}")
