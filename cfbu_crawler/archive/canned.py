@@ -48,7 +48,7 @@ CHANGES_IN_RUN = CannedQuery(
     "extractor made the change), moved or removed in one run.",
     """
 SELECT CASE WHEN v.number = 1 THEN 'new' ELSE 'changed' END AS change, v.cause,
-       v.changed_fields, a.url, NULL AS moved_from, v.title, v.number AS version, v.id AS version_id
+       v.changed_fields, a.url AS url, NULL AS moved_from, v.title, v.number AS version, v.id AS version_id
 FROM versions v JOIN articles a ON a.id = v.article_id
 WHERE v.run_id = :run
 UNION ALL
@@ -59,7 +59,7 @@ UNION ALL
 SELECT 'removed', NULL, NULL, a.url, NULL, lv.title, lv.version, lv.version_id
 FROM articles a JOIN latest_versions lv ON lv.article_id = a.id
 WHERE a.gone_run_id = :run
-ORDER BY change, url
+ORDER BY 1, 4
 """,
 )
 

@@ -37,6 +37,9 @@ class Relation:
     kind: str = TABLE
     header: str = "meaning"  # the second column's heading on the page
     units: Mapping[str, str] = field(default_factory=dict)  # column → unit (pint's)
+    # False: the page describes its columns in the shared table of the full-text search
+    # section (SEARCH_COLUMNS), not in a table of its own.
+    own_table: bool = True
 
     def columns(self) -> dict[str, str]:
         """Every column's description, as plain text."""
@@ -313,19 +316,26 @@ RELATIONS: tuple[Relation, ...] = (
         "the latest version of every article",
         kind=FTS,
         header="text",
+        own_table=False,
         rows=(
             *SEARCH_COLUMNS,
             ("`version_id`", "the version indexed (`latest_versions.version_id`); not searched"),
         ),
     ),
     Relation(
-        "versions_fts", "every version ever archived", kind=FTS, header="text", rows=SEARCH_COLUMNS
+        "versions_fts",
+        "every version ever archived",
+        kind=FTS,
+        header="text",
+        rows=SEARCH_COLUMNS,
+        own_table=False,
     ),
     Relation(
         "versions_text",
         "each version's searchable text",
         kind=VIEW,
         header="text",
+        own_table=False,
         rows=(("`id`", "`versions.id`"), *SEARCH_COLUMNS),
     ),
 )

@@ -85,6 +85,8 @@ def _link(href: str, text: str, *, external: bool = False) -> Markup:
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Markup | None:
+    if isinstance(value, dict):  # a foreign key Datasette expanded: {"value", "label"}
+        value = value.get("value")
     if value is None or value == "":
         return None
     if (
