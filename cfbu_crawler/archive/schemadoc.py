@@ -45,8 +45,12 @@ class Relation:
         """Every column's description, as plain text."""
         described = {}
         for cell, meaning in self.rows:
+            text = plain(meaning)
+            if self.header == "from":  # a view's column: where it comes from
+                remark = cell.partition(" (")[2].rstrip(")")
+                text = f"from {text}" + (f" ({remark})" if remark else "")
             for name in column_names(cell):
-                described[name] = plain(meaning)
+                described[name] = text
         return described
 
     def markdown(self) -> str:
