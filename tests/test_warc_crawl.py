@@ -234,7 +234,7 @@ def test_runs_reports_each_runs_warc_disk_cost(fresh_archive) -> None:
         size = sum(p.stat().st_size + index_path(p).stat().st_size for p in paths)
         assert reported[run_id] == {"files": len(paths), "bytes": size}
     text = run_cfbu("runs", "--db", str(fresh_archive.db), check=True).stdout
-    assert f"warc: {reported[1]['bytes']:,} bytes in 1 file" in text
+    assert f"warc: {reported[1]['bytes'] / 1000:.0f} kB in 1 file" in text
 
 
 def test_no_warc_writes_no_file_and_leaves_observations_unlinked(fresh_archive, tmp_path) -> None:

@@ -12,6 +12,11 @@ import click
 from cfbu_crawler.cli.app import open_archive
 
 
+def count(n: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ch") else "s")
+    return f"{n} {noun if n == 1 else plural}"
+
+
 def export_warc(db: str | None, run_id: int | None, all_runs: bool, output: str) -> None:
     """Write the captures of run ``run_id`` (or of every crawl run) to ``output`` ("-":
     stdout, never a terminal); a file appears whole or not at all."""
@@ -56,9 +61,12 @@ def export_warc(db: str | None, run_id: int | None, all_runs: bool, output: str)
             if run.source == "warc"
             else "rebuilt from the archive's stored pages (its WARC files are gone)"
         )
-        line = f"run {run.run_id}: {run.responses} responses, {run.revisits} revisits, {source}"
+        line = (
+            f"run {run.run_id}: {count(run.responses, 'response')}, "
+            f"{count(run.revisits, 'revisit')}, {source}"
+        )
         if run.without_body:
-            line += f"; {run.without_body} fetches without a stored body left out"
+            line += f"; {count(run.without_body, 'fetch')} without a stored body left out"
         click.echo(line, err=True)
     if output != "-":
         click.echo(f"{summary.records} records written to {output}", err=True)
