@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import scrapy
+from scrapy.item import ItemMeta
 
 from cfbu_crawler.record import RECORD_FIELDS
 
 # The record's fields (``url``, ``title`` ... ``qa``: cfbu_crawler.record), declared from
-# the one list of them. A base item class, so that Scrapy's ItemMeta collects them.
-RecordFields = type(scrapy.Item)(
-    "RecordFields",
-    (scrapy.Item,),
-    {"__module__": __name__, **{name: scrapy.Field() for name in RECORD_FIELDS}},
-)
+# the one list of them. A base item class, so that Scrapy's ItemMeta collects them; to a
+# type checker it is the plain Item it is built from.
+if TYPE_CHECKING:
+    RecordFields = scrapy.Item
+else:
+    RecordFields = ItemMeta(
+        "RecordFields",
+        (scrapy.Item,),
+        {"__module__": __name__, **{name: scrapy.Field() for name in RECORD_FIELDS}},
+    )
 
 
-class ArticlePage(RecordFields):  # type: ignore[misc, valid-type]
+class ArticlePage(RecordFields):
     """A fetched article page. The spider fills the fetch fields; the pipelines add the
     record (docs/record.md) and how complete it is. Only plain, picklable values ride on
     it: the parse tree never leaves ``extract_article``."""

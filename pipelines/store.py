@@ -7,7 +7,7 @@ failed or interrupted) in ``close_spider``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -23,6 +23,10 @@ from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
 from cfbu_crawler.warc.location import WarcLocation
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +65,14 @@ def warc_location(adapter: ItemAdapter) -> WarcLocation | None:
 
 
 class StorePipeline:
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db = crawler.settings.get("CFBU_DB")
         self.writer: ArchiveWriter | None = None
         self.heartbeat: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         pipeline = cls(crawler)
         # Scrapy closes pipelines before it tells anyone *why* the spider closed; the run's
         # status depends on that reason, so the run is finished on spider_closed.
@@ -186,7 +190,7 @@ class StorePipeline:
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
         if self.writer is None:

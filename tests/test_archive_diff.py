@@ -23,7 +23,8 @@ from rich.text import Text
 from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.archive.diff import diff_runs
 from cfbu_crawler.archive.reparse import reparse_archive
-from cfbu_crawler.archive.textdiff import inline_diff, rich_diff
+from cfbu_crawler.archive.textdiff import inline_diff
+from cfbu_crawler.cli.render import rich_diff
 from cfbu_crawler.extract import Extraction
 
 EXPECTED_1_2 = {

@@ -39,6 +39,7 @@ def test_readme_names_the_install_and_test_commands_that_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -e ".[test]"' in text and 'pip install -e ".[test]"' in ci
     assert "python -m pytest -q" in text and "python -m pytest -q" in ci
+    assert "mypy" in text and "mypy" in ci
 
 
 def test_readme_names_the_fast_lane_and_its_marker_is_registered() -> None:

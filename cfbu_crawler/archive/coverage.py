@@ -43,7 +43,8 @@ def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
     ).all()
     latest: dict[int, int] = {}
     for article_id, version_id in rows:
-        latest[article_id] = version_id
+        if article_id is not None and version_id is not None:  # as the query asks
+            latest[article_id] = version_id
     versions = (
         list(session.scalars(select(Version).where(Version.id.in_(latest.values()))))
         if latest

@@ -7,6 +7,7 @@ import functools
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from importlib import resources
@@ -19,10 +20,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 DEFAULT_DB = "data/cfbu.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -97,7 +102,7 @@ def check_existing(url: str, *, must_exist: bool) -> None:
         raise ArchiveError(f"{path} holds no cfbu archive")
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -87,7 +87,7 @@ def _max_run_per_article(session: Session, *conditions: Any) -> dict[int, int]:
         .where(Observation.article_id.is_not(None), *conditions)
         .group_by(Observation.article_id)
     ).all()
-    return {article_id: run_id for article_id, run_id in rows}
+    return {article_id: run_id for article_id, run_id in rows if article_id is not None}
 
 
 def live_article_ids(session: Session, run_id: int) -> set[int]:
@@ -216,7 +216,9 @@ def _changes(
     return changed
 
 
-def diff_runs(engine: Engine, from_run: int | None = None, to_run: int | None = None) -> dict:
+def diff_runs(
+    engine: Engine, from_run: int | None = None, to_run: int | None = None
+) -> dict[str, Any]:
     """Compare two crawl runs.
 
     Returns ``{"from_run", "to_run", "added": [{"url", "title"}], "removed": [{"url"}],

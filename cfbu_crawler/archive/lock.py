@@ -11,6 +11,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cfbu_crawler.archive.models import CrawlLock
 from cfbu_crawler.archive.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 STALE_AFTER = timedelta(minutes=15)
 
@@ -91,11 +95,13 @@ def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder
                 f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) "
                 f"is writing to this archive since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC"
             )
-        taken = session.execute(
+        take_over = (
             update(CrawlLock)
             .where(CrawlLock.id == 1, CrawlLock.pid == holder.pid, CrawlLock.host == holder.host)
             .values(host=host, pid=pid, run_id=None, acquired_at=now, heartbeat_at=now)
         )
+        # An UPDATE gives a CursorResult (with rowcount); Session.execute is typed Result.
+        taken = cast("CursorResult[Any]", session.execute(take_over))
         session.commit()
         if taken.rowcount != 1:
             raise LockHeld("another crawl took over a stale lock at the same moment")

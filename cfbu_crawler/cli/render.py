@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from cfbu_crawler.archive.coverage import COVERAGE_FIELDS
 from cfbu_crawler.archive.models import Run
-from cfbu_crawler.archive.textdiff import rich_diff
+from cfbu_crawler.archive.textdiff import DELETE, INSERT, diff_segments
 from cfbu_crawler.archive.vocabulary import RunStatus
 from cfbu_crawler.record import CONTENT_FIELDS
 
@@ -92,32 +92,10 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
     """The runs for people, fit for an 80-column terminal: a header, then per run one
     line of counts and, indented below, its coverage (complete runs) or why it did not
     complete, and any warnings (wrapped to ``width``)."""
-    from cfbu_crawler.archive.timeutil import parse_iso
-
     lines = [_row(RUN_HEADER)]
     for run in runs:
-        started = run["started_at"] or ""
-        secs = ""
-        if run["finished_at"] and started:
-            secs = f"{(parse_iso(run['finished_at']) - parse_iso(started)).total_seconds():.0f}"
-        status = run["status"] + (" ⚠" if run["warnings"] else "")
-        counts = [str(run["counts"][key]) for key in RUN_COUNTS]
-        lines.append(_row([str(run["id"]), started.replace("T", " ")[:16], status, secs, *counts]))
-        notes = []
-        if run["kind"] == "reparse":
-            notes.append(f"reparse with extractor {run.get('extractor_version', '?')}")
-        coverage = run["coverage"]
-        if run["status"] == RunStatus.COMPLETE and (
-            run["kind"] == "crawl" or (coverage or {}).get("articles")
-        ):
-            notes.append(f"coverage: {coverage_line(run['coverage'])}")
-        elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
-            notes.append(f"{run['status']}: {run['finish_reason']}")
-        if (run.get("warc") or {}).get("files"):
-            files = run["warc"]["files"]
-            notes.append(f"warc: {size(run['warc']['bytes'])} in {files} file{'s' * (files > 1)}")
-        notes += [f"warning: {warning}" for warning in run["warnings"] or []]
-        for note in notes:
+        lines.append(_run_row(run))
+        for note in _run_notes(run):
             lines += textwrap.wrap(
                 note,
                 width=max(width - 1, 40),
@@ -126,6 +104,54 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
                 break_on_hyphens=False,
             )
     return lines
+
+
+def _run_row(run: dict[str, Any]) -> str:
+    """A run's line of counts in the listing."""
+    from cfbu_crawler.archive.timeutil import parse_iso
+
+    started = run["started_at"] or ""
+    secs = ""
+    if run["finished_at"] and started:
+        secs = f"{(parse_iso(run['finished_at']) - parse_iso(started)).total_seconds():.0f}"
+    status = run["status"] + (" ⚠" if run["warnings"] else "")
+    counts = [str(run["counts"][key]) for key in RUN_COUNTS]
+    return _row([str(run["id"]), started.replace("T", " ")[:16], status, secs, *counts])
+
+
+def _run_notes(run: dict[str, Any]) -> list[str]:
+    """What the listing says below a run's counts: what a reparse used, the coverage of
+    a complete run or why it did not complete, and its warnings."""
+    notes = []
+    if run["kind"] == "reparse":
+        notes.append(f"reparse with extractor {run.get('extractor_version', '?')}")
+    coverage = run["coverage"]
+    if run["status"] == RunStatus.COMPLETE and (
+        run["kind"] == "crawl" or (coverage or {}).get("articles")
+    ):
+        notes.append(f"coverage: {coverage_line(run['coverage'])}")
+    elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
+        notes.append(f"{run['status']}: {run['finish_reason']}")
+    if (run.get("warc") or {}).get("files"):
+        files = run["warc"]["files"]
+        notes.append(f"warc: {size(run['warc']['bytes'])} in {files} file{'s' * (files > 1)}")
+    notes += [f"warning: {warning}" for warning in run["warnings"] or []]
+    return notes
+
+
+def _rich(op: str, text: str) -> str:
+    if op == DELETE:
+        return f"[red strike]{escape('[-' + text + '-]')}[/]"
+    if op == INSERT:
+        return f"[green]{escape('{+' + text + '+}')}[/]"
+    return escape(text)
+
+
+def rich_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
+    """The word diff of two texts (archive.textdiff) as rich console markup: removals red
+    and struck through, additions green, with the ``[-…-]``/``{+…+}`` markers of
+    ``inline_diff`` kept so that it reads without colour too."""
+    return "".join(_rich(op, text) for op, text in diff_segments(old, new, context=context))
 
 
 # Words of unchanged context kept around each change in long texts.
@@ -222,5 +248,6 @@ __all__ = [
     "indented",
     "print_diff",
     "print_run_summary",
+    "rich_diff",
     "run_lines",
 ]

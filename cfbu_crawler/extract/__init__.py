@@ -22,7 +22,7 @@ from .result import Extraction, QuestionAnswer, error_text
 from .text import normalise_record, normalise_text
 from .title import extract_title
 
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 __all__ = [
     "EXTRACTOR_VERSION",

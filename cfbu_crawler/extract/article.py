@@ -24,6 +24,7 @@ from .title import extract_title
 from .urls import Section, article_identity
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 def describe(exc: BaseException) -> str:
@@ -37,26 +38,33 @@ def extract_article(
     encoding: str | None = None,
     *,
     section: Section | None = None,
+    site_timezone: str = "Europe/Copenhagen",
 ) -> Extraction:
     """Every field of the record (docs/record.md) from the page ``html`` fetched at ``url``.
 
     ``encoding`` is the HTTP charset, if any; ``section`` (the crawled part of the site)
-    lets the identity reject a canonical link that names no article of it. An extractor
-    that crashes leaves its field empty and its error in ``Extraction.errors``.
+    lets the identity reject a canonical link that names no article of it;
+    ``site_timezone`` gives the day of a timestamp the page shows no agreeing date for
+    (docs/extraction.md, "Dates"). An extractor that crashes leaves its field empty and
+    its error in ``Extraction.errors``.
     """
     try:
-        return _extract(html, url, encoding, section)
+        return _extract(html, url, encoding, section, site_timezone)
     except Exception as exc:  # beyond the per-field guards: still one result
         return _failure(url, {"extract": describe(exc)})
 
 
 def _extract(
-    html: str | bytes, url: str, encoding: str | None, section: Section | None
+    html: str | bytes,
+    url: str,
+    encoding: str | None,
+    section: Section | None,
+    site_timezone: str,
 ) -> Extraction:
-    page = parse_page(html, url, encoding)
+    page = parse_page(html, url, encoding, site_timezone)
     crashes: dict[str, str] = {}
 
-    def step(name: str, extractor: Callable[[], T], default: T) -> T:
+    def step(name: str, extractor: Callable[[], T], default: D) -> T | D:
         try:
             return extractor()
         except Exception as exc:  # an extractor bug must not lose the page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .dom import BLOCK_TAGS, HEADING_TAGS, SKIP_TAGS, is_emph, tag
@@ -23,13 +24,13 @@ _DASH_LED = re.compile(r"^[–—-][ \u00a0]")
 class Line:
     """One visual line: its segments, normalised text and whether it is wholly bold."""
 
-    segs: list[Seg]
+    segs: list[Seg]  # never changed once the line is made
 
-    @property
+    @cached_property
     def text(self) -> str:
         return normalise_text("".join(s for s, _ in self.segs))
 
-    @property
+    @cached_property
     def emphasised(self) -> bool:
         return wholly_emphasised(self.segs)
 
@@ -44,7 +45,7 @@ class Para:
     tag: str = ""
     node: Any = field(default=None, repr=False, compare=False)  # the enclosing block element
 
-    @property
+    @cached_property
     def text(self) -> str:
         return normalise_text(" ".join(line.text for line in self.lines))
 
@@ -65,6 +66,17 @@ def dash_led(text: str) -> bool:
     return bool(_DASH_LED.match(text))
 
 
+def _has_text(s: str) -> bool:
+    """Whether ``s`` shows anything (:func:`normalise_text` is non-empty); plain ASCII
+    without control characters needs no more than a strip."""
+    if s.isascii() and not _CONTROL_ASCII.search(s):
+        return bool(s.strip())
+    return bool(normalise_text(s))
+
+
+_CONTROL_ASCII = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 @dataclass
 class _Walker:
     marker: Any = None
@@ -78,7 +90,7 @@ class _Walker:
     block_el: Any = None
 
     def _line_has_text(self) -> bool:
-        return any(normalise_text(s) for s, _ in self.segs)
+        return any(_has_text(s) for s, _ in self.segs)
 
     def end_line(self) -> None:
         if self._line_has_text():
@@ -96,7 +108,7 @@ class _Walker:
     def text(self, s: str | None, emph: bool) -> None:
         if not s:
             return
-        if normalise_text(s):
+        if _has_text(s):
             self.after_br = False
         self.segs.append((s, emph))
 
@@ -115,7 +127,7 @@ class _Walker:
         if t == "br":
             self.br()
             return
-        entering_marker = self.marker is not None and el is self.marker
+        entering_marker = self.marker is not None and el in self.marker
         block = t in BLOCK_TAGS
         saved = (self.heading, self.inside, self.block_tag, self.block_el)
         if block:
@@ -137,9 +149,13 @@ class _Walker:
 
 
 def paragraphs(el: Any, marker: Any = None) -> list[Para]:
-    """The paragraphs of ``el`` in document order; never raises."""
+    """The paragraphs of ``el`` in document order; never raises. Paragraphs inside
+    ``marker`` (an element or a list of them) are flagged ``inside``."""
     if el is None:
         return []
+    if marker is not None:
+        # a set of the elements themselves (lxml elements hash by identity)
+        marker = set(marker) if isinstance(marker, (list, tuple)) else {marker}
     walker = _Walker(marker=marker)
     try:
         walker.walk(el, False)

@@ -78,7 +78,9 @@ def _labels_from_markup(el: Any) -> list[str]:
 
 
 def _microdata(page: Page) -> list[str]:
-    for el in iter_elements(page.root):
+    if page.root is None:
+        return []
+    for el in page.root.iterfind(".//*[@itemtype]"):
         if "breadcrumblist" not in (el.get("itemtype") or "").lower():
             continue
         labels = []

@@ -23,7 +23,10 @@ _MARKUP_ARIA = re.compile(
 
 def is_markup_trail(el: Any) -> bool:
     """Marked as a breadcrumb: class/id (``breadcrumb``, ``brødkrumme``...) or aria-label."""
+    aria = el.get("aria-label") or ""
+    named = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not aria and not _MARKUP_CLASS.search(named):
+        return False  # the common case, in one test
     if tag(el) in ("html", "body", "head", "script", "style", "meta", "link"):
         return False
-    aria = el.get("aria-label") or ""
     return bool(_MARKUP_ARIA.search(aria)) or any(_MARKUP_CLASS.search(tok) for tok in tokens(el))

@@ -28,6 +28,7 @@ _CATEGORY_CLASS = re.compile(
     r"field-name-field-(?:category|categories|kategori|emne))$",
     re.I,
 )
+_NAMED = re.compile(r"cat|kategori|emne")
 _MAX_LABEL_ELEMENT = 120  # a category element holds a label (plus a lead-in), not prose
 _CATEGORY_HREF = re.compile(r"/(?:category|kategori|categories|emne)/", re.I)
 _LEAD_IN = re.compile(r"^(?:kategori(?:er)?|category|categories|posted in|emne)\s*:?\s*", re.I)
@@ -81,28 +82,34 @@ def _beside_title(el: Any, blocks: list[Any]) -> bool:
 
 def _markup(page: Page) -> str | None:
     blocks = _title_blocks(page)
-    rel = []
-    classed = []
-    linked = []
-    for el in iter_elements(page.root):
-        if _in_menu(el):
-            continue
-        if tag(el) == "a" and "category" in (el.get("rel") or "").lower().split():
-            rel.append(el)
-        elif tag(el) != "meta" and (
-            any(_CATEGORY_CLASS.match(tok) for tok in tokens(el))
+    rel: list[Any] = []
+    classed: list[Any] = []
+    linked: list[Any] = []
+    # Only elements that can be candidates (links, or named/itemprop'd ones), found by lxml.
+    for el in page.root.xpath("//*[@class or @id or @itemprop] | //a"):
+        named = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        t = tag(el)
+        if t == "a" and "category" in (el.get("rel") or "").lower().split():
+            group = rel
+        elif t != "meta" and (
+            # every _CATEGORY_CLASS word holds "cat", "kategori" or "emne": test that first
+            (_NAMED.search(named) and any(_CATEGORY_CLASS.match(tok) for tok in tokens(el)))
             or "articleSection" in (el.get("itemprop") or "").split()
         ):
-            classed.append(el)
+            group = classed
         elif (
-            tag(el) == "a"
+            t == "a"
             and _CATEGORY_HREF.search(el.get("href") or "")
             and (
                 any(tag(a) in ("article", "main") for a in ancestors(el))
                 or _beside_title(el, blocks)
             )
         ):
-            linked.append(el)
+            group = linked
+        else:
+            continue
+        if not _in_menu(el):  # asked of candidates only: it walks the ancestors
+            group.append(el)
     for group in (rel, classed, linked):
         for el in group:
             if len(visible_text(el)) > _MAX_LABEL_ELEMENT:

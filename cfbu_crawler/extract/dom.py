@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from lxml import etree
 
 from .text import normalise_text
 
@@ -92,9 +95,18 @@ _JUNK_WORDS = (
     "sidebar|widget|widgets|menu|navbar|nav|navigation|share|sharing|sharedaddy|social|some|"
     "related|relaterede|comment|comments|respond|cookie|cookies|consent|newsletter|nyhedsbrev|"
     "footer|sidebars|addtoany|a2a|addthis|jp-relatedposts|subscribe|banner|advert|ads|popup|"
-    "modal|skip-link|screen-reader-text|sr-only|pagination|pager|pagenav"
+    "modal|skip-link|screen-reader-text|sr-only|pagination|pager|pagenav|"
+    # image captions and credits (as <figcaption>), galleries, author boxes, teasers of
+    # other articles, advertising slots: seen on real news sites (bench/open_web.py)
+    "caption|captions|credit|credits|gallery|resgallery|slideshow|carousel|author-bio|"
+    "bio-box|latest|most-popular|popular|trending|recommended|recirc|more-stories|promo|"
+    "sponsored|outbrain|taboola|ad|advertisement|control-bar"
 )
 _JUNK_TOKEN = re.compile(rf"(?:^|[-_])(?:{_JUNK_WORDS})(?:[-_]|\d|$)", re.I)
+# A cheap first test on class + id: the words between ``-``, ``_``, spaces and digits
+# (the first word of a hyphenated junk word stands for it).
+_WORD_SPLIT = re.compile(r"[-_\s\d]+")
+_TRIGGERS = frozenset(w.split("-")[0] for w in _JUNK_WORDS.split("|"))
 # Extra words that mark page furniture inside an article (never body text).
 _META_WORDS = (
     "breadcrumb|breadcrumbs|crumbs|meta|entry-meta|post-meta|byline|posted-on|cat-links|"
@@ -141,13 +153,16 @@ _HIDDEN_CLASS = frozenset(
         "avia_hidden_link_text",
     ]
 )
+_HIDDEN_ANY = re.compile("|".join(sorted(_HIDDEN_CLASS, key=len, reverse=True)), re.I)
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 def tag(el: Any) -> str:
     """Lower-case tag name, '' for comments/processing instructions."""
     t = getattr(el, "tag", None)
-    return t.lower() if isinstance(t, str) else ""
+    if t.__class__ is not str:
+        return ""
+    return t if t.islower() else t.lower()
 
 
 def tokens(el: Any) -> list[str]:
@@ -189,21 +204,73 @@ def _holds_title(el: Any) -> bool:
 
 def is_junk(el: Any) -> bool:
     """Boilerplate by tag, role or class/id (menus, sidebars, share bars, comments...)."""
-    t = tag(el)
-    if not t or t in SKIP_TAGS:
-        return bool(t)
-    if t in BOILER_TAGS:
+    t = el.tag if hasattr(el, "tag") else None
+    if not isinstance(t, str):
+        return False
+    t = t.lower()
+    if t in SKIP_TAGS or t in BOILER_TAGS:
         return True
-    role = (el.get("role") or "").lower()
-    if role in ("navigation", "contentinfo", "complementary", "search"):
+    if not el.keys():
+        return False  # everything below reads an attribute
+    get = el.get
+    role = get("role")
+    if role:
+        role = role.lower()
+        if role in ("navigation", "contentinfo", "complementary", "search"):
+            return True
+        if role == "banner" and not _holds_title(el):
+            # A theme's post hero (Kadence's ``<section role="banner" class="entry-hero">``)
+            # holds the title, trail, category and date: not the site banner.
+            return True
+    cls = get("class")
+    ident = get("id")
+    if (
+        get("aria-hidden") is not None
+        or get("hidden") is not None
+        or get("style") is not None
+        or (cls and _HIDDEN_ANY.search(cls))
+    ) and is_hidden(el):
         return True
-    if role == "banner" and not _holds_title(el):
-        # A theme's post hero (Kadence's ``<section role="banner" class="entry-hero">``)
-        # holds the title, trail, category and date: not the site banner.
-        return True
-    if is_hidden(el):
-        return True
-    return any(_junk_token(tok) for tok in tokens(el))
+    if not (cls or ident):
+        return False
+    words = f"{cls or ''} {ident or ''}"
+    if _TRIGGERS.isdisjoint(_WORD_SPLIT.split(words.lower())):
+        return False  # the common case: no junk word anywhere in class or id
+    if not any(_junk_token(tok) for tok in words.split()):
+        return False
+    # A class word is weak evidence: layout wrappers are named after what sits beside
+    # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
+    # pagination-first``). One holding most of the page's paragraph text is the article.
+    return paragraph_share(el) < _MAIN_SHARE
+
+
+_MAIN_SHARE = 0.5
+# Per tree (weakly keyed by its root): element -> characters of <p> text inside it, and
+# the root's total. See :func:`in_junk` for why the root itself is never a key.
+_MASS_MEMO: weakref.WeakKeyDictionary[Any, tuple[dict[Any, int], int]] = weakref.WeakKeyDictionary()
+
+
+def paragraph_share(el: Any) -> float:
+    """The share of the page's ``<p>`` text (non-space characters) that ``el`` holds."""
+    root = el.getroottree().getroot()
+    found = _MASS_MEMO.get(root)
+    if found is None:
+        mass: dict[Any, int] = {}
+        total = 0
+        for p in root.iter("p"):
+            n = len("".join(p.text_content().split()))
+            if not n:
+                continue
+            total += n
+            node = p
+            while node is not None and node is not root:
+                mass[node] = mass.get(node, 0) + n
+                node = node.getparent()
+        found = _MASS_MEMO[root] = (mass, total)
+    mass, total = found
+    if el is root:
+        return 1.0 if total else 0.0
+    return mass.get(el, 0) / total if total else 0.0
 
 
 def _junk_token(tok: str) -> bool:
@@ -240,7 +307,7 @@ def in_plain_list(el: Any) -> bool:
 def is_emph(el: Any) -> bool:
     """Bold as rendered: ``<strong>``/``<b>``, an inline ``font-weight: bold`` style or a
     bold utility class (on any element: ``<p style="font-weight:bold">`` is a bold
-    paragraph). ``<em>``/``<i>`` (italics) is deliberately not emphasis: SPEC §3 names
+    paragraph). ``<em>``/``<i>`` (italics) is deliberately not emphasis: docs/record.md names
     strong/b and headings only, and italics mark quotes and titles of works far too often."""
     t = tag(el)
     if t in EMPH_TAGS:
@@ -259,37 +326,70 @@ def ancestors(el: Any) -> Iterator[Any]:
         parent = parent.getparent()
 
 
+def _verdict(node: Any) -> bool | None:
+    """What ``node`` itself says while :func:`in_junk` walks up: True (boilerplate), False
+    (the walk ends here: ``body`` or the page's own article) or None (ask the parent)."""
+    t = tag(node)
+    if t in ("body", "html"):
+        return False
+    if t in ("main", "article"):
+        # The page's article; an <article> nested in it (a related post, a comment)
+        # is judged by its containers as well.
+        return None if _in_article(node) else False
+    if t in ("header", "footer", "aside") and _in_article(node):
+        # The article's own header/footer/aside holds its title, date and taxonomy;
+        # still junk when its class says so (``<aside class="related">``).
+        if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
+            return True
+        return None
+    if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
+        # A post header outside <article> (a theme's hero/title bar): title, trail, date.
+        return None
+    return True if is_junk(node) else None
+
+
+# Per tree (weakly keyed by its root element): element -> in_junk verdict. Holding the
+# element proxies keeps them (and so their identity) alive while the tree is in use; the
+# root itself is never a key, so the entry goes when the tree's owner drops the root.
+_JUNK_MEMO: weakref.WeakKeyDictionary[Any, dict[Any, bool]] = weakref.WeakKeyDictionary()
+
+
 def in_junk(el: Any, stop: Any = None) -> bool:
     """True when ``el`` or an ancestor (below ``stop``) is boilerplate. An article's own
     ``<header>``/``<footer>`` (inside ``article``/``main``) is not: it holds the title,
-    date and category."""
+    date and category. Memoised per tree (the walk is asked for nearly every element)."""
+    if stop is not None:
+        node = el
+        while node is not None and node is not stop:
+            verdict = _verdict(node)
+            if verdict is not None:
+                return verdict
+            node = node.getparent()
+        return False
+    if el is None or not tag(el):
+        return False
+    root = el.getroottree().getroot()
+    memo = _JUNK_MEMO.get(root)
+    if memo is None:
+        memo = _JUNK_MEMO[root] = {}
+    chain: list[Any] = []
     node = el
-    while node is not None and node is not stop:
-        t = tag(node)
-        if t in ("body", "html"):
-            return False
-        if t in ("main", "article"):
-            # The page's article; an <article> nested in it (a related post, a comment)
-            # is judged by its containers as well.
-            if not _in_article(node):
-                return False
-            node = node.getparent()
-            continue
-        if t in ("header", "footer", "aside") and _in_article(node):
-            # The article's own header/footer/aside holds its title, date and taxonomy;
-            # still junk when its class says so (``<aside class="related">``).
-            if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
-                return True
-            node = node.getparent()
-            continue
-        if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
-            # A post header outside <article> (a theme's hero/title bar): title, trail, date.
-            node = node.getparent()
-            continue
-        if is_junk(node):
-            return True
+    answer = False
+    while node is not None:
+        known = memo.get(node)
+        if known is not None:
+            answer = known
+            break
+        chain.append(node)
+        verdict = _verdict(node)
+        if verdict is not None:
+            answer = verdict
+            break
         node = node.getparent()
-    return False
+    for seen in chain:
+        if seen is not root:
+            memo[seen] = answer
+    return answer
 
 
 def _in_article(el: Any) -> bool:
@@ -320,14 +420,12 @@ def visible_text(el: Any) -> str:
 
 
 def iter_elements(root: Any, names: Iterable[str] | None = None) -> Iterator[Any]:
-    """Elements of ``root`` (optionally only the given tags), comments skipped."""
+    """Elements of ``root`` (optionally only the given tags), comments skipped; lxml does
+    the filtering."""
     if root is None:
-        return
-    wanted = set(names) if names else None
-    for el in root.iter():
-        t = tag(el)
-        if t and (wanted is None or t in wanted):
-            yield el
+        return iter(())
+    elements: Iterator[Any] = root.iter(*names) if names else root.iter(etree.Element)
+    return elements
 
 
 def protected_set(*elements: Any) -> set[Any]:

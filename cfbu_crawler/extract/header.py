@@ -12,24 +12,45 @@ from dataclasses import dataclass
 from typing import Any
 
 from .breadcrumb import extract_breadcrumb, parse_trail
-from .dates import find_date
+from .dates import find_date, numeric_order
 from .dom import ancestors, in_plain_list
 from .layout import layout
 from .page import Page
 from .text import normalise_text
 from .title import extract_title
 
-_NOT_PUBLISHED = re.compile(r"opdater|ændret|revider|senest|updated|modified|redigeret", re.I)
+_NOT_PUBLISHED = re.compile(
+    r"opdater|ændret|revider|senest|updated|modified|redigeret|aktualisiert|geändert|"
+    r"mis à jour|actualizado|atualizado|aggiornato|bijgewerkt|uppdaterad|oppdatert",
+    re.I,
+)
+# Words that may stand beside a date on a date line: lead-ins ("Publiceret", "Veröffentlicht
+# am", "Publié le", "Publicado el"...), weekdays, clock times and zones, in the languages
+# of :mod:`dates`. What is left after removing them is a label (the category) or nothing.
+_WEEKDAYS = (
+    "mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|man|tir|tirs|ons|tor|tors|fre|lør|søn|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|"
+    "fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|"
+    "mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|"
+    "sábado|sabado|domingo|lunedì|lunedi|martedì|martedi|mercoledì|mercoledi|giovedì|giovedi|"
+    "venerdì|venerdi|sabato|domenica|segunda-feira|terça-feira|terca-feira|quarta-feira|"
+    "quinta-feira|sexta-feira|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    "måndag|tisdag|onsdag|torsdag|lördag|söndag|feira"
+)
 _NOISE = re.compile(
     r"\b(?:publiceret|udgivet|offentliggjort|oprettet|skrevet|postet|posted|published|dato|"
-    r"date|den|d|kl|klokken|kategori|kategorier|category|emne|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|"
-    r"man|tir|tirs|ons|tor|tors|fre|lør|søn|on|the)\b\.?|\d{1,2}[:.]\d{2}",
+    r"date|den|d|kl|klokken|kategori|kategorier|category|emne|on|the|at|am|pm|a\.m|p\.m|"
+    r"veröffentlicht|publié|publie|publicado|publicada|pubblicato|gepubliceerd|publicerad|"
+    r"publisert|erschienen|datum|fecha|data|le|el|em|il|op|om|um|uhr|às|as|à|a las|alle|ore|"
+    r"kello|gmt|utc|cet|cest|est|edt|cst|cdt|mst|mdt|pst|pdt|pt|et|ct|bst|ist|h|"
+    rf"{_WEEKDAYS})\b\.?|\d{{1,2}}[:.h]\d{{2}}(?:[:.]\d{{2}})?",
     re.I,
 )
 # Lead-ins of a publication line (Danish first): "Publiceret d. 30.11.2015", "Udgivet: ...".
 _PUBLISHED_LEAD_IN = re.compile(
     r"^\W*(?:publiceret|udgivet|offentliggjort|oprettet|skrevet|postet|dato|posted|published|"
-    r"date)\b",
+    r"date|veröffentlicht|publié|publicado|publicada|pubblicato|gepubliceerd|publicerad|"
+    r"publisert|erschienen)\b",
     re.I,
 )
 _TRAIL_INSIDE = 3  # last lines of the content container looked at for a trailing date
@@ -46,13 +67,13 @@ class HeaderLine:
     rank: tuple[int, int, int]
 
 
-def date_line(text: str) -> tuple[dt.date, str] | None:
+def date_line(text: str, month_first: bool = False) -> tuple[dt.date, str] | None:
     """If ``text`` is a date line (a date plus at most a few words such as ``Publiceret``
     or a category label), return the date and the leftover label text."""
     text = normalise_text(text)
     if not text or len(text) > 80 or _NOT_PUBLISHED.search(text):
         return None
-    hit = find_date(text)
+    hit = find_date(text, month_first)
     if not hit:
         return None
     found, start, end = hit
@@ -71,8 +92,8 @@ def is_label(text: str) -> bool:
         return False
     if _LABEL_JUNK.match(text) or text.endswith((":", ".", "?", "!")):
         return False
-    if any(ch in text for ch in "/>»›→|·•"):
-        return False  # a trail or a menu line, not a label
+    if any(ch in text for ch in "/>»›→|·•@"):
+        return False  # a trail, a menu line or a handle, not a label
     # Two or three capitalised words look like a person's name (Danish nouns are lower case).
     return not (len(words) > 1 and all(w[:1].isupper() for w in words))
 
@@ -138,8 +159,9 @@ def _header_window(page: Page) -> list[HeaderLine]:
 def best_date_line(page: Page) -> tuple[int, dt.date, str] | None:
     """(index in the window, date, leftover label) of the header's date line, or None."""
     best = None
+    order = month_first(page)
     for i, line in enumerate(header_window(page)):
-        hit = date_line(line.text)
+        hit = date_line(line.text, order)
         if hit and (best is None or line.rank < best[0]):
             best = (line.rank, i, hit)
     if best is None:
@@ -178,6 +200,21 @@ def _trailing_date(page: Page) -> dt.date | None:
     candidates += [text for text, _ in lines[last + 1 : last + 1 + _TRAIL_AFTER]]
     for text in reversed(candidates):
         if text and is_publication_line(text):
-            hit = date_line(text)
+            hit = date_line(text, month_first(page))
             return hit[0] if hit else None
     return None
+
+
+def month_first(page: Page) -> bool:
+    """Whether the page writes numeric dates month-first (``11/20/2019``): decided by the
+    page's other dates where they can only be read one way, else by its language."""
+
+    def decide() -> bool:
+        root = page.root
+        lang = (root.get("lang") or root.get("xml:lang")) if root is not None else None
+        # Short visible lines hold the dates (header, bylines, lists, captions).
+        texts = [line.text for line in header_window(page)]
+        texts += [para.text for para in layout(page).doc if len(para.text) <= 80]
+        return numeric_order(lang, [t for t in texts if any(ch.isdigit() for ch in t)])
+
+    return bool(page.memo("month_first", decide))

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from .blocks import Para, paragraphs
 from .breadcrumb_markup import is_markup_trail
 from .dates import find_date
@@ -32,11 +34,13 @@ from .page import Page
 from .text import normalise_text
 
 _CONTENT_TOKEN = re.compile(
-    r"^(?:(?:entry|post|article|single|news|story|blog|page|nyhed|artikel)[-_]{1,2}"
+    # an optional BEM-style namespace (``c-entry-content``, ``o-article-body``)
+    r"^(?:[a-z]{1,2}[-_])?(?:(?:entry|post|article|single|news|story|blog|nyhed|artikel)[-_]{1,2}"
     r"(?:content|body|text|tekst|indhold|brodtekst)|articlebody|the-content|brodtekst|"
     r"broedtekst|brødtekst|artikeltekst|nyhedstekst)$",
     re.I,
 )
+_CONTENT_ANY = re.compile(r"content|body|text|indhold|brod|brød|broed", re.I)
 _DIV_PARAGRAPH_MIN = 20  # chars of text for a <div> to count as a paragraph
 # Class words of a lead/intro paragraph printed above the body container (Bootstrap's
 # ``.lead``, Drupal's ``field--name-field-lead``; Danish "manchet", "ingress", "underrubrik").
@@ -85,39 +89,61 @@ def _is_leaf_block(el: Any) -> bool:
     )
 
 
-def _direct_text_len(el: Any) -> int:
+def _text_len(text: str | None) -> int:
+    """Length of ``text`` with its whitespace collapsed: what :func:`normalise_text` would
+    give, up to invisible and control characters (a length to compare, at a fraction of
+    the cost)."""
+    if not text:
+        return 0
+    if text.isspace():
+        return 0
+    return len(" ".join(text.split()))
+
+
+def _direct_text_len(el: Any, memo: dict[Any, int] | None = None) -> int:
     """Non-link text held directly by ``el``: its text nodes, inline children, <p> children,
     and its ``<div>`` children used as paragraphs (when there are several of them)."""
-    total = len(normalise_text(el.text or ""))
+    total = _text_len(el.text)
     leaf_divs: list[int] = []
     for child in el:
         t = tag(child)
         if t == "p" or (t and t not in BLOCK_TAGS and t not in SKIP_TAGS and t != "a"):
-            total += _text_without_links(child)
-        elif _is_leaf_block(child):
-            leaf_divs.append(_text_without_links(child))
+            total += _text_without_links(child, memo)
+        elif t == "div" and _is_leaf_block(child):
+            leaf_divs.append(_text_without_links(child, memo))
         if child.tail:
-            total += len(normalise_text(child.tail))
+            total += _text_len(child.tail)
     if sum(1 for n in leaf_divs if n >= _DIV_PARAGRAPH_MIN) >= 2:
         total += sum(leaf_divs)
     return total
 
 
-def _text_without_links(el: Any) -> int:
-    total = 0 if tag(el) == "a" else len(normalise_text(el.text or ""))
+def _text_without_links(el: Any, memo: dict[Any, int] | None = None) -> int:
+    """Characters of ``el``'s visible text outside links. ``memo`` (element -> result)
+    may be shared by calls on a tree that is not changed meanwhile."""
+    if memo is not None:
+        found = memo.get(el)
+        if found is not None:
+            return found
+    total = 0 if el.tag == "a" else _text_len(el.text)
     for child in el:
-        t = tag(child)
-        if t and t != "a" and t not in SKIP_TAGS:
-            total += _text_without_links(child)
+        t = child.tag
+        if t.__class__ is str and t != "a" and t not in SKIP_TAGS:
+            total += _text_without_links(child, memo)
         if child.tail:
-            total += len(normalise_text(child.tail))
+            total += _text_len(child.tail)
+    if memo is not None:
+        memo[el] = total
     return total
 
 
 def _is_known_container(el: Any) -> bool:
     if "articleBody" in (el.get("itemprop") or "").split():
         return True
-    return any(_CONTENT_TOKEN.match(tok) for tok in (el.get("class") or "").split())
+    cls = el.get("class")
+    if not cls or not _CONTENT_ANY.search(cls):
+        return False  # every known container word ends in one of these: one test first
+    return any(_CONTENT_TOKEN.match(tok) for tok in cls.split())
 
 
 def _beside_title(el: Any, levels: int = 3) -> bool:
@@ -152,7 +178,7 @@ def _title_node(body: Any, title_hint: str) -> Any:
 
 
 def _first_prose_after_title(
-    body: Any, scored: list[tuple[int, Any]], best: Any, title_hint: str
+    body: Any, scored: list[tuple[float, Any]], best: Any, title_hint: str
 ) -> Any:
     """The first block of prose after the title, unless the best-scored element holds the
     title itself (then the title and its text are together already)."""
@@ -178,23 +204,23 @@ def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
     body = root.find(".//body") if tag(root) != "body" else root
     if body is None:
         body = root
+    memo: dict[Any, int] = {}
+
+    def text(el: Any) -> int:
+        return _text_without_links(el, memo)
+
     known = [
         el
-        for el in root.iter()
-        if tag(el) and _is_known_container(el) and not in_junk(el) and _text_without_links(el)
+        for el in root.iter(etree.Element)
+        if _is_known_container(el) and not in_junk(el) and text(el)
     ]
     if known:
-        best = max(known, key=_text_without_links)  # first (outermost) wins ties
+        best = max(known, key=text)  # first (outermost) wins ties
         # A short one (a one-line news item) still wins when it sits with the title:
         # the readability fallback would prefer a longer sidebar card.
-        if _text_without_links(best) >= 40 or _beside_title(best):
+        if text(best) >= 40 or _beside_title(best):
             return best, True
-    scored = [
-        (_direct_text_len(el), el)
-        for el in body.iter()
-        if tag(el) in _SCORE_TAGS and not in_junk(el)
-    ]
-    scored = [item for item in scored if item[0] > 0]
+    scored = _scored(body, memo)
     if not scored:
         return body, False
     best_score = max(score for score, _ in scored)
@@ -211,13 +237,83 @@ def find_container(root: Any, title_hint: str = "") -> tuple[Any, bool]:
     return body, False  # pragma: no cover
 
 
-def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
-    for el in list(root.iter()):
-        t = tag(el)
-        if not t or t in _NEVER_REMOVE or el in keep:
+_PARENT_CREDIT = 0.5  # readability's share of a block's text credited to its container
+
+
+def _scored(body: Any, memo: dict[Any, int]) -> list[tuple[float, Any]]:
+    """(score, element) in document order, for elements holding prose directly: the text
+    of their own paragraphs, plus half of what their children hold directly (an article
+    whose paragraphs each sit in a wrapper of their own: ``div.text-description > p``)."""
+    direct: dict[Any, int] = {}
+    order: list[Any] = []
+    for el in body.iter(*_SCORE_TAGS):
+        if in_junk(el):
             continue
-        if el.getparent() is not None and predicate(el):
-            remove_keep_tail(el)
+        order.append(el)
+        n = _direct_text_len(el, memo)
+        if n:
+            direct[el] = n
+    score: dict[Any, float] = {el: float(n) for el, n in direct.items()}
+    for el, n in direct.items():
+        if tag(el) not in BLOCK_TAGS or tag(el) in ("article", "li"):
+            # An inline element's text is its parent's own already; an <article> or list
+            # item inside another element is an item of its own (a teaser, a comment).
+            continue
+        parent = el.getparent()
+        if parent is not None and tag(parent) in _SCORE_TAGS and not in_junk(parent):
+            score[parent] = score.get(parent, 0.0) + _PARENT_CREDIT * n
+    return [(score[el], el) for el in order if score.get(el, 0) > 0]
+
+
+_SIBLING_LEVELS = 3  # how far above the container a run of identical blocks is looked for
+
+
+def same_kind_siblings(el: Any, memo: dict[Any, int] | None = None) -> list[Any]:
+    """The run of identical blocks the article is printed as (``p.post-text`` after
+    ``p.post-text``, ``div.card`` after ``div.card``), in order, when ``el`` is one of them
+    or the only text of one of them; else ``[el]``. Siblings count when they have the same
+    tag and class and hold prose."""
+    node = el
+    own = _text_without_links(el, memo)
+    for _ in range(_SIBLING_LEVELS):
+        parent = node.getparent()
+        if parent is None or tag(node) in ("body", "html", "main", "article"):
+            break
+        cls = (node.get("class") or "").strip()
+        if cls:
+            group = [
+                sib
+                for sib in parent
+                if sib is node
+                or (
+                    sib.tag == node.tag
+                    and (sib.get("class") or "").strip() == cls
+                    and not is_junk(sib)
+                    and _text_without_links(sib, memo) >= _DIV_PARAGRAPH_MIN
+                )
+            ]
+            if len(group) > 1:
+                return group
+        if _text_without_links(parent, memo) * 0.9 > own:
+            break  # the parent holds other text: no longer a wrapper of el alone
+        node = parent
+    return [el]
+
+
+def _strip(root: Any, predicate: Any, keep: set[Any]) -> None:
+    """Remove the elements below ``root`` that ``predicate`` condemns (never one in
+    ``keep``, never html/body/main/article), without looking inside what is removed."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for el in list(node):
+            t = tag(el)
+            if not t:
+                continue
+            if t not in _NEVER_REMOVE and el not in keep and predicate(el):
+                remove_keep_tail(el)
+            else:
+                stack.append(el)
 
 
 def _is_breadcrumbish(el: Any) -> bool:
@@ -232,20 +328,21 @@ def build_layout(page: Page) -> Layout:
         work = copy.deepcopy(page.root)
     except Exception:
         return Layout()
-    for el in list(work.iter()):
-        if tag(el) in SKIP_TAGS and el.getparent() is not None:
+    for el in list(work.iter(*SKIP_TAGS)):
+        if el.getparent() is not None:
             remove_keep_tail(el)
     head_title = page.root.find(".//title")
     hint = normalise_text(head_title.text_content()) if head_title is not None else ""
     container, _known = find_container(work, hint)
-    keep = protected_set(container, *(el for el in work.iter() if tag(el) == "h1"))
+    group = same_kind_siblings(container, {})
+    keep = protected_set(*group, *work.iter("h1"))
     # Boilerplate out, but keep breadcrumb trails: they are read from the visible text.
     _strip(work, lambda el: is_junk(el) and tag(el) != "header" and not _is_breadcrumbish(el), keep)
     body_el = work.find(".//body")
-    doc = paragraphs(body_el if body_el is not None else work, marker=container)
+    doc = paragraphs(body_el if body_el is not None else work, marker=group)
     # Inside the container: no furniture (headers, meta lines, breadcrumbs, h1, junk), but
     # never an element that holds most of the container's text (a mislabelled wrapper).
-    total = _text_without_links(container) or 1
+    total = sum(_text_without_links(el) for el in group) or 1
 
     def furniture(el: Any) -> bool:
         if tag(el) == "h1":
@@ -256,10 +353,12 @@ def build_layout(page: Page) -> Layout:
 
     # Strip a copy: the nodes of ``doc`` must stay attached (the header region compares
     # their ancestors with the title's).
-    cleaned = copy.deepcopy(container)
-    _strip(cleaned, furniture, set())
-    body = [para for el in _leads_before(container) for para in paragraphs(el)]
-    return Layout(doc=doc, body=body + paragraphs(cleaned))
+    body = [para for el in _leads_before(group[0]) for para in paragraphs(el)]
+    for member in group:
+        cleaned = copy.deepcopy(member)
+        _strip(cleaned, furniture, set())
+        body += paragraphs(cleaned)
+    return Layout(doc=doc, body=body)
 
 
 def _lead_like(el: Any) -> bool:

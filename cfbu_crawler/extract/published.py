@@ -1,40 +1,70 @@
-"""The publication date as a reader in Denmark sees it (``YYYY-MM-DD``).
+"""The publication date (``YYYY-MM-DD``).
 
-Layers: JSON-LD ``datePublished``; ``article:published_time`` and similar ``<meta>``;
-microdata ``itemprop=datePublished``; a ``<time>`` marked as published (never one marked
-modified/updated, or inside sidebars, related lists, comments); then a Danish date line in
-the article header region (see :mod:`header`); then the text of an element marked as the
-publication date (Joomla's ``dd.published``); last, a publication line just below the body
-(``Publiceret d. 30.11.2015``).
+Layers: JSON-LD ``datePublished`` (then ``dateCreated``, ``uploadDate``,
+``published_at``...; article-like objects first, then any object); ``article:published_time``
+and similar ``<meta>`` (Dublin Core ``dc:date``, Highwire ``citation_date``...); microdata
+``itemprop=datePublished``; a ``<time>`` marked as published (never one marked
+modified/updated, or inside sidebars, related lists, comments); then a date line in the
+article header region (see :mod:`header`; Danish first, and the month names of
+:mod:`dates`); then the text of an element marked as the publication date (Joomla's
+``dd.published``); last, a publication line just below the body (``Publiceret d.
+30.11.2015``). A date only in the URL is not read: the field is what the page shows.
+
+The day of a timestamp with an offset: the day the page itself shows when one of the
+timestamp's possible local days is shown on the page (its header date line or a
+``<time>``'s text); otherwise the day in the site's timezone (``Page.site_timezone``,
+Europe/Copenhagen by default: a reader in Denmark).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .dates import parse_danish_date, to_copenhagen_date
+from .dates import COPENHAGEN, parse_date, parse_timestamp
 from .dom import in_junk, in_plain_list, iter_elements, tokens, visible_text
-from .header import best_date_line, date_line, trailing_date
-from .page import Page
-from .structured import itemprop_values, jsonld_value, meta_content
+from .header import best_date_line, date_line, month_first, trailing_date
+from .page import Page, jsonld_str
+from .structured import article_objects, itemprop_values, meta_content
 
 _META_NAMES = (
     "article:published_time",
     "og:published_time",
+    "og:article:published_time",
+    "article:published",
     "published_time",
     "datepublished",
     "dc.date.issued",
     "dcterms.issued",
+    "dc:date",
     "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "prism.publicationdate",
     "date",
     "pubdate",
+    "publishdate",
     "publish-date",
     "publish_date",
+    "published-date",
+    "date.published",
+    "article.published",
+    "article_date_original",
+    "originalpublicationdate",
     "parsely-pub-date",
     "sailthru.date",
+    "datecreated",
 )
+# JSON-LD keys of the publication date, in order of trust.
+_JSONLD_KEYS = ("datePublished", "dateCreated", "published_at", "publishedAt")
 _PUBLISHED = re.compile(r"publish|entry-date|post-date|pubdate|posted|dato|date-pub", re.I)
 # Elements whose class says "publication date" (Joomla ``dd.published``, Drupal
 # ``field--name-field-date``, ``.news-date``...), read as text when there is no <time>.
@@ -44,13 +74,111 @@ _DATE_CLASS = re.compile(
 _MODIFIED = re.compile(r"modif|updat|opdat|revis|ændret|edited|comment", re.I)
 
 
-def _time_value(el: Any) -> dt.date | None:
+def _time_value(page: Page, el: Any) -> dt.date | None:
     value = el.get("datetime") or el.get("content")
     if value:
-        found = to_copenhagen_date(value)
+        found = _day(page, value)
         if found:
             return found
-    return parse_danish_date(visible_text(el))
+    return parse_date(visible_text(el), month_first(page))
+
+
+def _visible_days(page: Page) -> set[dt.date]:
+    """Days the page shows as text: its header date line and the text of its ``<time>``s."""
+
+    def collect() -> set[dt.date]:
+        days: set[dt.date] = set()
+        hit = best_date_line(page)
+        if hit:
+            days.add(hit[1])
+        order = month_first(page)
+        for el in iter_elements(page.root, ("time",)):
+            found = parse_date(visible_text(el), order)
+            if found:
+                days.add(found)
+        return days
+
+    return page.memo("visible_days", collect)
+
+
+def _day(page: Page, value: str | None) -> dt.date | None:
+    """The day of a structured date or timestamp (see the module's docstring)."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        return None
+    written, stamp = parsed
+    if stamp is None:
+        return written
+    site_day = stamp.astimezone(_site_zone(page)).date()
+    local_days = {
+        stamp.astimezone(dt.timezone(dt.timedelta(hours=hours))).date() for hours in range(-12, 15)
+    }
+    shown = _visible_days(page)
+    if written in shown:
+        return written  # the page's own offset, and its visible date agrees
+    if site_day in shown:
+        return site_day
+    for day in sorted(local_days & shown):
+        return day  # a day this instant has somewhere, and the one the page shows
+    # No visible date decides: the day in the page's own address (``/2019/11/18/``, written
+    # by the CMS in the site's local time) may still choose among the instant's local days.
+    # It is never a source of the date by itself.
+    in_url = _url_days(page)
+    for day in (site_day, written, *sorted(local_days)):
+        if day in in_url:
+            return day
+    return site_day
+
+
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=/|-|\.|$)")
+
+
+def _url_days(page: Page) -> set[dt.date]:
+    """Days written in the page's URL, canonical link or ``og:url``."""
+
+    def collect() -> set[dt.date]:
+        urls = [page.url, meta_content(page, "og:url") or ""]
+        urls += [
+            el.get("href") or ""
+            for el in iter_elements(page.root, ("link",))
+            if "canonical" in (el.get("rel") or "").lower().split()
+        ]
+        days = set()
+        for url in urls:
+            for m in _URL_DAY.finditer(url):
+                with contextlib.suppress(ValueError):
+                    days.add(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        return days
+
+    return page.memo("url_days", collect)
+
+
+def _site_zone(page: Page) -> dt.tzinfo:
+    name = page.site_timezone or "Europe/Copenhagen"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return COPENHAGEN
+
+
+def _from_jsonld(page: Page, other_types: bool = False) -> dt.date | None:
+    """The first publication key of the article-like (then page-like) JSON-LD objects; with
+    ``other_types``, of the page's other objects (a fact check's ``ClaimReview``, a video
+    page's ``VideoObject``), read only after the markup layers: a page about a video is
+    rare, embedded videos of other days are not."""
+    if other_types:
+        seen = {id(obj) for obj in article_objects(page)}
+        objects = [obj for obj in page.jsonld if id(obj) not in seen]
+        keys: tuple[str, ...] = (*_JSONLD_KEYS, "uploadDate")
+    else:
+        objects = article_objects(page)
+        keys = _JSONLD_KEYS
+    for key in keys:
+        for obj in objects:
+            found = _day(page, jsonld_str(obj.get(key)))
+            if found:
+                return found
+    return None
 
 
 def _in_list(el: Any) -> bool:
@@ -83,7 +211,7 @@ def _from_time(page: Page) -> dt.date | None:
     unlisted = [el for el in times if not _in_list(el)]
     for group in (marked, unlisted):
         for el in group:
-            found = _time_value(el)
+            found = _time_value(page, el)
             if found:
                 return found
     return None
@@ -104,28 +232,29 @@ def _from_marked_text(page: Page) -> dt.date | None:
         if any(_MODIFIED.search(tok) for tok in toks) or in_junk(el) or _in_list(el):
             continue
         text = visible_text(el)
-        hit = date_line(text) if len(text) <= 80 else None
+        hit = date_line(text, month_first(page)) if len(text) <= 80 else None
         if hit:
             return hit[0]
     return None
 
 
 def extract_published(page: Page) -> str | None:
-    """``YYYY-MM-DD`` in Europe/Copenhagen, or None."""
+    """``YYYY-MM-DD``, or None."""
     return page.extracted("published", lambda: _extract(page), None)
 
 
 def _extract(page: Page) -> str | None:
     if page.root is None:
         return None
-    layers = (
-        lambda: to_copenhagen_date(jsonld_value(page, "datePublished")),
-        lambda: to_copenhagen_date(meta_content(page, *_META_NAMES)),
+    layers: tuple[Callable[[], dt.date | None], ...] = (
+        lambda: _from_jsonld(page),
+        lambda: _day(page, meta_content(page, *_META_NAMES)),
         lambda: next(
-            (d for d in map(to_copenhagen_date, itemprop_values(page, "datePublished")) if d),
+            (d for v in itemprop_values(page, "datePublished") if (d := _day(page, v))),
             None,
         ),
         lambda: _from_time(page),
+        lambda: _from_jsonld(page, other_types=True),
         lambda: _from_text(page),
         lambda: _from_marked_text(page),
         lambda: trailing_date(page),

@@ -27,14 +27,14 @@ ARTICLE_TYPES = frozenset(
 PAGE_TYPES = frozenset(["WebPage", "ItemPage", "AboutPage", "CollectionPage", "ContactPage"])
 
 
-def objects(page: Page, types: frozenset[str] | set[str]) -> Iterator[dict]:
+def objects(page: Page, types: frozenset[str] | set[str]) -> Iterator[dict[str, Any]]:
     """JSON-LD objects of the given ``@type``s, in document order."""
     for obj in page.jsonld:
         if jsonld_types(obj) & types:
             yield obj
 
 
-def article_objects(page: Page) -> list[dict]:
+def article_objects(page: Page) -> list[dict[str, Any]]:
     """Article-like JSON-LD objects first, then WebPage-like ones."""
     return list(objects(page, ARTICLE_TYPES)) + list(objects(page, PAGE_TYPES))
 
@@ -48,23 +48,33 @@ def jsonld_value(page: Page, key: str) -> str | None:
     return None
 
 
+def meta_map(page: Page) -> dict[str, str]:
+    """Every ``<meta property|name|itemprop=...>`` of the page: lower-cased key -> the
+    first non-empty ``content`` (read once per page)."""
+
+    def build() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for el in iter_elements(page.root, ("meta",)):
+            for attr in ("property", "name", "itemprop"):
+                key = (el.get(attr) or "").strip().lower()
+                if key and key not in found:
+                    content = normalise_text(el.get("content") or "")
+                    if content:
+                        found[key] = content
+        return found
+
+    if page.root is None:
+        return {}
+    return page.memo("meta_map", build)
+
+
 def meta_content(page: Page, *names: str) -> str | None:
     """``content`` of the first ``<meta property|name|itemprop=...>`` among ``names``."""
-    root = page.root
-    if root is None:
-        return None
-    wanted = [n.lower() for n in names]
-    found: dict[str, str] = {}
-    for el in iter_elements(root, ("meta",)):
-        for attr in ("property", "name", "itemprop"):
-            key = (el.get(attr) or "").strip().lower()
-            if key in wanted and key not in found:
-                content = normalise_text(el.get("content") or "")
-                if content:
-                    found[key] = content
-    for name in wanted:
-        if name in found:
-            return found[name]
+    found = meta_map(page)
+    for name in names:
+        value = found.get(name.lower())
+        if value:
+            return value
     return None
 
 
@@ -103,7 +113,7 @@ def jsonld_breadcrumb(page: Page) -> list[str]:
             if not name:
                 continue
             try:
-                pos = float(item.get("position"))
+                pos = float(item.get("position", ""))  # "" and None both fail
             except (TypeError, ValueError):
                 pos = float(i + 1)
             ranked.append((pos, i, normalise_text(name)))

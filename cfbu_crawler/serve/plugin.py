@@ -35,7 +35,7 @@ TEXT_HEADERS = {
 
 
 def raw_page_path(datasette: Any, raw_page_id: int) -> str:
-    return datasette.urls.path(f"/-/raw-page/{int(raw_page_id)}")
+    return str(datasette.urls.path(f"/-/raw-page/{int(raw_page_id)}"))
 
 
 def decode(body: bytes, content_type: str | None, encoding: str | None) -> str:

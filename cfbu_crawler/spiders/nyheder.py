@@ -503,7 +503,7 @@ class NyhederSpider(scrapy.Spider):
     def links(self, response: TextResponse) -> tuple[list[str], list[str]]:
         """The page's links to articles and to listing pages of the section, in page order
         (read and classified once per response)."""
-        cached = response.meta.get("_cfbu_links")
+        cached: tuple[list[str], list[str]] | None = response.meta.get("_cfbu_links")
         if cached is not None:
             return cached
         articles: list[str] = []

@@ -53,7 +53,7 @@ class IndexEntry:
 
     @property
     def date(self) -> str:
-        return timestamp_to_iso_date(self.timestamp)
+        return str(timestamp_to_iso_date(self.timestamp))
 
 
 def read_index(path: Path) -> Iterator[IndexEntry]:

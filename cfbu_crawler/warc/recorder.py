@@ -206,7 +206,8 @@ class WarcRecorder:
 
 def _hops(response: Any) -> tuple[tuple[str, int, WarcLocation], ...]:
     try:
-        return response.meta.get(META_KEY, ())
+        hops: tuple[tuple[str, int, WarcLocation], ...] = response.meta.get(META_KEY, ())
+        return hops
     except AttributeError:  # a Failure, or a response without its request
         return ()
 
@@ -232,9 +233,9 @@ def location_for(item: Any, hops: Iterable[tuple[str, int, WarcLocation]]) -> Wa
     for url, hop_status, location in hops:
         if url in urls and hop_status == status:
             return location
-    for url in urls:
+    for wanted in urls:
         for hop_url, _, location in hops:
-            if url and hop_url == url:
+            if wanted and hop_url == wanted:
                 return location
     return None
 

@@ -68,7 +68,7 @@ def payload_digest(body: bytes) -> str:
 def warc_date(when: datetime) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
-    return datetime_to_iso_date(when)
+    return str(datetime_to_iso_date(when))
 
 
 def status_line(status: int) -> str:
@@ -170,14 +170,14 @@ class RecordMaker:
         out.seek(0)
         out.truncate()
         self.builder.write_record(record)
-        return self.builder.get_contents()
+        return bytes(self.builder.get_contents())
 
     def serialise_all(self, records: Iterable[ArcWarcRecord]) -> list[bytes]:
         return [self.serialise(record) for record in records]
 
 
 def record_id(record: ArcWarcRecord) -> str:
-    return record.rec_headers.get_header("WARC-Record-ID")
+    return str(record.rec_headers.get_header("WARC-Record-ID"))
 
 
 __all__ = [

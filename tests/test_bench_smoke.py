@@ -1,0 +1,67 @@
+"""The benchmarks under bench/ still run: each at a tiny size (skipped without its data)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_open_web_metric_is_the_benchmarks() -> None:
+    open_web = _load("open_web")
+    truth = "one two three four five six"
+    assert open_web.page_scores(truth, truth) == (1.0, 1.0, 1.0)
+    precision, recall, _ = open_web.page_scores("one two three four five", truth)
+    assert (precision, recall) == (1.0, 2 / 3)
+    assert open_web.page_scores("", truth)[0] is None  # left out of the precision mean
+    # shingles count with multiplicity: a repeated passage is extra output
+    precision, _, _ = open_web.page_scores(truth + " " + truth, truth)
+    assert precision < 0.5
+
+
+def test_open_web_runs_on_two_pages(capsys: pytest.CaptureFixture[str]) -> None:
+    open_web = _load("open_web")
+    if not (open_web.DEFAULT_DATA / "ground-truth.json").is_file():
+        pytest.skip("no ../shared/open-web beside the repository")
+    assert open_web.main(["--limit", "2", "--repeat", "1", "--only", "cfbu", "--worst", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "2 pages" in out and "cfbu" in out and "pages/s" in out
+
+
+def test_open_web_skips_without_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    open_web = _load("open_web")
+    assert open_web.main(["--data", str(tmp_path)]) == 0
+    assert "skipped" in capsys.readouterr().out
+
+
+def test_dates_bench_reads_the_day_in_a_url_and_strips_structured_dates() -> None:
+    dates = _load("dates")
+    assert dates.url_day("https://x.example/2019/11/8/slug/") == "2019-11-08"
+    assert dates.url_day("https://x.example/news/slug") is None
+    stripped = dates.text_only(
+        '<script type="application/ld+json">{"datePublished":"2019"}</script>'
+        '<meta property="article:published_time" content="2019-01-01">'
+        '<time datetime="2019-01-01">1 Jan</time>'
+    )
+    assert "2019" not in stripped and "1 Jan" in stripped
+
+
+def test_dates_bench_runs_on_two_pages(capsys: pytest.CaptureFixture[str]) -> None:
+    dates = _load("dates")
+    if not (dates.DEFAULT_DATA / "ground-truth.json").is_file():
+        pytest.skip("no ../shared/open-web beside the repository")
+    assert dates.main(["--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 pages" in out and "cfbu" in out and "text only" in out
