@@ -47,6 +47,10 @@ class ArticlePage(RecordFields):
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()  # ["step: ExceptionType: message"] of crashed extractors
     outcome = scrapy.Field()  # an archive.vocabulary.Outcome: new, changed, unchanged, moved, error
+    # Set by warc.recorder.WarcLocationMiddleware: the response's record in the WARC files.
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()
 
 
 class FetchOutcome(scrapy.Item):
@@ -63,3 +67,7 @@ class FetchOutcome(scrapy.Item):
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
     via = scrapy.Field()  # an archive.vocabulary.Via
+    # The response's record in the WARC files (warc.recorder.WarcLocationMiddleware).
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()

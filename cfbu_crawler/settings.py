@@ -22,6 +22,10 @@ CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
 # `scrapy crawl nyheder` exits 5 when extraction coverage dropped (as `cfbu crawl` does).
 CFBU_FAIL_ON_COVERAGE_DROP = True
+# WARC files of what each crawl fetched (docs/warc.md): on unless --no-warc.
+CFBU_WARC = True
+CFBU_WARC_DIR = None  # None → warc/ beside the archive
+CFBU_WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before a new one is started
 
 # --- politeness (docs/scheduling.md, "Polite") -------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"
@@ -52,6 +56,12 @@ DOWNLOADER_MIDDLEWARES = {
     "cfbu_crawler.middlewares.ConditionalRequestsMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cfbu_crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Next to the download handler: sees each response as sent, before any other.
+    "cfbu_crawler.warc.recorder.WarcRecorder": 950,
+}
+SPIDER_MIDDLEWARES = {
+    # Puts each item's WARC record location on it, for its observation.
+    "cfbu_crawler.warc.recorder.WarcLocationMiddleware": 100,
 }
 
 ITEM_PIPELINES = {

@@ -24,6 +24,7 @@ from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
+from cfbu_crawler.warc.location import WarcLocation
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -56,6 +57,13 @@ def run_status(reason: str, listing_complete: bool) -> RunStatus:
     if reason in ("shutdown", "cancelled", "interrupted", FORCED_STOP):
         return RunStatus.INTERRUPTED
     return RunStatus.FAILED
+
+
+def warc_location(adapter: ItemAdapter) -> WarcLocation | None:
+    """The item's record in the run's WARC files (warc.recorder), if one was written."""
+    if adapter.get("warc_file") is None:
+        return None
+    return WarcLocation(adapter["warc_file"], adapter["warc_offset"], adapter["warc_length"])
 
 
 class StorePipeline:
@@ -147,6 +155,7 @@ class StorePipeline:
                 sitemap_lastmod=adapter.get("sitemap_lastmod"),
                 sitemap_url=adapter.get("sitemap_url"),
                 via=adapter.get("via"),
+                warc=warc_location(adapter),
             )
             stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
             adapter.pop("raw", None)
@@ -179,6 +188,7 @@ class StorePipeline:
                         fetched_at=adapter.get("fetched_at"),
                         missing=adapter.get("missing") or [],
                         via=adapter.get("via"),
+                        warc=warc_location(adapter),
                     )
                 )
             except Exception as exc:  # the page must still be accounted for
@@ -193,6 +203,7 @@ class StorePipeline:
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),
             via=adapter.get("via"),
+            warc=warc_location(adapter),
         )
         return Outcome.ERROR
 

@@ -40,6 +40,8 @@ NORMALISE = [
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?Z?"), "TIME"),
     (re.compile(r"\bin \d+s\b"), "in Ns"),
     (re.compile(r"\b\d[\d,]* bytes\b"), "N bytes"),
+    # WARC disk cost: its records carry the times and the port of the run
+    (re.compile(r"\bwarc: \d+(\.\d+)? (B|kB|MB|GB)\b"), "warc: SIZE"),
     # the seconds column of `cfbu runs`
     (re.compile(r"\b(complete|failed|interrupted|running)( ⚠)? +\d+ "), r"\1\2 S "),
     (re.compile(r"[ \t]+"), " "),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run
 from cfbu_crawler.archive.versioning import Versioned
 from cfbu_crawler.archive.vocabulary import Cause, Outcome
 from cfbu_crawler.extract.urls import url_key
+from cfbu_crawler.warc.location import WarcLocation
 
 
 def seen_in_run(session: Session, run_id: int, article_id: int) -> bool:
@@ -61,6 +63,17 @@ def add_aliases(session: Session, article: Article, urls: Iterable[str], now: da
             alias.last_seen = now
 
 
+def warc_columns(location: WarcLocation | None) -> dict[str, Any]:
+    """An observation's pointer to its WARC record (all NULL without one)."""
+    if location is None:
+        return {}
+    return {
+        "warc_file": location.file,
+        "warc_offset": location.offset,
+        "warc_length": location.length,
+    }
+
+
 def observe_page(
     session: Session,
     page: FetchedPage,
@@ -85,6 +98,7 @@ def observe_page(
         raw_page_id=raw_page_id,
         bytes=len(page.raw),
         via=page.via,
+        **warc_columns(page.warc),
     )
     session.add(observation)
     return observation

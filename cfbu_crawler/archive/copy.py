@@ -59,7 +59,7 @@ from cfbu_crawler.archive.db import (
     session_factory,
 )
 from cfbu_crawler.archive.models import Base, CrawlLock, RawPage, Run, Version
-from cfbu_crawler.archive.rawpages import decompress
+from cfbu_crawler.archive.rawpages import inflate
 from cfbu_crawler.archive.search.backend import backend_of
 from cfbu_crawler.record import CONTENT_FIELDS
 
@@ -369,7 +369,7 @@ def _check_raw_pages(conn: Connection, batch_rows: int) -> tuple[int, list[int]]
     for row in conn.execute(query.order_by(RawPage.id).execution_options(yield_per=batch_rows)):
         checked += 1
         try:
-            body = decompress(row.compression, bytes(row.content))
+            body = inflate(bytes(row.content), row.compression)
         except (ValueError, zlib.error):
             bad.append(row.id)
             continue

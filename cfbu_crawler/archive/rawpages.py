@@ -34,11 +34,11 @@ def store_raw_page(
 
 def raw_content(page: RawPage) -> bytes:
     """The uncompressed body of a stored page."""
-    return decompress(page.compression, page.content)
+    return inflate(page.content, page.compression)
 
 
-def decompress(compression: str | None, content: bytes) -> bytes:
-    """A stored body (``raw_pages.content``) uncompressed by its ``compression``."""
+def inflate(content: bytes, compression: str | None) -> bytes:
+    """A stored body uncompressed (``raw_pages.content`` by ``raw_pages.compression``)."""
     if compression == "zlib":
         return zlib.decompress(content)
     if compression in ("", "none", None):

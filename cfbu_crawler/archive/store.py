@@ -23,6 +23,7 @@ from cfbu_crawler.archive.bookkeeping import (
     observe_page,
     seen_in_run,
     touch,
+    warc_columns,
 )
 from cfbu_crawler.archive.content import content_hash
 from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
@@ -40,6 +41,7 @@ from cfbu_crawler.archive.vocabulary import (
     Outcome,
     RunStatus,
 )
+from cfbu_crawler.warc.location import WarcLocation
 
 
 class ArchiveWriter:
@@ -257,6 +259,7 @@ class ArchiveWriter:
         sitemap_lastmod: str | None = None,
         sitemap_url: str | None = None,
         via: str | None = None,
+        warc: WarcLocation | None = None,
     ) -> None:
         """Record a fetch that made no version: ``not_modified`` (304), ``gone``
         (404/410), ``error`` (failed after retries) or ``skipped`` (sitemap says unchanged)."""
@@ -287,6 +290,7 @@ class ArchiveWriter:
                     bytes=len(raw or b""),
                     error=error,
                     via=via,
+                    **warc_columns(warc),
                 )
             )
             if outcome == Outcome.ERROR:

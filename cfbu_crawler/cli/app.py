@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "reparse": "cfbu_crawler.cli.changes:reparse",
     "runs": "cfbu_crawler.cli.read:runs",
     "search": "cfbu_crawler.cli.search:search",
+    "serve": "cfbu_crawler.cli.serve:serve",
     "show": "cfbu_crawler.cli.changes:show",
 }
 

@@ -70,6 +70,11 @@ class StartURLOption(click.Option):
     help="Contact URL (or mailto:) put in the User-Agent [default: $CFBU_CONTACT_URL or the project's].",
 )
 @click.option(
+    "--no-warc",
+    is_flag=True,
+    help="Write no WARC files of what was fetched [default: write them to warc/ beside the archive].",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -88,6 +93,7 @@ def crawl(
     fail_on_coverage_drop: bool,
     quiet: bool,
     contact: str | None,
+    no_warc: bool,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -135,6 +141,8 @@ def crawl(
     def notice(message: str) -> None:
         click.echo(message, err=True)
 
+    if no_warc:
+        extra["CFBU_WARC"] = "False"  # as a -s value would be (checked the same way)
     try:
         result = run_crawl(
             start_url=start_url,

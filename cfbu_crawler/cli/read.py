@@ -33,11 +33,15 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
       cfbu runs --limit 5
     """
     from cfbu_crawler.archive import queries
-    from cfbu_crawler.archive.db import ArchiveError
+    from cfbu_crawler.archive.db import ArchiveError, resolve_db
     from cfbu_crawler.cli.render import run_lines
+    from cfbu_crawler.warc.files import warc_usage
 
     engine = open_archive(db)
     data = queries.list_runs(engine, limit)
+    usage = warc_usage(resolve_db(db))
+    for run in data:
+        run["warc"] = usage.get(run["id"], {"files": 0, "bytes": 0})
     if as_json:
         emit_json(data)
         return
@@ -107,9 +111,9 @@ def _silence_stdout() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice([*FORMATS, "warc"]),
     default=None,
-    help="Output format [default: jsonl; csv with --excel].",
+    help="Output format [default: jsonl; csv with --excel]; warc: what the crawls fetched.",
 )
 @click.option(
     "--output",
@@ -124,7 +128,8 @@ def _silence_stdout() -> None:
     "run",
     type=click.IntRange(min=1),
     metavar="N",
-    help="The archive as it stood after run N (see `cfbu runs`).",
+    help="The archive as it stood after run N (see `cfbu runs`); with --format warc: "
+    "the captures of run N.",
 )
 @click.option(
     "--all-versions",
@@ -139,6 +144,7 @@ def _silence_stdout() -> None:
 @click.option(
     "--excel", is_flag=True, help="CSV for Excel: UTF-8 with a byte order mark, ';' between cells."
 )
+@click.option("--all", "all_runs", is_flag=True, help="With --format warc: every run's captures.")
 def export(
     db: str | None,
     fmt: str | None,
@@ -147,6 +153,7 @@ def export(
     all_versions: bool,
     qa: bool,
     excel: bool,
+    all_runs: bool,
 ) -> None:
     """Export the archive: by default the latest version of every article, gone ones
     included, with its status, first and last sighting, number of versions, Q&A count
@@ -159,15 +166,28 @@ def export(
     apostrophe. The export streams: memory does not grow with the archive. An archive
     without articles exports nothing (exit 0) and says so on stderr.
 
+    `--format warc` writes what a crawl fetched, as WARC records (docs/warc.md): run N's
+    with `--run N`, every run's with `--all`.
+
     \b
     Example:
       cfbu export --format csv --excel --output nyheder.csv
       cfbu export --qa --format csv --output interviews.csv
       cfbu export --run 3 --output after-run-3.jsonl
+      cfbu export --format warc --run 1 --output run1.warc.gz
     """
     from cfbu_crawler.archive import export as library
     from cfbu_crawler.formats import write_records
 
+    if fmt == "warc":
+        from cfbu_crawler.cli.warcexport import export_warc
+
+        if all_versions or qa or excel:
+            raise click.UsageError("--all-versions, --qa and --excel do not go with --format warc")
+        export_warc(db, run, all_runs, output)
+        return
+    if all_runs:
+        raise click.UsageError("--all goes with --format warc (every run's captures)")
     if excel and fmt not in (None, "csv"):
         raise click.UsageError(f"--excel writes CSV; it does not go with --format {fmt}")
     fmt = fmt or ("csv" if excel else "jsonl")

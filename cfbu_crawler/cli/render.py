@@ -31,6 +31,15 @@ def pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def size(nbytes: int) -> str:
+    """A disk size for people: 148 kB, 12.3 MB, 1.2 GB (powers of 1000)."""
+    if nbytes < 1_000_000:
+        return f"{max(nbytes, 1) / 1000:.0f} kB" if nbytes >= 1000 else f"{nbytes} bytes"
+    if nbytes < 1_000_000_000:
+        return f"{nbytes / 1e6:.1f} MB"
+    return f"{nbytes / 1e9:.1f} GB"
+
+
 def coverage_line(coverage: dict[str, Any] | None) -> str:
     if not coverage or not coverage.get("articles"):
         return "no articles"
@@ -141,6 +150,9 @@ def _run_notes(run: dict[str, Any]) -> list[str]:
         notes.append(f"coverage: {coverage_line(run['coverage'])}")
     elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
         notes.append(f"{run['status']}: {run['finish_reason']}")
+    if (run.get("warc") or {}).get("files"):
+        files = run["warc"]["files"]
+        notes.append(f"warc: {size(run['warc']['bytes'])} in {files} file{'s' * (files > 1)}")
     notes += [f"warning: {warning}" for warning in run["warnings"] or []]
     return notes
 

@@ -26,7 +26,7 @@ FTS5). A generated column cannot do it: a version's searchable text includes its
 pairs and breadcrumb, rows of other tables. Triggers would have to fire on three tables
 in an order the ORM does not promise (a version row is flushed before its Q&A rows).
 
-The table, the view and the indexes are created by the migration ``0005``; this module
+The table, the view and the indexes are created by the migration ``0006``; this module
 fills and queries them. The documentation for archivists is docs/schema.md, "Full-text
 search".
 """

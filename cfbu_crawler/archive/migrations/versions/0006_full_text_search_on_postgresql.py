@@ -17,8 +17,8 @@ What the index holds and how to query it: docs/schema.md, "Full-text search". Th
 statements are kept here as they were at this revision (a migration is a snapshot); the
 code that keeps the index in step is cfbu_crawler/archive/search/tsvector.py.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0004"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
