@@ -6,6 +6,7 @@ tests skip, saying why, where none can be started."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 
@@ -13,6 +14,8 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from changes_archive import open_db, page, record, run
+from click.testing import CliRunner
 from helpers import crawl, export, query
 from sqlalchemy import text
 from support.oracle import expected_records
@@ -24,6 +27,7 @@ from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine, ses
 from cfbu_crawler.archive.models import Base
 from cfbu_crawler.archive.search.backend import include_name
 from cfbu_crawler.archive.store import ArchiveWriter
+from cfbu_crawler.cli import main
 from cfbu_crawler.demo.build import build_site
 from cfbu_crawler.record import RECORD_FIELDS
 
@@ -168,3 +172,31 @@ def test_crawl_into_postgresql_gives_the_same_records(db: str) -> None:
         assert conn.execute(
             text("SELECT count(*) FROM versions_search WHERE latest")
         ).scalar() == len(expected)
+
+
+def test_a_database_sorting_text_in_danish_lists_articles_as_sqlite_does(
+    postgres_server: PostgresServer, tmp_path
+) -> None:
+    """In Danish, "aa" sorts after "z" and hyphens count little: the archive orders its
+    output by bytes all the same, as SQLite does."""
+    danish = postgres_server.new_database(icu_locale="da-DK")
+    lite = str(tmp_path / "a.sqlite3")
+    try:
+        assert query(danish, "SELECT 'aabner' > 'zebra'") == [(True,)]  # the collation
+        for db in (danish, lite):
+            engine = open_db(db)
+            slugs = ("zebra", "aabner", "a-c", "ab", "Ab")
+            run(engine, [page(record(slug, title=f"Lommepenge {slug}")) for slug in slugs])
+            close_engine(engine)
+        for args in (["export"], ["export", "--all-versions", "--format", "csv"]):
+            assert cli(*args, "--db", danish) == cli(*args, "--db", lite), args
+        urls = [json.loads(line)["url"] for line in cli("export", "--db", lite).splitlines()]
+        assert urls == sorted(urls)  # code point order
+    finally:
+        postgres_server.drop_database(danish)
+
+
+def cli(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), env={"CFBU_DB": None})
+    assert result.exit_code == 0, result.output
+    return result.stdout

@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from cfbu_crawler.archive.db import ArchiveError
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, QAPair, Run, Version
+from cfbu_crawler.archive.sqltext import byte_order
 from cfbu_crawler.archive.timeutil import iso_utc
 from cfbu_crawler.archive.vocabulary import (
     ANSWERED_OUTCOMES,
@@ -214,7 +215,7 @@ def _articles_query(run: int | None) -> AnySelect:
         )
         .join(picked, picked.c.article_id == Article.id)
         .join(Version, and_(Version.article_id == Article.id, Version.number == picked.c.number))
-        .order_by(Article.url, Article.id)
+        .order_by(byte_order(Article.url), Article.id)
     )
 
 
@@ -224,7 +225,7 @@ def _versions_query(run: int | None) -> AnySelect:
     ).join(Version, Version.article_id == Article.id)
     if run is not None:
         query = query.where(Version.run_id <= run)
-    return query.order_by(Article.url, Article.id, Version.number)
+    return query.order_by(byte_order(Article.url), Article.id, Version.number)
 
 
 def _qa_query(run: int | None, all_versions: bool) -> AnySelect:
@@ -249,7 +250,7 @@ def _qa_query(run: int | None, all_versions: bool) -> AnySelect:
             and_(picked.c.article_id == Article.id, picked.c.number == Version.number),
         )
     return query.join(QAPair, QAPair.version_id == Version.id).order_by(
-        Article.url, Article.id, Version.number, QAPair.position
+        byte_order(Article.url), Article.id, Version.number, QAPair.position
     )
 
 

@@ -26,6 +26,7 @@ from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.content import changed_fields, content_hash
 from cfbu_crawler.archive.models import Article, Observation, RawPage, Run
 from cfbu_crawler.archive.rawpages import raw_content
+from cfbu_crawler.archive.sqltext import byte_order
 from cfbu_crawler.archive.store import ArchiveWriter
 from cfbu_crawler.archive.timeutil import utcnow
 from cfbu_crawler.archive.versioning import add_version, latest_version
@@ -79,7 +80,9 @@ def reparse_archive(
     status, reason = RunStatus.COMPLETE, "finished"
     try:
         with writer.factory() as session:
-            article_ids = list(session.scalars(select(Article.id).order_by(Article.url)))
+            article_ids = list(
+                session.scalars(select(Article.id).order_by(byte_order(Article.url)))
+            )
         for article_id in article_ids:
             outcome, url, error = _reparse_one(
                 writer, run_id, article_id, extract, extractor_version

@@ -164,10 +164,20 @@ class PostgresServer:
 
         close_engine(open_engine(self.url(database), create=True))
 
-    def new_database(self, *, empty: bool = False) -> str:
+    def new_database(self, *, empty: bool = False, icu_locale: str | None = None) -> str:
         """A new database: an empty archive (copied from the migrated template), or with
-        ``empty``, a database without any table. Returns its URL."""
+        ``empty``, a database without any table. With ``icu_locale`` (``da-DK``), the
+        database sorts text by that language's rules (ICU), and is migrated afresh.
+        Returns its URL."""
         name = f"t{os.getpid()}_{next(self._names)}"
+        if icu_locale is not None:
+            self.execute(
+                f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu "
+                f"ICU_LOCALE '{icu_locale}' LOCALE 'C.UTF-8'"
+            )
+            if not empty:
+                self._migrate(name)
+            return self.url(name)
         template = "template0" if empty else TEMPLATE
         self.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         return self.url(name)
