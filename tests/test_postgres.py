@@ -188,10 +188,10 @@ def test_a_database_sorting_text_in_danish_lists_articles_as_sqlite_does(
             slugs = ("zebra", "aabner", "a-c", "ab", "Ab")
             run(engine, [page(record(slug, title=f"Lommepenge {slug}")) for slug in slugs])
             close_engine(engine)
-        for args in (["export"], ["export", "--all-versions", "--format", "csv"]):
-            assert cli(*args, "--db", danish) == cli(*args, "--db", lite), args
-        urls = [json.loads(line)["url"] for line in cli("export", "--db", lite).splitlines()]
-        assert urls == sorted(urls)  # code point order
+        listed = {db: [r["url"] for r in map(json.loads, cli("export", "--db", db).splitlines())]
+                  for db in (danish, lite)}  # fmt: skip
+        assert listed[danish] == listed[lite] == sorted(listed[lite])  # code point order
+        assert len(listed[lite]) == 5
     finally:
         postgres_server.drop_database(danish)
 
