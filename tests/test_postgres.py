@@ -151,6 +151,14 @@ def test_a_database_without_an_archive_is_named_not_created(
         postgres_server.drop_database(url)
 
 
+def test_a_plain_postgresql_url_is_read_with_psycopg(db: str) -> None:
+    plain = db.replace("postgresql+psycopg://", "postgresql://")
+    engine = open_engine(plain, create=False)
+    assert engine.dialect.driver == "psycopg"
+    assert CliRunner().invoke(main, ["runs", "--json", "--db", plain]).stdout == "[]\n"
+    close_engine(engine)
+
+
 def test_a_server_that_does_not_answer_is_one_line(postgres_server: PostgresServer) -> None:
     url = postgres_server.url("cfbu").replace(f":{postgres_server.port}/", ":1/")
     with pytest.raises(ArchiveError, match=r"^cannot open archive postgresql\+psycopg://cfbu@"):

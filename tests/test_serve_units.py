@@ -190,7 +190,9 @@ def test_serve_refuses_a_postgresql_archive_in_one_line() -> None:
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "Error: cfbu serve needs an SQLite archive: Datasette reads SQLite only, and "
-        "postgresql+psycopg://u@localhost/cfbu is not one"
+        "postgresql+psycopg://u@localhost/cfbu is not one (to browse it, copy it into a "
+        "file: cfbu copy-archive --from postgresql+psycopg://u@localhost/cfbu --to "
+        "archive.sqlite3)"
     ]
 
 

@@ -58,7 +58,7 @@ from cfbu_crawler.archive.db import (
     resolve_db,
     session_factory,
 )
-from cfbu_crawler.archive.models import Base, CrawlLock, RawPage, Run, Version
+from cfbu_crawler.archive.models import Base, CrawlLock, Observation, RawPage, Run, Version
 from cfbu_crawler.archive.rawpages import inflate
 from cfbu_crawler.archive.search.backend import backend_of
 from cfbu_crawler.record import CONTENT_FIELDS
@@ -100,6 +100,9 @@ class CopyReport:
     source_mismatches: list[str] = field(default_factory=list)
     search_index: dict[str, int] = field(default_factory=dict)
     source_was_written: bool = False
+    warc_records: int = 0  # fetches whose record lies in a WARC file (not in the database)
+    source_url: str = ""
+    target_url: str = ""
     seconds: float = 0.0
 
     def rows(self, name: str) -> int:
@@ -129,6 +132,7 @@ class CopyReport:
             },
             "search_index": self.search_index,
             "source_was_being_written": self.source_was_written,
+            "warc_records": self.warc_records,
             "seconds": round(self.seconds, 1),
         }
 
@@ -156,6 +160,7 @@ def copy_archive(
     source = open_engine(source_url, create=False)
     target = open_engine(target_url, create=True)
     report = CopyReport(describe(source_url), describe(target_url), append_missing_runs)
+    report.source_url, report.target_url = source_url, target_url
     report.source_was_written = lock.live_holder(session_factory(source))[0]
     factory = session_factory(target)
     lock.acquire(factory)
@@ -163,6 +168,11 @@ def copy_archive(
         with snapshot(source) as src, target.begin() as dst:
             report.runs_added, compare = _check_target(src, dst, report, append=append_missing_runs)
             _copy_tables(src, dst, report, compare, batch_rows=batch_rows, progress=progress)
+            report.warc_records = int(
+                src.execute(
+                    select(func.count()).where(Observation.__table__.c.warc_file.is_not(None))
+                ).scalar_one()
+            )
             _reset_sequences(dst)
             report.search_index = backend_of(dst).rebuild(dst)
             # Read back before the commit: a copy that does not verify is rolled back.

@@ -134,7 +134,7 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
 
 # The databases an archive can live in (SQLAlchemy backend names).
 BACKENDS = ("sqlite", "postgresql")
-URL_HELP = "give a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DBNAME"
+URL_HELP = "give a file path, sqlite:///PATH or postgresql://USER@HOST/DBNAME"
 
 
 def check_url(url: str) -> None:
@@ -166,12 +166,20 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2
+        parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            # Named in pg_stat_activity, beside the crawl lock's own connection.
+            connect_args={"application_name": "cfbu"},
+        )
     except ImportError as exc:  # the backend's driver is not installed
         raise ArchiveError(
             f"--db {describe(url)}: its database driver ({exc.name or exc}) is not installed; "
-            'for PostgreSQL: pip install ".[postgres]" (psycopg)'
+            "for PostgreSQL, psycopg (it comes with cfbu: reinstall it)"
         ) from None
     except NoSuchModuleError:  # a driver name SQLAlchemy does not know
         raise ArchiveError(f"--db {describe(url)}: unknown database driver ({URL_HELP})") from None

@@ -148,9 +148,34 @@ def summary(report: CopyReport) -> list[str]:
         f"Search index rebuilt: {plural(index.get('articles', 0), 'article')} "
         f"(latest versions), {plural(index.get('versions', 0), 'version')}."
     )
+    lines += warc_note(report)
     if report.source_was_written:
         lines.append(
             "A crawl was writing to the source: its run is copied as it stood; "
             "run this again with --append-missing-runs when it has finished."
         )
     return lines
+
+
+def warc_note(report: CopyReport) -> list[str]:
+    """What becomes of the source's WARC files (files beside the archive, not rows)."""
+    if not report.warc_records:
+        return []
+    from cfbu_crawler.cli.render import plural
+    from cfbu_crawler.warc.files import archive_prefix, warc_dir_for
+
+    source_dir, target_dir = (warc_dir_for(u) for u in (report.source_url, report.target_url))
+    same_names = archive_prefix(report.source_url) == archive_prefix(report.target_url)
+    if same_names and source_dir.resolve() == target_dir.resolve():
+        return []
+    what = f"{plural(report.warc_records, 'fetch', 'fetches')} point into the WARC files in {source_dir}"
+    if same_names:
+        return [
+            f"Note: {what}, which are files, not rows: copy them to {target_dir} to keep "
+            "them with the copy (without them, `cfbu export --format warc` rebuilds their "
+            "records from the stored pages)."
+        ]
+    return [
+        f"Note: {what}, which are files, not rows, named after the source: `cfbu export "
+        "--format warc` of the copy rebuilds their records from the stored pages."
+    ]

@@ -43,7 +43,8 @@ def served_archive(db: str | None) -> ServedArchive:
     if path is None:
         raise ArchiveError(
             f"cfbu serve needs an SQLite archive: Datasette reads SQLite only, and "
-            f"{describe(url)} is not one"
+            f"{describe(url)} is not one (to browse it, copy it into a file: "
+            f"cfbu copy-archive --from {describe(url)} --to archive.sqlite3)"
         )
     close_engine(open_engine(url, create=False))
     return ServedArchive(path=path, name=path.stem)
