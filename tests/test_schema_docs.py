@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schema_archive
-from helpers import ROOT, archive
+from helpers import ROOT, archive, query
 from schema_archive import url
 
 from cfbu_crawler.archive.export import export_records
@@ -27,9 +27,28 @@ def examples() -> dict[str, str]:
     return dict(EXAMPLE.findall(SCHEMA_MD.read_text(encoding="utf-8")))
 
 
+# Examples named ``…-postgresql`` are PostgreSQL's SQL: run on a PostgreSQL archive.
+ON_POSTGRESQL = "-postgresql"
+
+
+def sqlite_examples() -> list[str]:
+    return sorted(name for name in examples() if not name.endswith(ON_POSTGRESQL))
+
+
+def postgresql_examples() -> list[str]:
+    return sorted(name for name in examples() if name.endswith(ON_POSTGRESQL))
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return schema_archive.build(tmp_path_factory.mktemp("schema") / "archive.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def pg_db(postgres_server: Any) -> Iterator[str]:
+    url = schema_archive.build(postgres_server.new_database())
+    yield url
+    postgres_server.drop_database(url)
 
 
 def run_sql(db: Path, sql: str) -> Rows:
@@ -191,6 +210,16 @@ def check_archive_on_a_date(rows: Rows) -> None:
     assert rows[4][3] == "2017-02-21"
 
 
+def check_search_latest_postgresql(rows: Rows) -> None:
+    # "koordinatorer" finds koordinator: in FEM's title (first), in an answer of the other.
+    assert [r[2] for r in rows] == [FEM, FRIVILLIGHED]
+    assert "[koordinator]" in rows[0][3]
+
+
+def check_search_all_versions_postgresql(rows: Rows) -> None:
+    assert rows == [(FEM, 1, 1, 2)]
+
+
 CHECKS: dict[str, Callable[[Rows], None]] = {
     name.removeprefix("check_").replace("_", "-"): check
     for name, check in list(globals().items())
@@ -204,9 +233,28 @@ def test_every_sql_block_is_a_named_example_with_a_check() -> None:
     assert sorted(examples()) == sorted(CHECKS)
 
 
-@pytest.mark.parametrize("name", sorted(examples()))
+@pytest.mark.parametrize("name", sqlite_examples())
 def test_example_returns_what_it_says(db: Path, name: str) -> None:
     CHECKS[name](run_sql(db, examples()[name]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", postgresql_examples())
+def test_postgresql_example_returns_what_it_says(pg_db: str, name: str) -> None:
+    CHECKS[name](query(pg_db, examples()[name]))
+
+
+@pytest.mark.slow
+def test_schema_md_documents_the_postgresql_search_table(pg_db: str) -> None:
+    text = SCHEMA_MD.read_text(encoding="utf-8")
+    section = _section(text, "versions_search")
+    columns = query(
+        pg_db,
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'versions_search' ORDER BY ordinal_position",
+    )
+    for (column,) in columns:
+        assert f"`{column}`" in section, f"versions_search.{column} is not documented"
 
 
 def test_the_fixture_archive_has_what_the_examples_need(db: Path) -> None:
