@@ -320,3 +320,16 @@ def test_appending_survives_rows_exchanging_unique_values(
     report = copy_archive(origin, copy, append_missing_runs=True)
     assert {t.name: t.changed for t in report.tables}["articles"] == 2
     assert digests(copy) == digests(origin)
+
+
+def test_a_terminal_sees_a_progress_bar_per_table(
+    source: str, archive_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich: stderr is a terminal
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = CliRunner().invoke(
+        main, ["copy-archive", "--from", source, "--to", archive_url, "--batch", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "versions" in result.stderr and "11/11" in result.stderr
+    assert result.stdout.startswith("Copied ")  # the summary stays plain
