@@ -13,11 +13,11 @@ run is copied as it stood, and ``append_missing_runs`` brings the rest later.
 
 Then PostgreSQL's id sequences are moved past the copied ids, the target's search index
 is rebuilt (each database has its own: ``search``), and the copy is verified before it
-is committed (a copy that does not verify is rolled back): every
-table holds as many rows as the source's snapshot, with the same content (a SHA-256 over
-each table's rows, in key order, on both sides), and the target's versions and raw pages
-agree with themselves (each version's content hash recomputed from its copied fields,
-each raw page's SHA-256 from its decompressed body).
+is committed (a copy that does not verify is rolled back): every table holds as many
+rows as the source's snapshot, with the same content (a SHA-256 over each table's rows,
+in key order, on both sides), and the target's versions and raw pages agree with
+themselves (each version's content hash recomputed from its copied fields, each raw
+page's SHA-256 from its decompressed body).
 
 ``append_missing_runs``: the target must hold an earlier copy of the same archive — all
 its runs are the source's runs with the same ids (same kind, start, host and process).
@@ -170,7 +170,7 @@ def copy_archive(
             _copy_tables(src, dst, report, compare, batch_rows=batch_rows, progress=progress)
             report.warc_records = int(
                 src.execute(
-                    select(func.count()).where(Observation.__table__.c.warc_file.is_not(None))
+                    select(func.count()).where(Observation.warc_file.is_not(None))
                 ).scalar_one()
             )
             _reset_sequences(dst)
