@@ -333,3 +333,19 @@ def test_a_terminal_sees_a_progress_bar_per_table(
     assert result.exit_code == 0, result.output
     assert "versions" in result.stderr and "11/11" in result.stderr
     assert result.stdout.startswith("Copied ")  # the summary stays plain
+
+
+def test_what_disagrees_in_the_source_already_is_copied_as_it_is_and_said(
+    source: str, tmp_path, archive_url: str
+) -> None:
+    odd = str(tmp_path / "odd.sqlite3")
+    copy_archive(source, odd)
+    with archive(odd) as engine, engine.begin() as conn:
+        conn.execute(text("UPDATE versions SET content_hash = 'x' WHERE id = 5"))
+    report = copy_archive(odd, archive_url)
+    assert report.versions_unmatched == [5] and report.raw_pages_unmatched == []
+    assert digests(archive_url) == digests(odd)
+    assert (
+        "10 of 11 versions match their content hash (the other 1 do not in the source "
+        in (summary(report)[1])
+    )

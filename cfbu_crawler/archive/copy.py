@@ -34,7 +34,7 @@ import hashlib
 import json
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,7 +97,10 @@ class CopyReport:
     runs_added: list[int] = field(default_factory=list)
     versions_checked: int = 0
     raw_pages_checked: int = 0
-    source_mismatches: list[str] = field(default_factory=list)
+    # Versions (raw pages) that disagree with their content in the source already, and so
+    # in the copy: their ids.
+    versions_unmatched: list[int] = field(default_factory=list)
+    raw_pages_unmatched: list[int] = field(default_factory=list)
     search_index: dict[str, int] = field(default_factory=dict)
     source_was_written: bool = False
     warc_records: int = 0  # fetches whose record lies in a WARC file (not in the database)
@@ -128,7 +131,8 @@ class CopyReport:
                 "tables": len(self.tables),
                 "versions_content_hash": self.versions_checked,
                 "raw_pages_sha256": self.raw_pages_checked,
-                "already_in_source": self.source_mismatches,
+                "versions_unmatched_in_source": self.versions_unmatched,
+                "raw_pages_unmatched_in_source": self.raw_pages_unmatched,
             },
             "search_index": self.search_index,
             "source_was_being_written": self.source_was_written,
@@ -338,24 +342,31 @@ def _verify(src: Connection, dst: Connection, report: CopyReport, *, batch_rows:
     report.versions_checked, bad_versions = _check_versions(dst, batch_rows)
     report.raw_pages_checked, bad_pages = _check_raw_pages(dst, batch_rows)
     # What disagrees with itself in the copy may have done so in the source already.
-    for what, bad, check in (
-        ("versions", bad_versions, _check_versions),
-        ("raw pages", bad_pages, _check_raw_pages),
+    if bad_versions:
+        report.versions_unmatched = _already(src, bad_versions, _check_versions, batch_rows)
+    if bad_pages:
+        report.raw_pages_unmatched = _already(src, bad_pages, _check_raw_pages, batch_rows)
+    for what, bad, already in (
+        ("versions", bad_versions, report.versions_unmatched),
+        ("raw pages", bad_pages, report.raw_pages_unmatched),
     ):
-        if not bad:
-            continue
-        already = set(check(src, batch_rows)[1])
-        if set(bad) - already:
-            problems.append(f"{what} {sorted(set(bad) - already)[:10]}: corrupted by the copy")
-        report.source_mismatches.append(
-            f"{len(bad)} {what} disagree with their content in the source already "
-            f"(ids {', '.join(map(str, sorted(already)[:10]))})"
-        )
+        if set(bad) - set(already):
+            problems.append(f"{what} {sorted(set(bad) - set(already))[:10]}: changed by the copy")
     if problems:
         raise CopyMismatch(
             f"the copy into {report.target} does not verify, nothing was written: "
             + "; ".join(problems)
         )
+
+
+def _already(
+    src: Connection,
+    bad: list[int],
+    check: Callable[[Connection, int], tuple[int, list[int]]],
+    batch_rows: int,
+) -> list[int]:
+    """Of the ids that disagree in the copy, those that disagree in the source too."""
+    return sorted(set(bad) & set(check(src, batch_rows)[1]))
 
 
 def _check_versions(conn: Connection, batch_rows: int) -> tuple[int, list[int]]:
