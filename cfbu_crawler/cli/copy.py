@@ -194,5 +194,6 @@ def checked(count: int, unmatched: list[int], what: str, against: str) -> str:
     ids = ", ".join(map(str, unmatched[:5])) + (", …" if len(unmatched) > 5 else "")
     return (
         f"{count - len(unmatched):,} of {plural(count, what)} match {against} (the other "
-        f"{len(unmatched):,} do not in the source either: ids {ids})"
+        f"{len(unmatched):,} {'does' if len(unmatched) == 1 else 'do'} not in the source "
+        f"either: {'id' if len(unmatched) == 1 else 'ids'} {ids})"
     )
