@@ -75,8 +75,15 @@ def test_without_a_shown_day_the_sites_timezone_decides() -> None:
     assert new_york.published == "2019-11-19"
 
 
-def test_the_urls_day_picks_among_the_instants_days_but_is_no_source() -> None:
+def test_the_urls_day_picks_among_the_instants_days() -> None:
     html = _page("2019-11-19T02:30:00Z")  # Copenhagen: the 19th; New York: the 18th
     assert extract_article(html, "https://example.org/2019/11/18/a/").published == "2019-11-18"
+
+
+def test_a_day_in_the_url_is_read_only_when_the_page_gives_none() -> None:
     undated = _page("").replace(',"datePublished":""', "")
-    assert extract_article(undated, "https://example.org/2019/11/18/a/").published is None
+    url = "https://example.org/2019/11/18/a/"
+    assert extract_article(undated, url).published == "2019-11-18"
+    assert extract_article(undated, "https://example.org/a/").published is None
+    shown = undated.replace("<h1>Titel</h1>", "<h1>Titel</h1><p>17. november 2019</p>")
+    assert extract_article(shown, url).published == "2019-11-17"

@@ -18,17 +18,18 @@ Europe/Copenhagen by default: a reader in Denmark).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .dates import COPENHAGEN, parse_date, parse_timestamp
-from .dom import in_junk, in_plain_list, iter_elements, tokens, visible_text
+from .dom import in_junk, in_plain_list, iter_elements, tag, tokens, visible_text
 from .header import best_date_line, date_line, month_first, trailing_date
 from .page import Page, jsonld_str
 from .structured import article_objects, itemprop_values, meta_content
+from .textdates import PUBLISHED, UPDATED, attribute_dates, spaced_text, visible_date
+from .urldates import url_date, url_days
 
 _META_NAMES = (
     "article:published_time",
@@ -79,7 +80,7 @@ def _time_value(page: Page, el: Any) -> dt.date | None:
         found = _day(page, value)
         if found:
             return found
-    return parse_date(visible_text(el), month_first(page))
+    return parse_date(spaced_text(el), month_first(page))
 
 
 def _visible_days(page: Page) -> set[dt.date]:
@@ -92,7 +93,7 @@ def _visible_days(page: Page) -> set[dt.date]:
             days.add(hit[1])
         order = month_first(page)
         for el in iter_elements(page.root, ("time",)):
-            found = parse_date(visible_text(el), order)
+            found = parse_date(spaced_text(el), order)
             if found:
                 days.add(found)
         return days
@@ -122,34 +123,11 @@ def _day(page: Page, value: str | None) -> dt.date | None:
     # No visible date decides: the day in the page's own address (``/2019/11/18/``, written
     # by the CMS in the site's local time) may still choose among the instant's local days.
     # It is never a source of the date by itself.
-    in_url = _url_days(page)
+    in_url = set(url_days(page))
     for day in (site_day, written, *sorted(local_days)):
         if day in in_url:
             return day
     return site_day
-
-
-_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=/|-|\.|$)")
-
-
-def _url_days(page: Page) -> set[dt.date]:
-    """Days written in the page's URL, canonical link or ``og:url``."""
-
-    def collect() -> set[dt.date]:
-        urls = [page.url, meta_content(page, "og:url") or ""]
-        urls += [
-            el.get("href") or ""
-            for el in iter_elements(page.root, ("link",))
-            if "canonical" in (el.get("rel") or "").lower().split()
-        ]
-        days = set()
-        for url in urls:
-            for m in _URL_DAY.finditer(url):
-                with contextlib.suppress(ValueError):
-                    days.add(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        return days
-
-    return page.memo("url_days", collect)
 
 
 def _site_zone(page: Page) -> dt.tzinfo:
@@ -185,11 +163,32 @@ def _in_list(el: Any) -> bool:
 
 
 def _modified(el: Any) -> bool:
-    """Marked as a modification date; WordPress's ``entry-date published updated`` (a post
-    never edited) is still the publication date."""
+    """Marked as a modification date, by class or by the words just before it (``Updated
+    <time>…</time>``); WordPress's ``entry-date published updated`` (a post never edited)
+    is still the publication date."""
     if "published" in tokens(el):
         return False
-    return any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node))
+    if any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node)):
+        return True
+    label = _words_before(el)
+    return bool(UPDATED.search(label)) and not PUBLISHED.search(label)
+
+
+def _words_before(el: Any, limit: int = 40) -> str:
+    """The text just before ``el`` in its parent (and its grandparent when the parent
+    starts with ``el``): its label, as in ``Updated <time>…</time>``."""
+    parent = el.getparent()
+    text = ""
+    node = el
+    while parent is not None and len(text.strip()) < 3 and tag(parent) not in ("body", "html"):
+        pieces = [parent.text or ""]
+        for sibling in parent:
+            if sibling is node:
+                break
+            pieces += [spaced_text(sibling), sibling.tail or ""]
+        text = " ".join(pieces) + " " + text
+        node, parent = parent, parent.getparent()
+    return text[-limit:]
 
 
 def _from_time(page: Page) -> dt.date | None:
@@ -257,6 +256,9 @@ def _extract(page: Page) -> str | None:
         lambda: _from_text(page),
         lambda: _from_marked_text(page),
         lambda: trailing_date(page),
+        lambda: visible_date(page),
+        lambda: next((d for v in attribute_dates(page) if (d := _day(page, v))), None),
+        lambda: url_date(page),
     )
     for layer in layers:
         found = layer()

@@ -1,0 +1,354 @@
+"""Publication dates a reader sees anywhere in the article, not only in its header region.
+
+The header layer (:mod:`header`) reads the lines right around the title. Real pages put
+the date in many other places: a byline under the lead image, a ``<header>`` bar above
+the title outside the article container, a meta line in the article's own footer, a
+``Published … Updated …`` line whose two dates share one element. This layer reads every
+short visible line of the page (an element whose text is at most :data:`_LINE_MAX`
+characters, or a stretch of text directly in a larger one) and ranks the dates it finds:
+
+- never from boilerplate (menus, sidebars, site header and footer, comments, related
+  lists: :func:`dom.in_junk`, :func:`dom.in_plain_list`) or hidden text;
+- never a date marked as an update (``Updated``, ``Aktualisiert``, ``Mis à jour``…), even
+  when the same line also holds the publication date (that one is read);
+- a line that says it is the publication date wins: a lead-in (``Published``,
+  ``Veröffentlicht``, ``Publié le``, ``Publicado``, ``Pubblicato``, ``Gepubliceerd``,
+  ``Publicerad``, ``Publisert``, ``Udgivet``…), a ``<time>`` element, or a class such as
+  ``date``/``byline``/``meta``/``posted-on``; then a line that is only a date (or a byline
+  with a date);
+- a sentence that merely mentions a date is not a date line;
+- among equals, the line nearest the title wins; a line far from the title and outside
+  the element holding the article (the nearest ancestor of the title with most of the
+  page's paragraph text) is not read at all: that is where teasers of other articles are.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from typing import Any
+
+from .dates import find_dates
+from .dom import (
+    SKIP_TAGS,
+    ancestors,
+    in_junk,
+    in_plain_list,
+    is_hidden,
+    paragraph_share,
+    tag,
+    tokens,
+)
+from .header import month_first
+from .page import Page
+from .text import normalise_text
+from .title import extract_title
+
+_LINE_MAX = 160
+_NEAR = 10  # lines from the title that count as "near" wherever they sit
+_MARKED_WORDS = 14  # words besides the date on a marked line (bylines with names)
+_PLAIN_WORDS = 3  # words besides the date on an unmarked line
+_BYLINE_WORDS = 10
+
+# Update markers, in the languages of :mod:`dates`: a date after one is not the publication.
+UPDATED = re.compile(
+    r"opdater|ændret|revider|senest|updated?|modified|last edited|redigeret|aktualisiert|"
+    r"geändert|zuletzt|mis à jour|mise à jour|modifié|actualizad|actualitzat|atualizad|"
+    r"aggiornat|modificat|bijgewerkt|gewijzigd|uppdaterad|ändrad|oppdatert|endret|"
+    r"zaktualizowano|aktualizacja|güncelle|обновлено|изменено|aktualizováno|päivitetty",
+    re.I,
+)
+# Publication lead-ins: the date after one is the publication date.
+PUBLISHED = re.compile(
+    r"publiceret|udgivet|offentliggjort|oprettet|published|posted|first published|"
+    r"veröffentlicht|erschienen|erstellt|publié|publiée|mis en ligne|publicado|publicada|"
+    r"pubblicato|pubblicata|gepubliceerd|geplaatst|publicerad|publicerat|publisert|"
+    r"opublikowano|yayınla|yayımla|опубликовано|publikováno|julkaistu|publicat|diterbitkan",
+    re.I,
+)
+_BYLINE = re.compile(r"^\W*(?:by|af|von|par|por|di|da|door|av|przez|від|от|autor|author)\b", re.I)
+# Words that may stand beside a date on a date line (see header._NOISE, here for lines
+# anywhere on the page): weekdays are short or end in "day"/"tag"/"dag"; clock times.
+_NOISE = re.compile(
+    r"\b(?:on|at|the|am|um|le|el|il|op|om|den|d|kl|klokken|uhr|h|às|a las|alle|ore|"
+    r"gmt|utc|cet|cest|est|edt|cst|cdt|pst|pdt|bst|hst|ist|pm|a\.m|p\.m|"
+    r"date|dato|datum|data|fecha|g|г|tarihinde|"
+    r"\w+(?:day|dag|tag|di|dì|edi|eda|ag|ndag|stai))\b\.?|"
+    r"\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?|[|·•,:/()\[\]–—-]",
+    re.I,
+)
+# class/id/itemprop words of a date or byline element.
+_DATE_WORDS = re.compile(
+    r"date|time|publish|posted|byline|dateline|meta|fecha|datum|dato|data|stamp|timestamp",
+    re.I,
+)
+
+
+def spaced_text(el: Any) -> str:
+    """Visible text of ``el`` with a space where two elements' words would run together
+    (``<time>Nov 19 2019<span>7:05 AM</span></time>`` is ``Nov 19 2019 7:05 AM``, not
+    ``20197:05``)."""
+    pieces: list[str] = []
+
+    def walk(node: Any) -> None:
+        t = tag(node)
+        if not t or t in SKIP_TAGS or (node is not el and is_hidden(node)):
+            return
+        if node.text:
+            pieces.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                pieces.append(child.tail)
+
+    try:
+        walk(el)
+    except RecursionError:
+        return normalise_text(el.text_content())
+    out: list[str] = []
+    for piece in pieces:
+        if out and out[-1] and piece and out[-1][-1].isalnum() and piece[0].isalnum():
+            out.append(" ")
+        out.append(piece)
+    return normalise_text("".join(out))
+
+
+def lines(page: Page) -> list[tuple[Any, str]]:
+    """The page's short visible lines in document order: (element, text). An element
+    whose text is short is one line; a longer one gives its direct text pieces as lines
+    and is looked into."""
+
+    def collect() -> list[tuple[Any, str]]:
+        root = page.root
+        body = root.find(".//body") if root is not None else None
+        if body is None:
+            return []
+        out: list[tuple[Any, str]] = []
+        stack: list[tuple[Any, bool]] = [(body, False)]
+        while stack:
+            el, is_tail = stack.pop()
+            if is_tail:  # a text piece directly in a long element
+                text = normalise_text(el.tail or "")
+                parent = el.getparent()
+                if text and parent is not None:
+                    out.append((parent, text))
+                continue
+            t = tag(el)
+            if not t or t in SKIP_TAGS or is_hidden(el):
+                continue
+            if len(el.text_content()) <= _LINE_MAX:
+                text = spaced_text(el)
+                if text:
+                    out.append((el, text))
+                continue
+            own = normalise_text(el.text or "")
+            if own:
+                out.append((el, own))
+            for child in reversed(el):
+                if child.tail and child.tail.strip():
+                    stack.append((child, True))
+                stack.append((child, False))
+        return out
+
+    return page.memo("text_lines", collect)
+
+
+def _title_element(page: Page) -> Any:
+    title = (extract_title(page) or "").casefold()
+    root = page.root
+    if root is None:
+        return None
+    first = None
+    for el in root.iter("h1", "h2"):
+        text = normalise_text(el.text_content()).casefold()
+        if title and text == title:
+            return el
+        if first is None and tag(el) == "h1" and text:
+            first = el
+    return first
+
+
+def _article_region(title_el: Any) -> Any:
+    """The nearest ancestor of the title holding half or more of the page's paragraph
+    text (the article with its header); None without a title or such an ancestor."""
+    if title_el is None:
+        return None
+    for node in ancestors(title_el):
+        if tag(node) in ("body", "html"):
+            return None
+        if paragraph_share(node) >= 0.5:
+            return node
+    return None
+
+
+def _marked(el: Any) -> bool:
+    """A ``<time>`` or an element classed as a date/byline/meta line (itself, a child, or
+    one of its three nearest ancestors)."""
+    nodes = [el, *list(ancestors(el))[:3]]
+    nodes += [child for child in el.iter() if child is not el][:12]
+    for node in nodes:
+        if tag(node) == "time":
+            return True
+        words = [*tokens(node), node.get("itemprop") or ""]
+        if any(_DATE_WORDS.search(w) for w in words if w):
+            return not any(UPDATED.search(w) for w in words if w)
+    return False
+
+
+def _pick(text: str, order: bool) -> tuple[dt.date, bool] | None:
+    """The publication date of one line and whether a lead-in says so; None when the
+    line holds only update dates or is a sentence rather than a date line."""
+    hits = find_dates(text, order)
+    if not hits:
+        return None
+    chosen = None
+    said = False
+    updated = False
+    previous = 0
+    for found, start, end in hits:
+        before = text[previous:start]
+        previous = end
+        if PUBLISHED.search(before):
+            chosen, said, updated = found, True, False
+            break
+        if UPDATED.search(before):
+            updated = True
+            continue
+        if not updated and chosen is None:
+            chosen = found
+    if chosen is None:
+        return None
+    rest = text
+    for _found, start, end in reversed(hits):
+        rest = rest[:start] + " " + rest[end:]
+    rest = UPDATED.sub(" ", PUBLISHED.sub(" ", rest))
+    words = _NOISE.sub(" ", rest).split()
+    if said and len(words) <= _MARKED_WORDS:
+        return chosen, True
+    if len(words) <= _PLAIN_WORDS:
+        return chosen, False
+    if _BYLINE.match(text) and len(words) <= _BYLINE_WORDS:
+        return chosen, False
+    return (chosen, False) if len(words) <= _MARKED_WORDS else None
+
+
+def visible_date(page: Page) -> dt.date | None:
+    """The best-ranked publication date among the page's visible lines (see the module's
+    docstring), or None."""
+    return page.memo("visible_date", lambda: _visible_date(page))
+
+
+def _visible_date(page: Page) -> dt.date | None:
+    found = lines(page)
+    if not found:
+        return None
+    order = month_first(page)
+    title_el = _title_element(page)
+    region = _article_region(title_el)
+    index = {el: i for i, el in enumerate(page.root.iter())}
+    positions = [index.get(el, 0) for el, _ in found]
+    anchor = bisect.bisect_left(positions, index.get(title_el, 0)) if title_el is not None else 0
+    best: tuple[tuple[int, int, int], dt.date] | None = None
+    for i, (el, text) in enumerate(found):
+        if not any(ch.isdigit() for ch in text):
+            continue
+        picked = _pick(text, order)
+        if picked is None or in_junk(el) or in_plain_list(el) or _quoted(el):
+            continue
+        day, said = picked
+        marked = said or _marked(el)
+        words_ok = said or marked or _is_plain_line(text, order)
+        if not words_ok:
+            continue
+        distance = abs(i - anchor)
+        inside = region is not None and any(a is region for a in ancestors(el))
+        if distance > _NEAR and not inside:
+            continue
+        key = (0 if said else 1 if marked else 2, distance, i)
+        if best is None or key < best[0]:
+            best = (key, day)
+    return best[1] if best else None
+
+
+_QUOTE_TAGS = frozenset(("blockquote", "q", "cite"))
+_EMBED = re.compile(r"tweet|twitter|instagram|embed|quote|oembed", re.I)
+
+
+def _quoted(el: Any) -> bool:
+    """Inside a quotation or an embedded post (a tweet's date is the tweet's)."""
+    for node in [el, *ancestors(el)]:
+        if tag(node) in _QUOTE_TAGS or any(_EMBED.search(tok) for tok in tokens(node)):
+            return True
+    return False
+
+
+def _is_plain_line(text: str, order: bool) -> bool:
+    """A line that is only a date (or a byline with one): a few words at most."""
+    hits = find_dates(text, order)
+    rest = text
+    for _found, start, end in reversed(hits):
+        rest = rest[:start] + " " + rest[end:]
+    words = _NOISE.sub(" ", rest).split()
+    return len(words) <= _PLAIN_WORDS or (bool(_BYLINE.match(text)) and len(words) <= _BYLINE_WORDS)
+
+
+# Attributes that carry a date on date-ish elements (``<abbr class="published"
+# title="2016-11-12">``, ``<span class="date" data-date="…">``, ``<a class="date"
+# title="12th December 2018">``), and epoch timestamps (``data-utime="1438091078"``).
+_DATE_ATTRS = (
+    "datetime",
+    "data-date",
+    "data-datetime",
+    "data-published",
+    "data-publish-date",
+    "data-pubdate",
+    "data-created",
+    "content",
+    "title",
+)
+_EPOCH_ATTRS = ("data-timestamp", "data-utime", "data-time", "data-epoch")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+
+
+def _epoch(value: str) -> str | None:
+    if not _EPOCH.match(value):
+        return None
+    seconds = int(value[:10])
+    try:
+        stamp = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return stamp.isoformat()
+
+
+def attribute_dates(page: Page) -> list[str]:
+    """Date values in the attributes of date-ish elements (class/id/itemprop naming a
+    date, or ``<abbr>``/``<time>``), nearest the title first; never from boilerplate,
+    plain lists or elements marked as a modification."""
+    root = page.root
+    if root is None:
+        return []
+    title_el = _title_element(page)
+    index = {el: i for i, el in enumerate(root.iter())}
+    anchor = index.get(title_el, 0) if title_el is not None else 0
+    found: list[tuple[int, str]] = []
+    for el in root.iter("*"):
+        t = tag(el)
+        if not t or t in ("meta", "link", "script") or not el.keys():
+            continue
+        words = [*tokens(el), el.get("itemprop") or ""]
+        if t not in ("abbr", "time") and not any(_DATE_WORDS.search(w) for w in words if w):
+            continue
+        if any(UPDATED.search(w) for w in words if w) or in_junk(el) or in_plain_list(el):
+            continue
+        for attr in _EPOCH_ATTRS:
+            value = _epoch((el.get(attr) or "").strip())
+            if value:
+                found.append((abs(index.get(el, 0) - anchor), value))
+        for attr in _DATE_ATTRS:
+            value = (el.get(attr) or "").strip()
+            if value and any(ch.isdigit() for ch in value) and len(value) <= 60:
+                found.append((abs(index.get(el, 0) - anchor), value))
+    found.sort(key=lambda f: f[0])
+    return [value for _, value in found]
