@@ -17,6 +17,9 @@ CFBU_FULL = False  # re-fetch everything, ignoring sitemaps and validators
 CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
 CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
+# The site's timezone (IANA name): the day of a timestamp whose page shows no agreeing date
+# (docs/extraction.md, "Dates"). cfbu.dk's readers are in Denmark.
+CFBU_SITE_TIMEZONE = "Europe/Copenhagen"
 
 # --- politeness (docs/scheduling.md, "Polite") -------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"

@@ -61,6 +61,12 @@ class StartURLOption(click.Option):
     help="Contact URL (or mailto:) put in the User-Agent [default: $CFBU_CONTACT_URL or the project's].",
 )
 @click.option(
+    "--site-timezone",
+    metavar="ZONE",
+    help="The site's timezone (IANA name): the day of a timestamp the page shows no date "
+    "for [default: Europe/Copenhagen].",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -78,6 +84,7 @@ def crawl(
     log_dir: Path | None,
     fail_on_coverage_drop: bool,
     contact: str | None,
+    site_timezone: str | None,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -102,6 +109,13 @@ def crawl(
     from cfbu_crawler.crawl import CrawlError, run_crawl
 
     extra = {"CFBU_CONTACT_URL": contact} if contact else {}
+    if site_timezone:
+        from cfbu_crawler.extract import check_timezone
+
+        try:
+            extra["CFBU_SITE_TIMEZONE"] = check_timezone(site_timezone)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--site-timezone") from None
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():

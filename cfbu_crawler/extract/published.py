@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .dates import COPENHAGEN, parse_date, parse_timestamp
 from .dom import in_junk, in_plain_list, iter_elements, tag, tokens, visible_text
 from .header import best_date_line, date_line, month_first, trailing_date
-from .page import Page, jsonld_str
+from .page import DEFAULT_SITE_TIMEZONE, Page, jsonld_str
 from .structured import article_objects, itemprop_values, meta_content
 from .textdates import PUBLISHED, UPDATED, attribute_dates, spaced_text, visible_date
 from .urldates import url_date, url_days
@@ -131,7 +131,7 @@ def _day(page: Page, value: str | None) -> dt.date | None:
 
 
 def _site_zone(page: Page) -> dt.tzinfo:
-    name = page.site_timezone or "Europe/Copenhagen"
+    name = page.site_timezone or DEFAULT_SITE_TIMEZONE
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
