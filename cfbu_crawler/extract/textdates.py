@@ -17,9 +17,10 @@ characters, or a stretch of text directly in a larger one) and ranks the dates i
   ``date``/``byline``/``meta``/``posted-on``; then a line that is only a date (or a byline
   with a date);
 - a sentence that merely mentions a date is not a date line;
-- among equals, the line nearest the title wins; a line far from the title and outside
-  the element holding the article (the nearest ancestor of the title with most of the
-  page's paragraph text) is not read at all: that is where teasers of other articles are.
+- among equals, the line nearest the title wins; a line far from the title is read only
+  below it and inside the element holding the article (the nearest ancestor of the title
+  with most of the page's paragraph text): above the title and outside the article are a
+  site's top bar ("today's" date) and teasers of other articles.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .dates import find_dates
 from .dom import (
+    BLOCK_TAGS,
     SKIP_TAGS,
+    _junk_token,
     ancestors,
     in_junk,
     in_plain_list,
@@ -106,52 +110,81 @@ def spaced_text(el: Any) -> str:
         walk(el)
     except RecursionError:
         return normalise_text(el.text_content())
+    return normalise_text(_join(pieces))
+
+
+@dataclass(frozen=True)
+class Line:
+    """A visible line: the text of one block element up to the next block boundary,
+    the block it sits in and the inline elements that wrote it (a ``<time>``, a
+    ``<span class="date">``)."""
+
+    block: Any
+    parts: tuple[Any, ...]
+    text: str
+
+
+def lines(page: Page) -> list[Line]:
+    """The page's visible lines in document order (see :class:`Line`)."""
+
+    def collect() -> list[Line]:
+        root = page.root
+        body = root.find(".//body") if root is not None else None
+        if body is None:
+            return []
+        out: list[Line] = []
+        pieces: list[str] = []
+        parts: list[Any] = []
+        blocks: list[Any] = []
+
+        def flush() -> None:
+            text = normalise_text(_join(pieces))
+            if text and blocks:
+                out.append(Line(blocks[-1], tuple(parts), text))
+            pieces.clear()
+            parts.clear()
+
+        stack: list[tuple[int, Any]] = [(0, body)]
+        while stack:
+            step, el = stack.pop()
+            if step == 2:  # the tail of ``el``, in its parent's line
+                pieces.append(el.tail)
+                continue
+            t = tag(el)
+            if step == 1:  # leaving ``el``
+                if t in BLOCK_TAGS or t == "br":
+                    flush()
+                if blocks and blocks[-1] is el:
+                    blocks.pop()
+                continue
+            if not t or t in SKIP_TAGS or is_hidden(el):
+                continue
+            if t in BLOCK_TAGS:
+                flush()
+                blocks.append(el)
+            elif el.text and el.text.strip():
+                parts.append(el)
+            if el.text:
+                pieces.append(el.text)
+            stack.append((1, el))
+            for child in reversed(el):
+                if child.tail:
+                    stack.append((2, child))
+                stack.append((0, child))
+        flush()
+        return out
+
+    return page.memo("text_lines", collect)
+
+
+def _join(pieces: list[str]) -> str:
+    """Text pieces joined with a space where two words would run together."""
     out: list[str] = []
     for piece in pieces:
         if out and out[-1] and piece and out[-1][-1].isalnum() and piece[0].isalnum():
             out.append(" ")
         out.append(piece)
-    return normalise_text("".join(out))
-
-
-def lines(page: Page) -> list[tuple[Any, str]]:
-    """The page's short visible lines in document order: (element, text). An element
-    whose text is short is one line; a longer one gives its direct text pieces as lines
-    and is looked into."""
-
-    def collect() -> list[tuple[Any, str]]:
-        root = page.root
-        body = root.find(".//body") if root is not None else None
-        if body is None:
-            return []
-        out: list[tuple[Any, str]] = []
-        stack: list[tuple[Any, bool]] = [(body, False)]
-        while stack:
-            el, is_tail = stack.pop()
-            if is_tail:  # a text piece directly in a long element
-                text = normalise_text(el.tail or "")
-                parent = el.getparent()
-                if text and parent is not None:
-                    out.append((parent, text))
-                continue
-            t = tag(el)
-            if not t or t in SKIP_TAGS or is_hidden(el):
-                continue
-            if len(el.text_content()) <= _LINE_MAX:
-                text = spaced_text(el)
-                if text:
-                    out.append((el, text))
-                continue
-            own = normalise_text(el.text or "")
-            if own:
-                out.append((el, own))
-            for child in reversed(el):
-                if child.tail and child.tail.strip():
-                    stack.append((child, True))
-                stack.append((child, False))
-        return out
-
-    return page.memo("text_lines", collect)
+    return "".join(out)
 
 
 def _title_element(page: Page) -> Any:
@@ -182,11 +215,10 @@ def _article_region(title_el: Any) -> Any:
     return None
 
 
-def _marked(el: Any) -> bool:
-    """A ``<time>`` or an element classed as a date/byline/meta line (itself, a child, or
-    one of its three nearest ancestors)."""
-    nodes = [el, *list(ancestors(el))[:3]]
-    nodes += [child for child in el.iter() if child is not el][:12]
+def _marked(line: Line) -> bool:
+    """A ``<time>`` or an element classed as a date/byline/meta line wrote the line (or
+    it sits in one, up to three blocks up)."""
+    nodes = [*line.parts, line.block, *list(ancestors(line.block))[:3]]
     for node in nodes:
         if tag(node) == "time":
             return True
@@ -196,9 +228,9 @@ def _marked(el: Any) -> bool:
     return False
 
 
-def _pick(text: str, order: bool) -> tuple[dt.date, bool] | None:
-    """The publication date of one line and whether a lead-in says so; None when the
-    line holds only update dates or is a sentence rather than a date line."""
+def _pick(text: str, order: bool) -> tuple[dt.date, bool, int] | None:
+    """The publication date of one line, whether a lead-in says so, and how many other
+    words the line holds; None when the line holds only update dates."""
     hits = find_dates(text, order)
     if not hits:
         return None
@@ -210,12 +242,11 @@ def _pick(text: str, order: bool) -> tuple[dt.date, bool] | None:
         before = text[previous:start]
         previous = end
         if PUBLISHED.search(before):
-            chosen, said, updated = found, True, False
+            chosen, said = found, True
             break
         if UPDATED.search(before):
             updated = True
-            continue
-        if not updated and chosen is None:
+        elif not updated and chosen is None:
             chosen = found
     if chosen is None:
         return None
@@ -223,14 +254,7 @@ def _pick(text: str, order: bool) -> tuple[dt.date, bool] | None:
     for _found, start, end in reversed(hits):
         rest = rest[:start] + " " + rest[end:]
     rest = UPDATED.sub(" ", PUBLISHED.sub(" ", rest))
-    words = _NOISE.sub(" ", rest).split()
-    if said and len(words) <= _MARKED_WORDS:
-        return chosen, True
-    if len(words) <= _PLAIN_WORDS:
-        return chosen, False
-    if _BYLINE.match(text) and len(words) <= _BYLINE_WORDS:
-        return chosen, False
-    return (chosen, False) if len(words) <= _MARKED_WORDS else None
+    return chosen, said, len(_NOISE.sub(" ", rest).split())
 
 
 def visible_date(page: Page) -> dt.date | None:
@@ -247,28 +271,78 @@ def _visible_date(page: Page) -> dt.date | None:
     title_el = _title_element(page)
     region = _article_region(title_el)
     index = {el: i for i, el in enumerate(page.root.iter())}
-    positions = [index.get(el, 0) for el, _ in found]
-    anchor = bisect.bisect_left(positions, index.get(title_el, 0)) if title_el is not None else 0
+    anchor = 0
+    if title_el is not None:
+        title_at = index.get(title_el, 0)
+        positions = [index.get(line.block, 0) for line in found]
+        anchor = bisect.bisect_left(positions, title_at)
     best: tuple[tuple[int, int, int], dt.date] | None = None
-    for i, (el, text) in enumerate(found):
-        if not any(ch.isdigit() for ch in text):
+    for i, line in enumerate(found):
+        text = line.text
+        if len(text) > _LINE_MAX or not any(ch.isdigit() for ch in text):
             continue
         picked = _pick(text, order)
-        if picked is None or in_junk(el) or in_plain_list(el) or _quoted(el):
+        if picked is None:
             continue
-        day, said = picked
-        marked = said or _marked(el)
-        words_ok = said or marked or _is_plain_line(text, order)
-        if not words_ok:
-            continue
+        day, said, words = picked
         distance = abs(i - anchor)
-        inside = region is not None and any(a is region for a in ancestors(el))
-        if distance > _NEAR and not inside:
+        near = distance <= _NEAR
+        # Far from the title, only lines after it inside the article count: a date far
+        # above the title is the site's (a top bar's "today"), not the article's.
+        inside = (
+            i > anchor and region is not None and any(a is region for a in ancestors(line.block))
+        )
+        if not (near or inside) or _excluded(line, near):
             continue
-        key = (0 if said else 1 if marked else 2, distance, i)
+        marked = said or _marked(line)
+        byline = bool(_BYLINE.match(text)) and words <= _BYLINE_WORDS
+        if words > (_MARKED_WORDS if marked else _PLAIN_WORDS) and not byline:
+            continue  # a sentence that mentions a date
+        # A lead-in says so; then a byline or a marked line that is only a date; then an
+        # unmarked date line; last a marked line with more words (a quoted claim's date).
+        tier = 0 if said else 1 if byline or (marked and words <= _PLAIN_WORDS) else 2
+        if marked and not said and not byline and words > _PLAIN_WORDS:
+            tier = 3
+        key = (tier, distance, i)
         if best is None or key < best[0]:
             best = (key, day)
     return best[1] if best else None
+
+
+# Class words that condemn an element as boilerplate but sit beside the byline near the
+# title on real pages (``byline-social``, ``article-share-meta``): not evidence there.
+_HARMLESS_NEAR_TITLE = re.compile(r"social|share|sharing|some|addthis|a2a|print|banner", re.I)
+
+
+def _excluded(line: Line, near: bool) -> bool:
+    """Boilerplate (:func:`dom.in_junk`), a quotation or embedded post, or an item of a
+    list of other articles. Near the title, a list item without links (BBC's
+    ``mini-info-list``) and a share bar holding the byline are the article's own."""
+    el = line.block
+    if _quoted(el):
+        return True
+    if in_junk(el) and not (near and _junk_only_by_harmless_words(el)):
+        return True
+    if in_plain_list(el):
+        item = next((a for a in [el, *ancestors(el)] if tag(a) in ("li", "dd", "dt")), None)
+        linked = item is not None and any(a.get("href") for a in item.iter("a"))
+        return not near or linked
+    return False
+
+
+def _junk_only_by_harmless_words(el: Any) -> bool:
+    for node in [el, *ancestors(el)]:
+        if tag(node) in ("body", "html"):
+            return True
+        if tag(node) in ("nav", "aside", "footer", "form") or is_hidden(node):
+            return False
+        role = (node.get("role") or "").lower()
+        if role in ("navigation", "complementary", "contentinfo", "search"):
+            return False
+        junk = [tok for tok in tokens(node) if _junk_token(tok)]
+        if junk and not all(_HARMLESS_NEAR_TITLE.search(tok) for tok in junk):
+            return False
+    return True
 
 
 _QUOTE_TAGS = frozenset(("blockquote", "q", "cite"))
@@ -281,16 +355,6 @@ def _quoted(el: Any) -> bool:
         if tag(node) in _QUOTE_TAGS or any(_EMBED.search(tok) for tok in tokens(node)):
             return True
     return False
-
-
-def _is_plain_line(text: str, order: bool) -> bool:
-    """A line that is only a date (or a byline with one): a few words at most."""
-    hits = find_dates(text, order)
-    rest = text
-    for _found, start, end in reversed(hits):
-        rest = rest[:start] + " " + rest[end:]
-    words = _NOISE.sub(" ", rest).split()
-    return len(words) <= _PLAIN_WORDS or (bool(_BYLINE.match(text)) and len(words) <= _BYLINE_WORDS)
 
 
 # Attributes that carry a date on date-ish elements (``<abbr class="published"
