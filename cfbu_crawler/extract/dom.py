@@ -208,8 +208,12 @@ def is_junk(el: Any) -> bool:
     if not isinstance(t, str):
         return False
     t = t.lower()
-    if t in SKIP_TAGS or t in BOILER_TAGS:
+    if t in SKIP_TAGS:
         return True
+    if t in BOILER_TAGS:
+        # ASP.NET pages wrap the whole page in one <form>: the one holding most of the
+        # page's paragraph text is the page, not a search or comment form.
+        return t != "form" or paragraph_share(el) < _MAIN_SHARE
     if not el.keys():
         return False  # everything below reads an attribute
     get = el.get

@@ -79,7 +79,7 @@ _NOISE = re.compile(
     r"gmt|utc|cet|cest|est|edt|cst|cdt|pst|pdt|bst|hst|ist|pm|a\.m|p\.m|"
     r"date|dato|datum|data|fecha|g|г|tarihinde|"
     r"\w+(?:day|dag|tag|di|dì|edi|eda|ag|ndag|stai))\b\.?|"
-    r"\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?|[|·•,:/()\[\]–—-]",
+    r"\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?|[|·•,:/()–—-]",
     re.I,
 )
 # class/id/itemprop words of a date or byline element.
@@ -254,7 +254,8 @@ def _pick(text: str, order: bool) -> tuple[dt.date, bool, int] | None:
     for _found, start, end in reversed(hits):
         rest = rest[:start] + " " + rest[end:]
     rest = UPDATED.sub(" ", PUBLISHED.sub(" ", rest))
-    return chosen, said, len(_NOISE.sub(" ", rest).split())
+    words = [w for w in _NOISE.sub(" ", rest).split() if any(ch.isalnum() for ch in w)]
+    return chosen, said, len(words)
 
 
 def visible_date(page: Page) -> dt.date | None:
