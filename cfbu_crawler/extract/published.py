@@ -254,7 +254,6 @@ def _extract(page: Page) -> str | None:
         lambda: _from_time(page),
         lambda: _from_jsonld(page, other_types=True),
         lambda: _from_text(page),
-        lambda: _from_marked_text(page),
         lambda: trailing_date(page),
         lambda: visible_date(page),
         lambda: next((d for v in attribute_dates(page) if (d := _day(page, v))), None),

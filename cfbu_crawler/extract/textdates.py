@@ -44,7 +44,7 @@ from .dom import (
     tag,
     tokens,
 )
-from .header import month_first
+from .header import depth_shared, is_prose, month_first
 from .page import Page
 from .text import normalise_text
 from .title import extract_title
@@ -277,6 +277,13 @@ def _visible_date(page: Page) -> dt.date | None:
         title_at = index.get(title_el, 0)
         positions = [index.get(line.block, 0) for line in found]
         anchor = bisect.bisect_left(positions, title_at)
+    # Below the title, "near" ends where the body has begun (its second paragraph): what
+    # follows a short article (a grid of teasers) counts only inside the article.
+    prose = [i for i in range(anchor + 1, len(found)) if is_prose(found[i].text)]
+    body_begun = prose[1] if len(prose) > 1 else len(found)
+    # Above the title, lines that share less of their containers with the title than the
+    # article's text does are outside the article (a site's top bar with today's date).
+    floor = depth_shared(found[prose[0]].block, title_el) if prose and title_el is not None else 0
     best: tuple[tuple[int, int, int], dt.date] | None = None
     for i, line in enumerate(found):
         text = line.text
@@ -287,7 +294,9 @@ def _visible_date(page: Page) -> dt.date | None:
             continue
         day, said, words = picked
         distance = abs(i - anchor)
-        near = distance <= _NEAR
+        near = distance <= _NEAR and i < body_begun
+        if i < anchor and title_el is not None and depth_shared(line.block, title_el) < floor:
+            near = False
         # Far from the title, only lines after it inside the article count: a date far
         # above the title is the site's (a top bar's "today"), not the article's.
         inside = (
