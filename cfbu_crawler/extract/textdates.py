@@ -68,7 +68,8 @@ PUBLISHED = re.compile(
     r"publiceret|udgivet|offentliggjort|oprettet|published|posted|first published|"
     r"veröffentlicht|erschienen|erstellt|publié|publiée|mis en ligne|publicado|publicada|"
     r"pubblicato|pubblicata|gepubliceerd|geplaatst|publicerad|publicerat|publisert|"
-    r"opublikowano|yayınla|yayımla|опубликовано|publikováno|julkaistu|publicat|diterbitkan",
+    r"opublikowano|yayınla|yayımla|опубликовано|publikováno|julkaistu|publicat|diterbitkan|"
+    r"기사입력|입력|등록일|发布|發佈|发表|發表|公開日|投稿日|掲載日",
     re.I,
 )
 _BYLINE = re.compile(r"^\W*(?:by|af|von|par|por|di|da|door|av|przez|від|от|autor|author)\b", re.I)
@@ -250,6 +251,9 @@ def _pick(text: str, order: bool) -> tuple[dt.date, bool, int] | None:
             chosen = found
     if chosen is None:
         return None
+    if not said and len(hits) == 1:
+        # The lead-in right after the date: "05/10/2018 - Publicado por: Clarissa Borba".
+        said = bool(PUBLISHED.match(text[hits[0][2] :].lstrip(" -–—|:·,")))
     rest = text
     for _found, start, end in reversed(hits):
         rest = rest[:start] + " " + rest[end:]
@@ -269,14 +273,20 @@ def _visible_date(page: Page) -> dt.date | None:
     if not found:
         return None
     order = month_first(page)
-    title_el = _title_element(page)
+    title = (extract_title(page) or "").casefold()
+    anchor = next(
+        (i for i, line in enumerate(found) if title and line.text.casefold() == title), -1
+    )
+    if anchor >= 0:
+        title_el = found[anchor].block  # the title as shown, whatever its tag
+    else:
+        title_el = _title_element(page)
+        anchor = 0
+        if title_el is not None:
+            index = {el: i for i, el in enumerate(page.root.iter())}
+            positions = [index.get(line.block, 0) for line in found]
+            anchor = bisect.bisect_left(positions, index.get(title_el, 0))
     region = _article_region(title_el)
-    index = {el: i for i, el in enumerate(page.root.iter())}
-    anchor = 0
-    if title_el is not None:
-        title_at = index.get(title_el, 0)
-        positions = [index.get(line.block, 0) for line in found]
-        anchor = bisect.bisect_left(positions, title_at)
     # Below the title, "near" ends where the body has begun (its second paragraph): what
     # follows a short article (a grid of teasers) counts only inside the article.
     prose = [i for i in range(anchor + 1, len(found)) if is_prose(found[i].text)]
