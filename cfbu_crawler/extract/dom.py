@@ -308,6 +308,25 @@ def in_plain_list(el: Any) -> bool:
     return False
 
 
+_QUOTE_TAGS = frozenset(("blockquote", "q", "cite"))
+_EMBED = re.compile(
+    r"(?:^|[-_])(?:tweet|twitter|instagram|tiktok|oembed|embed|embedded|quote|pullquote)(?:[-_]|$)",
+    re.I,
+)
+
+
+def in_quote(el: Any) -> bool:
+    """Inside a quotation or an embedded post: its dates are the quote's (a tweet's). The
+    walk stops at ``<body>`` (WordPress marks it ``wp-embed-responsive``)."""
+    for node in [el, *ancestors(el)]:
+        t = tag(node)
+        if t in ("body", "html"):
+            return False
+        if t in _QUOTE_TAGS or any(_EMBED.search(tok) for tok in tokens(node)):
+            return True
+    return False
+
+
 def is_emph(el: Any) -> bool:
     """Bold as rendered: ``<strong>``/``<b>``, an inline ``font-weight: bold`` style or a
     bold utility class (on any element: ``<p style="font-weight:bold">`` is a bold

@@ -13,7 +13,7 @@ from typing import Any
 
 from .breadcrumb import extract_breadcrumb, parse_trail
 from .dates import find_date, numeric_order
-from .dom import ancestors, in_plain_list
+from .dom import ancestors, in_plain_list, in_quote
 from .layout import layout
 from .page import Page
 from .text import normalise_text
@@ -126,7 +126,10 @@ def _header_window(page: Page) -> list[HeaderLine]:
     listed: list[bool] = []
     for para in layout(page).doc:
         is_item = para.tag in ("li", "dd", "dt")
-        plain = is_item and (para.node is None or in_plain_list(para.node))
+        # A line inside an item of a list of other articles (its own ``<div>`` included)
+        # or inside a quotation / embedded post is not the article's.
+        node = para.node
+        plain = is_item if node is None else in_plain_list(node) or in_quote(node)
         for line in para.lines:
             lines.append(("" if plain else line.text, para.inside, para.node))
             listed.append(is_item)
@@ -207,6 +210,13 @@ def is_publication_line(text: str) -> bool:
     return not hit[1] or bool(_PUBLISHED_LEAD_IN.match(normalise_text(text)))
 
 
+def _not_the_articles(para: Any) -> bool:
+    """A list item, a line in an item of a list of other articles, or a quotation."""
+    if para.tag == "li":
+        return True
+    return para.node is not None and (in_plain_list(para.node) or in_quote(para.node))
+
+
 def trailing_date(page: Page) -> dt.date | None:
     """The date of a publication line at the end of the article (old CMSs and hand-made
     pages print ``Publiceret d. 30.11.2015`` below the body): the last lines of the
@@ -216,7 +226,7 @@ def trailing_date(page: Page) -> dt.date | None:
 
 def _trailing_date(page: Page) -> dt.date | None:
     lines = [
-        ("" if para.tag == "li" else line.text, para.inside)
+        ("" if _not_the_articles(para) else line.text, para.inside)
         for para in layout(page).doc
         for line in para.lines
     ]

@@ -39,6 +39,7 @@ from .dom import (
     ancestors,
     in_junk,
     in_plain_list,
+    in_quote,
     is_hidden,
     paragraph_share,
     tag,
@@ -339,7 +340,7 @@ def _excluded(line: Line, near: bool) -> bool:
     list of other articles. Near the title, a list item without links (BBC's
     ``mini-info-list``) and a share bar holding the byline are the article's own."""
     el = line.block
-    if _quoted(el):
+    if in_quote(el):
         return True
     if in_junk(el) and not (near and _junk_only_by_harmless_words(el)):
         return True
@@ -363,18 +364,6 @@ def _junk_only_by_harmless_words(el: Any) -> bool:
         if junk and not all(_HARMLESS_NEAR_TITLE.search(tok) for tok in junk):
             return False
     return True
-
-
-_QUOTE_TAGS = frozenset(("blockquote", "q", "cite"))
-_EMBED = re.compile(r"tweet|twitter|instagram|embed|quote|oembed", re.I)
-
-
-def _quoted(el: Any) -> bool:
-    """Inside a quotation or an embedded post (a tweet's date is the tweet's)."""
-    for node in [el, *ancestors(el)]:
-        if tag(node) in _QUOTE_TAGS or any(_EMBED.search(tok) for tok in tokens(node)):
-            return True
-    return False
 
 
 # Attributes that carry a date on date-ish elements (``<abbr class="published"
