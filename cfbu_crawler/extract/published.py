@@ -1,14 +1,16 @@
 """The publication date (``YYYY-MM-DD``).
 
-Layers: JSON-LD ``datePublished`` (then ``dateCreated``, ``uploadDate``,
-``published_at``...; article-like objects first, then any object); ``article:published_time``
-and similar ``<meta>`` (Dublin Core ``dc:date``, Highwire ``citation_date``...); microdata
-``itemprop=datePublished``; a ``<time>`` marked as published (never one marked
-modified/updated, or inside sidebars, related lists, comments); then a date line in the
-article header region (see :mod:`header`; Danish first, and the month names of
-:mod:`dates`); then the text of an element marked as the publication date (Joomla's
-``dd.published``); last, a publication line just below the body (``Publiceret d.
-30.11.2015``). A date only in the URL is not read: the field is what the page shows.
+Layers, the first that answers wins (docs/extraction.md, "Dates"): JSON-LD
+``datePublished`` (then ``dateCreated``, ``published_at``...; article-like objects
+first); ``article:published_time`` and similar ``<meta>`` (Dublin Core ``dc:date``,
+Highwire ``citation_date``...); microdata ``itemprop=datePublished``; a ``<time>`` marked
+as published (never one marked modified/updated, by class or by an ``Updated`` label
+before it, or inside sidebars, related lists, comments); JSON-LD of other objects
+(``uploadDate``); a date line in the article header region (:mod:`header`); a
+publication line just below the body (``Publiceret d. 30.11.2015``); the best-ranked
+visible date line anywhere in the article (:mod:`textdates`); the date attributes of
+date elements; last, the day in the page's URL, canonical link or ``og:url``
+(:mod:`urldates`).
 
 The day of a timestamp with an offset: the day the page itself shows when one of the
 timestamp's possible local days is shown on the page (its header date line or a
@@ -24,8 +26,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .dates import COPENHAGEN, parse_date, parse_timestamp
-from .dom import in_junk, in_plain_list, iter_elements, tag, tokens, visible_text
-from .header import best_date_line, date_line, month_first, trailing_date
+from .dom import in_junk, in_plain_list, iter_elements, tag, tokens
+from .header import best_date_line, month_first, trailing_date
 from .page import DEFAULT_SITE_TIMEZONE, Page, jsonld_str
 from .structured import article_objects, itemprop_values, meta_content
 from .textdates import PUBLISHED, UPDATED, attribute_dates, spaced_text, visible_date
@@ -66,11 +68,6 @@ _META_NAMES = (
 # JSON-LD keys of the publication date, in order of trust.
 _JSONLD_KEYS = ("datePublished", "dateCreated", "published_at", "publishedAt")
 _PUBLISHED = re.compile(r"publish|entry-date|post-date|pubdate|posted|dato|date-pub", re.I)
-# Elements whose class says "publication date" (Joomla ``dd.published``, Drupal
-# ``field--name-field-date``, ``.news-date``...), read as text when there is no <time>.
-_DATE_CLASS = re.compile(
-    r"publish|entry-date|post-date|pubdate|posted|dato|date-pub|(?:^|[-_])date(?:[-_]|$)", re.I
-)
 _MODIFIED = re.compile(r"modif|updat|opdat|revis|ændret|edited|comment", re.I)
 
 
@@ -218,22 +215,6 @@ def _from_time(page: Page) -> dt.date | None:
 def _from_text(page: Page) -> dt.date | None:
     hit = best_date_line(page)
     return hit[1] if hit else None
-
-
-def _from_marked_text(page: Page) -> dt.date | None:
-    """A date line in an element marked as the publication date (not in a list, menu,
-    sidebar or comment; never one marked as modified/created-by-comment)."""
-    for el in iter_elements(page.root):
-        toks = tokens(el)
-        if not any(_DATE_CLASS.search(tok) for tok in toks):
-            continue
-        if any(_MODIFIED.search(tok) for tok in toks) or in_junk(el) or _in_list(el):
-            continue
-        text = visible_text(el)
-        hit = date_line(text, month_first(page)) if len(text) <= 80 else None
-        if hit:
-            return hit[0]
-    return None
 
 
 def extract_published(page: Page) -> str | None:
