@@ -189,3 +189,16 @@ def test_dates_in_attributes_of_date_elements() -> None:
 def test_more_languages_are_read(text: str, expected: str) -> None:
     found = parse_date(text)
     assert found is not None and found.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="og:publish_date" content="2017-09-01">',
+        '<meta name="publication_date" content="2017-09-01">',
+        '<meta name="dc.date.publication" content="2017-09-01">',
+        '<meta itemprop="dateCreated" content="2017-09-01">',
+    ],
+)
+def test_more_publication_metas_are_read(head: str) -> None:
+    assert _published(_article("", head=head)) == "2017-09-01"

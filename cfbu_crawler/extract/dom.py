@@ -315,16 +315,33 @@ _EMBED = re.compile(
 )
 
 
+_EMBED_HINTS = ("tweet", "twitter", "instagram", "tiktok", "embed", "quote")
+
+
 def in_quote(el: Any) -> bool:
-    """Inside a quotation or an embedded post: its dates are the quote's (a tweet's). The
-    walk stops at ``<body>`` (WordPress marks it ``wp-embed-responsive``)."""
-    for node in [el, *ancestors(el)]:
-        t = tag(node)
+    """Inside a quotation or an embedded post: its dates are the quote's (a tweet's).
+    The walk stops at ``<body>`` (WordPress marks it ``wp-embed-responsive``)."""
+    if el is None or not tag(el):
+        return False
+    for node in (el, *el.iterancestors()):
+        t = node.tag
+        if t in _QUOTE_TAGS:
+            return True
         if t in ("body", "html"):
             return False
-        if t in _QUOTE_TAGS or any(_EMBED.search(tok) for tok in tokens(node)):
+        if _embed_class(node):
             return True
     return False
+
+
+def _embed_class(node: Any) -> bool:
+    cls = node.get("class")
+    if not cls:
+        return False
+    low = cls.lower()
+    if not any(hint in low for hint in _EMBED_HINTS):
+        return False
+    return any(_EMBED.search(tok) for tok in cls.split())
 
 
 def is_emph(el: Any) -> bool:

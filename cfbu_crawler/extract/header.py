@@ -126,10 +126,7 @@ def _header_window(page: Page) -> list[HeaderLine]:
     listed: list[bool] = []
     for para in layout(page).doc:
         is_item = para.tag in ("li", "dd", "dt")
-        # A line inside an item of a list of other articles (its own ``<div>`` included)
-        # or inside a quotation / embedded post is not the article's.
-        node = para.node
-        plain = is_item if node is None else in_plain_list(node) or in_quote(node)
+        plain = is_item and (para.node is None or in_plain_list(para.node))
         for line in para.lines:
             lines.append(("" if plain else line.text, para.inside, para.node))
             listed.append(is_item)
@@ -145,6 +142,14 @@ def _header_window(page: Page) -> list[HeaderLine]:
         anchor = next((i for i, (t, _, _) in enumerate(lines) if parse_trail(t, hints)), None)
     if anchor is None:
         anchor = next((i for i, (_, inside, _) in enumerate(lines) if inside), 0)
+    # Near the title (only there: the test walks up the tree), a line inside an item of a
+    # list of other articles (its own ``<div>`` included) or inside a quotation or an
+    # embedded post is not the article's; like a list item it does not end the region.
+    for i in range(max(0, anchor - _WINDOW), min(len(lines), anchor + _WINDOW + 1)):
+        text, inside, node = lines[i]
+        if i != anchor and text and node is not None and _not_the_articles_node(node):
+            lines[i] = ("", inside, node)
+            listed[i] = True
     title_node = lines[anchor][2]
     # Above the title, the region ends where the lines leave the article: a line sharing
     # less of its containers with the title than the article's own text does (a site's
@@ -210,11 +215,9 @@ def is_publication_line(text: str) -> bool:
     return not hit[1] or bool(_PUBLISHED_LEAD_IN.match(normalise_text(text)))
 
 
-def _not_the_articles(para: Any) -> bool:
-    """A list item, a line in an item of a list of other articles, or a quotation."""
-    if para.tag == "li":
-        return True
-    return para.node is not None and (in_plain_list(para.node) or in_quote(para.node))
+def _not_the_articles_node(node: Any) -> bool:
+    """In an item of a list of other articles, or in a quotation or embedded post."""
+    return in_plain_list(node) or in_quote(node)
 
 
 def trailing_date(page: Page) -> dt.date | None:
@@ -226,20 +229,25 @@ def trailing_date(page: Page) -> dt.date | None:
 
 def _trailing_date(page: Page) -> dt.date | None:
     lines = [
-        ("" if _not_the_articles(para) else line.text, para.inside)
+        ("" if para.tag == "li" else line.text, para.inside, para.node)
         for para in layout(page).doc
         for line in para.lines
     ]
-    inside = [i for i, (_, is_in) in enumerate(lines) if is_in]
+    inside = [i for i, (_, is_in, _) in enumerate(lines) if is_in]
     if not inside:
         return None
     last = inside[-1]
     candidates = [
-        (text, True) for text, _ in lines[max(inside[0], last - _TRAIL_INSIDE + 1) : last + 1]
+        (text, node, True)
+        for text, _, node in lines[max(inside[0], last - _TRAIL_INSIDE + 1) : last + 1]
     ]
-    candidates += [(text, False) for text, _ in lines[last + 1 : last + 1 + _TRAIL_AFTER]]
-    for text, in_container in reversed(candidates):
+    candidates += [
+        (text, node, False) for text, _, node in lines[last + 1 : last + 1 + _TRAIL_AFTER]
+    ]
+    for text, node, in_container in reversed(candidates):
         if not text or not is_publication_line(text):
+            continue
+        if node is not None and _not_the_articles_node(node):
             continue
         # After the container, a bare date is as often a teaser's (a grid of other
         # articles below this one): only a line that says it is the publication counts.
