@@ -202,3 +202,12 @@ def test_more_languages_are_read(text: str, expected: str) -> None:
 )
 def test_more_publication_metas_are_read(head: str) -> None:
     assert _published(_article("", head=head)) == "2017-09-01"
+
+
+def test_a_timestamp_takes_the_day_a_byline_below_the_lead_shows() -> None:
+    byline = (
+        "<p>A first paragraph that is long enough to count as running text here.</p>" * 6
+        + '<p class="byline">By Ann Lee | November 18, 2019</p>'
+    )
+    html = _page("2019-11-19T02:30:00Z", byline)  # Copenhagen: the 19th; New York: the 18th
+    assert extract_article(html, "https://example.org/a").published == "2019-11-18"

@@ -150,6 +150,10 @@ def _day(page: Page, value: str | None) -> dt.date | None:
         stamp.astimezone(dt.timezone(dt.timedelta(hours=hours))).date() for hours in range(-12, 15)
     }
     shown = _visible_days(page)
+    if written not in shown and site_day not in shown and not local_days & shown:
+        # Not in the header or a <time>: the best date line anywhere in the article.
+        seen = visible_date(page)
+        shown = shown | {seen} if seen else shown
     if written in shown:
         return written  # the page's own offset, and its visible date agrees
     if site_day in shown:
@@ -158,7 +162,6 @@ def _day(page: Page, value: str | None) -> dt.date | None:
         return day  # a day this instant has somewhere, and the one the page shows
     # No visible date decides: the day in the page's own address (``/2019/11/18/``, written
     # by the CMS in the site's local time) may still choose among the instant's local days.
-    # It is never a source of the date by itself.
     in_url = set(url_days(page))
     for day in (site_day, written, *sorted(local_days)):
         if day in in_url:
