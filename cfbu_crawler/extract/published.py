@@ -30,7 +30,14 @@ from .dom import in_junk, in_plain_list, iter_elements, tag, tokens
 from .header import best_date_line, month_first, trailing_date
 from .page import DEFAULT_SITE_TIMEZONE, Page, jsonld_str
 from .structured import article_objects, itemprop_values, meta_content
-from .textdates import PUBLISHED, UPDATED, attribute_dates, spaced_text, visible_date
+from .textdates import (
+    PUBLISHED,
+    UPDATED,
+    attribute_dates,
+    spaced_text,
+    visible_date,
+    visible_date_near_title,
+)
 from .urldates import url_date, url_days
 
 _META_NAMES = (
@@ -151,8 +158,8 @@ def _day(page: Page, value: str | None) -> dt.date | None:
     }
     shown = _visible_days(page)
     if written not in shown and site_day not in shown and not local_days & shown:
-        # Not in the header or a <time>: the best date line anywhere in the article.
-        seen = visible_date(page)
+        # Not in the header or a <time>: the best date line in the article around the title.
+        seen = visible_date_near_title(page)
         shown = shown | {seen} if seen else shown
     if written in shown:
         return written  # the page's own offset, and its visible date agrees

@@ -126,12 +126,13 @@ class Line:
     text: str
 
 
-def lines(page: Page) -> list[Line]:
-    """The page's visible lines in document order (see :class:`Line`)."""
+def lines(page: Page, scope: Any = None) -> list[Line]:
+    """The page's visible lines in document order (see :class:`Line`); with ``scope``, only
+    those inside that element."""
 
     def collect() -> list[Line]:
         root = page.root
-        body = root.find(".//body") if root is not None else None
+        body = scope if scope is not None else root.find(".//body") if root is not None else None
         if body is None:
             return []
         out: list[Line] = []
@@ -140,10 +141,13 @@ def lines(page: Page) -> list[Line]:
         blocks: list[Any] = []
 
         def flush() -> None:
-            text = normalise_text(_join(pieces))
-            if text and blocks:
-                out.append(Line(blocks[-1], tuple(parts), text))
-            pieces.clear()
+            if pieces:
+                # Whitespace collapsed only (``str.split`` knows NBSP): cheap, and enough
+                # for dates; lines are compared with the title after normalise_text.
+                text = " ".join(_join(pieces).split())
+                if text and blocks:
+                    out.append(Line(blocks[-1], tuple(parts), text))
+                pieces.clear()
             parts.clear()
 
         stack: list[tuple[int, Any]] = [(0, body)]
@@ -152,14 +156,16 @@ def lines(page: Page) -> list[Line]:
             if step == 2:  # the tail of ``el``, in its parent's line
                 pieces.append(el.tail)
                 continue
-            t = tag(el)
+            t = el.tag
+            if t.__class__ is not str:
+                continue  # a comment or processing instruction
             if step == 1:  # leaving ``el``
                 if t in BLOCK_TAGS or t == "br":
                     flush()
                 if blocks and blocks[-1] is el:
                     blocks.pop()
                 continue
-            if not t or t in SKIP_TAGS or is_hidden(el):
+            if t in SKIP_TAGS or (len(el.attrib) and is_hidden(el)):
                 continue
             if t in BLOCK_TAGS:
                 flush()
@@ -176,6 +182,8 @@ def lines(page: Page) -> list[Line]:
         flush()
         return out
 
+    if scope is not None:
+        return collect()  # read once, by visible_date_near_title's own memo
     return page.memo("text_lines", collect)
 
 
@@ -269,8 +277,28 @@ def visible_date(page: Page) -> dt.date | None:
     return page.memo("visible_date", lambda: _visible_date(page))
 
 
-def _visible_date(page: Page) -> dt.date | None:
-    found = lines(page)
+def visible_date_near_title(page: Page) -> dt.date | None:
+    """:func:`visible_date` read only inside the article around the title (the title's
+    article region, else its grandparent): cheaper, for checking which of a timestamp's
+    days the page shows."""
+
+    def find() -> dt.date | None:
+        title_el = _title_element(page)
+        if title_el is None:
+            return None
+        scope = _article_region(title_el)
+        if scope is None:
+            parent = title_el.getparent()
+            scope = parent.getparent() if parent is not None else None
+        if scope is None or tag(scope) in ("body", "html"):
+            return None
+        return _visible_date(page, scope)
+
+    return page.memo("visible_date_near_title", find)
+
+
+def _visible_date(page: Page, scope: Any = None) -> dt.date | None:
+    found = lines(page, scope)
     if not found:
         return None
     order = month_first(page)
