@@ -3,14 +3,16 @@
 The open-web article set (``../shared/open-web/articles/``) has no date ground truth, but
 many of its URLs carry the publication day (``/2019/11/19/``), written by the CMS when the
 article was published. Those pages are the set: the URL day is the truth, and neither
-extractor is shown the URL (cfbu never reads a date from the URL; htmldate is called
-without it). Two runs:
+extractor is shown the page's URL (both read the canonical link's, which the page
+carries). Three runs:
 
 - ``as published``: the pages as they are (structured data, markup and text);
 - ``text only``: the same pages without JSON-LD, ``<meta>`` and ``<time datetime>``
-  attributes, so that only the visible markup and text layers can find the day.
+  attributes, so that only the visible markup, text and address layers can find the day;
+- ``visible text only``: without ``<link>`` tags either, so that no canonical URL gives
+  the day: only what a reader sees.
 
-    python bench/dates.py            # both runs, cfbu and htmldate (when installed)
+    python bench/dates.py            # every run, cfbu and htmldate (when installed)
     python bench/dates.py --limit 10
 
 A second set, when its folder is present: htmldate's own unit-test pages (``tests/cache/``
@@ -22,9 +24,10 @@ skipped with a message where the folder is absent. Never use htmldate's ``tests/
 pages here: they are a held-back judging set.
 
 Reported per extractor: accuracy (right / pages; on an undated page no answer is right),
-precision (right / answered), pages with no date, pages per second. A URL day can differ from the day a reader saw when an
-article went out near midnight or the URL was made before publication: treat small
-differences between extractors as noise.
+precision (right / answered), pages with no date, pages per second. A URL day can differ
+from the day a reader saw when an article went out near midnight or the URL was made
+before publication (hawaiinewsnow.com's URL says the 19th, its byline "November 18, 2019
+at 2:26 PM HST"): treat small differences between extractors as noise.
 """
 
 from __future__ import annotations
@@ -221,6 +224,15 @@ def text_only(html: str) -> str:
     return _DATETIME.sub(" ", _META.sub("", _JSONLD.sub("", html)))
 
 
+_LINK = re.compile(r"<link\b[^>]*>", re.I)
+
+
+def visible_only(html: str) -> str:
+    """:func:`text_only` without ``<link>`` tags either (no canonical URL to read a day
+    from): only what a reader sees."""
+    return _LINK.sub("", text_only(html))
+
+
 def cases(data: Path, limit: int | None = None) -> list[Case]:
     out = []
     for sample in load(data):
@@ -315,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report("as published", run(items, chosen)))
         stripped = [Case(c.key, c.url, text_only(c.html), c.day) for c in items]
         print(report("text only (no JSON-LD, <meta>, datetime attributes)", run(stripped, chosen)))
+        seen = [Case(c.key, c.url, visible_only(c.html), c.day) for c in items]
+        print(report("visible text only (no <link rel=canonical> either)", run(seen, chosen)))
     found = htmldate_cases(args.htmldate_cache) if args.htmldate_cache.is_dir() else []
     if not found:
         print(f"skipped: no htmldate test pages at {args.htmldate_cache}")

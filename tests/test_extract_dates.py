@@ -211,3 +211,14 @@ def test_a_timestamp_takes_the_day_a_byline_below_the_lead_shows() -> None:
     )
     html = _page("2019-11-19T02:30:00Z", byline)  # Copenhagen: the 19th; New York: the 18th
     assert extract_article(html, "https://example.org/a").published == "2019-11-18"
+
+
+def test_a_javascript_date_string_is_a_timestamp_with_its_offset() -> None:
+    from cfbu_crawler.extract.dates import parse_timestamp
+
+    parsed = parse_timestamp("Tue Nov 19 2019 03:05:46 GMT+0000")
+    assert parsed is not None and parsed[1] is not None
+    assert parsed[1].isoformat() == "2019-11-19T03:05:46+00:00"
+    # The URL's day picks the New York day of 03:05 UTC.
+    html = _page("Tue Nov 19 2019 03:05:46 GMT+0000")
+    assert extract_article(html, "https://example.org/2019/11/18/a/").published == "2019-11-18"

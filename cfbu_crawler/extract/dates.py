@@ -81,6 +81,12 @@ _ISO_FULL = re.compile(
 )
 
 
+_JS_DATE = re.compile(
+    r"^\s*[A-Za-z]{3},?\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s*(?:GMT|UTC)\s*([+-]\d{2}:?\d{2})"
+)
+
+
 def _make(year: int, month: int, day: int) -> dt.date | None:
     if not 1900 <= year <= 2100:
         return None
@@ -214,6 +220,20 @@ def parse_timestamp(value: str | None) -> tuple[dt.date, dt.datetime | None] | N
             )  # fmt: skip
         except (ValueError, OverflowError):
             return None
+        return written, stamp
+    m = _JS_DATE.match(value)
+    if m:  # JavaScript's Date.toString(): "Tue Nov 19 2019 03:05:46 GMT+0000"
+        month = MONTHS.get(m.group(1).lower())
+        written = _make(int(m.group(3)), month, int(m.group(2))) if month else None
+        if written is None:
+            return None
+        try:
+            stamp = dt.datetime(
+                written.year, written.month, written.day, int(m.group(4)), int(m.group(5)),
+                int(m.group(6) or 0), tzinfo=_tz(m.group(7)),
+            )  # fmt: skip
+        except (ValueError, OverflowError):
+            return written, None
         return written, stamp
     if re.match(r"^\s*[A-Za-z]{3},?\s+\d", value):  # RFC 2822 (e.g. in <meta name=date>)
         try:
