@@ -310,12 +310,13 @@ def in_plain_list(el: Any) -> bool:
 
 _QUOTE_TAGS = frozenset(("blockquote", "q", "cite"))
 _EMBED = re.compile(
-    r"(?:^|[-_])(?:tweet|twitter|instagram|tiktok|oembed|embed|embedded|quote|pullquote)(?:[-_]|$)",
+    r"^twitter-(?:tweet|timeline)|^instagram-media|^tiktok-embed|^fb-post|"
+    r"(?:^|[-_])(?:tweet|oembed|embed|embedded|quote|pullquote)(?:[-_]|$)",
     re.I,
 )
 
 
-_EMBED_HINTS = ("tweet", "twitter", "instagram", "tiktok", "embed", "quote")
+_EMBED_HINTS = ("tweet", "instagram", "tiktok", "fb-post", "embed", "quote")
 
 
 def in_quote(el: Any) -> bool:
