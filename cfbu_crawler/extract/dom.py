@@ -240,7 +240,7 @@ def is_junk(el: Any) -> bool:
     words = f"{cls or ''} {ident or ''}"
     if _TRIGGERS.isdisjoint(_WORD_SPLIT.split(words.lower())):
         return False  # the common case: no junk word anywhere in class or id
-    if not any(_junk_token(tok) for tok in words.split()):
+    if not any(junk_token(tok) for tok in words.split()):
         return False
     # A class word is weak evidence: layout wrappers are named after what sits beside
     # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
@@ -277,7 +277,8 @@ def paragraph_share(el: Any) -> float:
     return mass.get(el, 0) / total if total else 0.0
 
 
-def _junk_token(tok: str) -> bool:
+def junk_token(tok: str) -> bool:
+    """One class/id token names boilerplate (``sidebar``, ``share-bar``, ``comments``...)."""
     # Page builders prefix every wrapper with "...-widget-"; judge only what follows.
     if tok.lower() in ("elementor-widget", "elementor-element"):
         return False
@@ -380,10 +381,10 @@ def _verdict(node: Any) -> bool | None:
     if t in ("header", "footer", "aside") and _in_article(node):
         # The article's own header/footer/aside holds its title, date and taxonomy;
         # still junk when its class says so (``<aside class="related">``).
-        if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
+        if t == "aside" and any(junk_token(tok) for tok in tokens(node)):
             return True
         return None
-    if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
+    if t == "header" and _holds_title(node) and not any(junk_token(x) for x in tokens(node)):
         # A post header outside <article> (a theme's hero/title bar): title, trail, date.
         return None
     return True if is_junk(node) else None

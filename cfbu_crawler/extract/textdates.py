@@ -4,8 +4,8 @@ The header layer (:mod:`header`) reads the lines right around the title. Real pa
 the date in many other places: a byline under the lead image, a ``<header>`` bar above
 the title outside the article container, a meta line in the article's own footer, a
 ``Published … Updated …`` line whose two dates share one element. This layer reads every
-short visible line of the page (an element whose text is at most :data:`_LINE_MAX`
-characters, or a stretch of text directly in a larger one) and ranks the dates it finds:
+visible line of the page (the text between two block boundaries, at most
+:data:`_LINE_MAX` characters for a date line) and ranks the dates it finds:
 
 - never from boilerplate (menus, sidebars, site header and footer, comments, related
   lists: :func:`dom.in_junk`, :func:`dom.in_plain_list`) or hidden text;
@@ -35,12 +35,12 @@ from .dates import find_dates
 from .dom import (
     BLOCK_TAGS,
     SKIP_TAGS,
-    _junk_token,
     ancestors,
     in_junk,
     in_plain_list,
     in_quote,
     is_hidden,
+    junk_token,
     paragraph_share,
     tag,
     tokens,
@@ -380,15 +380,19 @@ def _excluded(line: Line, near: bool) -> bool:
 
 
 def _junk_only_by_harmless_words(el: Any) -> bool:
+    """Boilerplate only because a class word such as ``share`` or ``social`` says so (no
+    site header, menu, sidebar, footer, hidden text or other junk word around it)."""
     for node in [el, *ancestors(el)]:
         if tag(node) in ("body", "html"):
             return True
+        if tag(node) == "header" and in_junk(node):
+            return False  # the site's header (an article's own header is no junk)
         if tag(node) in ("nav", "aside", "footer", "form") or is_hidden(node):
             return False
         role = (node.get("role") or "").lower()
         if role in ("navigation", "complementary", "contentinfo", "search"):
             return False
-        junk = [tok for tok in tokens(node) if _junk_token(tok)]
+        junk = [tok for tok in tokens(node) if junk_token(tok)]
         if junk and not all(_HARMLESS_NEAR_TITLE.search(tok) for tok in junk):
             return False
     return True
