@@ -60,7 +60,7 @@ class ArchiveView:
 
     def lookup(self, url: str) -> KnownArticle | None:
         """The known article a URL (its identity or any alias) belongs to."""
-        return self.known.lookup(url_key(url))
+        return self.known.article_for_key(url_key(url))
 
     def live(self) -> list[KnownArticle]:
         return self.known.live()

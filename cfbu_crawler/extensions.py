@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from twisted.internet import task
 
 from cfbu_crawler.archive.vocabulary import Outcome
 
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
 logger = logging.getLogger("cfbu.progress")
 
 
 class CrawlProgress:
-    def __init__(self, crawler, interval: float, live: bool) -> None:
+    def __init__(self, crawler: Crawler, interval: float, live: bool) -> None:
         self.crawler = crawler
         self.interval = interval
         self.live = live
@@ -23,7 +27,7 @@ class CrawlProgress:
         self.console: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
         settings = crawler.settings
         live = settings.getbool("CFBU_PROGRESS_LIVE", sys.stderr.isatty())
         ext = cls(crawler, settings.getfloat("CFBU_PROGRESS_INTERVAL", 10.0), live)
@@ -55,7 +59,7 @@ class CrawlProgress:
         else:
             logger.info("progress: %s", self.line())
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         if self.live:
             from rich.console import Console
 
@@ -63,7 +67,7 @@ class CrawlProgress:
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(1.0 if self.live else self.interval, now=False)
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         if self.live and self.console is not None:

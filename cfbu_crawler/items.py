@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import scrapy
+from scrapy.item import ItemMeta
 
 from cfbu_crawler.record import RECORD_FIELDS
 
 # The record's fields (``url``, ``title`` ... ``qa``: cfbu_crawler.record), declared from
-# the one list of them. A base item class, so that Scrapy's ItemMeta collects them.
-RecordFields = type(scrapy.Item)(
-    "RecordFields",
-    (scrapy.Item,),
-    {"__module__": __name__, **{name: scrapy.Field() for name in RECORD_FIELDS}},
-)
+# the one list of them. A base item class, so that Scrapy's ItemMeta collects them; to a
+# type checker it is the plain Item it is built from.
+if TYPE_CHECKING:
+    RecordFields = scrapy.Item
+else:
+    RecordFields = ItemMeta(
+        "RecordFields",
+        (scrapy.Item,),
+        {"__module__": __name__, **{name: scrapy.Field() for name in RECORD_FIELDS}},
+    )
 
 
-class ArticlePage(RecordFields):  # type: ignore[misc, valid-type]
+class ArticlePage(RecordFields):
     """A fetched article page. The spider fills the fetch fields; the pipelines add the
     record (docs/record.md) and how complete it is. Only plain, picklable values ride on
     it: the parse tree never leaves ``extract_article``."""
@@ -33,13 +40,17 @@ class ArticlePage(RecordFields):  # type: ignore[misc, valid-type]
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
     fetched_at = scrapy.Field()  # naive UTC datetime
-    via = scrapy.Field()  # listing | sitemap | verify | retry | link
+    via = scrapy.Field()  # an archive.vocabulary.Via: how the crawler came to fetch it
     # Set by the pipelines, besides the record's fields.
     extraction = scrapy.Field()  # cfbu_crawler.extract.Extraction (dropped by the store)
     canonical = scrapy.Field()
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()  # ["step: ExceptionType: message"] of crashed extractors
     outcome = scrapy.Field()  # an archive.vocabulary.Outcome: new, changed, unchanged, moved, error
+    # Set by warc.recorder.WarcLocationMiddleware: the response's record in the WARC files.
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()
 
 
 class FetchOutcome(scrapy.Item):
@@ -55,3 +66,8 @@ class FetchOutcome(scrapy.Item):
     final_url = scrapy.Field()
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
+    via = scrapy.Field()  # an archive.vocabulary.Via
+    # The response's record in the WARC files (warc.recorder.WarcLocationMiddleware).
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()

@@ -77,7 +77,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def backoff(self, retry_request: Request, response: Response | None = None) -> float:
         attempt = max(1, int(retry_request.meta.get("retry_times", 1)))
-        delay = min(self.base * 2 ** (attempt - 1), self.cap)
+        delay: float = min(self.base * 2 ** (attempt - 1), self.cap)
         if response is not None:
             asked = retry_after_seconds(response.headers.get(b"Retry-After"), cap=self.cap)
             if asked is not None:
@@ -90,7 +90,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(self.backoff(result, response))
         return result
 
-    async def process_exception(self, request: Request, exception: Exception):  # type: ignore[override]
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
             await asyncio.sleep(self.backoff(result))

@@ -141,13 +141,14 @@ def failure_reason(failure: Failure) -> str:
     """A failed request's reason in a few words (stored on the run, shown to users)."""
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    if failure.check(HttpError):
+    if isinstance(failure.value, HttpError):
         return f"HTTP {failure.value.response.status}"
     message = failure.getErrorMessage().strip().splitlines()[0] if failure.value else ""
+    kind = type(failure.value).__name__
     for needle, short in SHORT_REASONS:
-        if needle in message or needle == failure.type.__name__:
+        if needle in message or needle == kind:
             return short
-    return f"{failure.type.__name__}: {message}".strip().rstrip(":. ")
+    return f"{kind}: {message}".strip().rstrip(":. ")
 
 
 __all__ = [

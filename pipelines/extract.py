@@ -8,6 +8,7 @@ here on is plain values only (text, tuples, dicts).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
 
@@ -15,6 +16,9 @@ from cfbu_crawler.extract import DEFAULT_SITE_TIMEZONE, check_timezone, extract_
 from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
 
 from .base import FieldPipeline
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ class ExtractPipeline(FieldPipeline):
         self.site_timezone = site_timezone
 
     @classmethod
-    def from_crawler(cls, crawler) -> ExtractPipeline:
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         # The crawled section (from the start URL) decides whether a canonical link names
         # an article of it; the spider writes a ``-a start_url`` back into this setting.
         start_url = crawler.settings.get("CFBU_START_URL") or DEFAULT_START_URL

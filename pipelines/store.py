@@ -7,7 +7,8 @@ failed or interrupted) in ``close_spider``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -17,11 +18,16 @@ from twisted.internet import task
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
-from cfbu_crawler.archive.vocabulary import Outcome, RunStatus
+from cfbu_crawler.archive.vocabulary import FORCED_STOP, Outcome, RunStatus
 from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
+from cfbu_crawler.warc.location import WarcLocation
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -48,20 +54,27 @@ def run_status(reason: str, listing_complete: bool) -> RunStatus:
     complete only when the spider finished and walked the whole listing."""
     if reason == "finished":
         return RunStatus.COMPLETE if listing_complete else RunStatus.FAILED
-    if reason in ("shutdown", "cancelled", "interrupted"):
+    if reason in ("shutdown", "cancelled", "interrupted", FORCED_STOP):
         return RunStatus.INTERRUPTED
     return RunStatus.FAILED
 
 
+def warc_location(adapter: ItemAdapter) -> WarcLocation | None:
+    """The item's record in the run's WARC files (warc.recorder), if one was written."""
+    if adapter.get("warc_file") is None:
+        return None
+    return WarcLocation(adapter["warc_file"], adapter["warc_offset"], adapter["warc_length"])
+
+
 class StorePipeline:
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db = crawler.settings.get("CFBU_DB")
         self.writer: ArchiveWriter | None = None
         self.heartbeat: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         pipeline = cls(crawler)
         # Scrapy closes pipelines before it tells anyone *why* the spider closed; the run's
         # status depends on that reason, so the run is finished on spider_closed.
@@ -91,6 +104,12 @@ class StorePipeline:
         self.crawler.stats.set_value("cfbu/run_id", run_id)
         self.heartbeat = task.LoopingCall(self.writer.heartbeat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        if "twisted.internet.reactor" in sys.modules:  # the crawl's reactor; never install one
+            from twisted.internet import reactor
+
+            # Typed loosely: Twisted declares this on a zope interface mypy cannot read.
+            trigger: Any = reactor.addSystemEventTrigger
+            trigger("before", "shutdown", self.reactor_stopping)
         if self.writer.replaced_holder is not None:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
 
@@ -121,6 +140,8 @@ class StorePipeline:
                 final_url=adapter.get("final_url"),
                 sitemap_lastmod=adapter.get("sitemap_lastmod"),
                 sitemap_url=adapter.get("sitemap_url"),
+                via=adapter.get("via"),
+                warc=warc_location(adapter),
             )
             stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
             adapter.pop("raw", None)
@@ -152,6 +173,8 @@ class StorePipeline:
                         sitemap_url=adapter.get("sitemap_url"),
                         fetched_at=adapter.get("fetched_at"),
                         missing=adapter.get("missing") or [],
+                        via=adapter.get("via"),
+                        warc=warc_location(adapter),
                     )
                 )
             except Exception as exc:  # the page must still be accounted for
@@ -165,6 +188,8 @@ class StorePipeline:
             raw=adapter.get("raw"),
             content_type=adapter.get("content_type"),
             final_url=adapter.get("fetched_url"),
+            via=adapter.get("via"),
+            warc=warc_location(adapter),
         )
         return Outcome.ERROR
 
@@ -176,7 +201,14 @@ class StorePipeline:
     def close_spider(self) -> None:
         """Nothing to flush: every item was committed on its own. See spider_closed."""
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def reactor_stopping(self) -> None:
+        """The reactor stops while the run is open: the crawl was stopped at once (a
+        second Ctrl-C or SIGTERM) before Scrapy could close the spider. The run is still
+        recorded as interrupted, and the lock released."""
+        if self.writer is not None:
+            self.spider_closed(None, FORCED_STOP)
+
+    def spider_closed(self, spider: Spider | None, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
         if self.writer is None:

@@ -1,6 +1,6 @@
 """The package's import graph: no cycle, deferred imports (inside functions) included; the
-command line on top (nothing imports it); no top-level ``pipelines`` and no test
-scaffolding imported.
+command line on top (nothing imports it), the archive below any screen (no rich, no click);
+no top-level ``pipelines`` and no test scaffolding imported.
 
 The graph is read from the source with :mod:`ast` rather than with grimp (the usual tool):
 grimp finds modules by walking the package's folder, and so misses ``cfbu_crawler.pipelines``,
@@ -185,4 +185,16 @@ def test_no_top_level_pipelines_or_test_scaffolding_is_imported() -> None:
             top = name.split(".")[0]
             if top == "pipelines" or (module in modules() and top in NOT_INSTALLED):
                 offenders.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert offenders == []
+
+
+def test_the_archive_knows_no_screen() -> None:
+    # archive/ returns data (diff segments, not markup); the command line renders it.
+    offenders = [
+        f"{module}:{line} imports {name}"
+        for module, path in modules().items()
+        if module.startswith("cfbu_crawler.archive")
+        for name, line in imported_names(path, module)
+        if name.split(".")[0] in ("rich", "click")
+    ]
     assert offenders == []

@@ -7,6 +7,7 @@ complete run is compared with the previous complete one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -43,7 +44,8 @@ def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
     ).all()
     latest: dict[int, int] = {}
     for article_id, version_id in rows:
-        latest[article_id] = version_id
+        if article_id is not None and version_id is not None:  # as the query asks
+            latest[article_id] = version_id
     versions = (
         list(session.scalars(select(Version).where(Version.id.in_(latest.values()))))
         if latest
@@ -52,18 +54,38 @@ def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
     return coverage_of(versions)
 
 
-def coverage_warnings(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """Human-readable warnings for every field whose coverage dropped markedly."""
+@dataclass(frozen=True)
+class CoverageDrop:
+    """A field found on markedly fewer articles than before (shares from 0 to 1)."""
+
+    field: str
+    before: float
+    after: float
+
+    def message(self) -> str:
+        return (
+            f"extraction coverage of {self.field} dropped from {self.before:.0%} to "
+            f"{self.after:.0%} - has the site's markup changed?"
+        )
+
+
+def coverage_drops(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[CoverageDrop]:
+    """Every field whose coverage dropped by ``DROP_THRESHOLD`` or more from ``before`` to
+    ``after`` (two runs' ``coverage``), in the order of ``COVERAGE_FIELDS`` then Q&A."""
     if not before or not after or not after.get("articles"):
         return []
-    warnings = []
+    drops = []
     for field in (*COVERAGE_FIELDS, "qa"):
         old, new = before.get(field), after.get(field)
         if old is None or new is None:
             continue
         if old - new >= DROP_THRESHOLD:
-            warnings.append(
-                f"extraction coverage of {field} dropped from {old:.0%} to {new:.0%} "
-                "- has the site's markup changed?"
-            )
-    return warnings
+            drops.append(CoverageDrop(field, old, new))
+    return drops
+
+
+def coverage_warnings(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Human-readable warnings for every field whose coverage dropped markedly."""
+    return [drop.message() for drop in coverage_drops(before, after)]

@@ -11,6 +11,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -19,11 +20,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from cfbu_crawler.archive.models import CrawlLock
 from cfbu_crawler.archive.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
 STALE_AFTER = timedelta(minutes=15)
 
 
 class LockHeld(Exception):
-    """Another live crawl writes to this archive."""
+    """Another live crawl writes to this archive (``holder``: which, when known)."""
+
+    def __init__(self, message: str, holder: Holder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Holder:
     pid: int
     run_id: int | None
     heartbeat_at: datetime
+    acquired_at: datetime | None = None  # when that crawl took the lock
 
 
 def this_host() -> str:
@@ -66,7 +75,7 @@ def current_holder(session: Session) -> Holder | None:
     row = session.get(CrawlLock, 1)
     if row is None:
         return None
-    return Holder(row.host, row.pid, row.run_id, row.heartbeat_at)
+    return Holder(row.host, row.pid, row.run_id, row.heartbeat_at, row.acquired_at)
 
 
 def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder | None:
@@ -89,13 +98,16 @@ def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder
         if not is_stale(holder, now):
             raise LockHeld(
                 f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) "
-                f"is writing to this archive since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC"
+                f"is writing to this archive since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC",
+                holder,
             )
-        taken = session.execute(
+        take_over = (
             update(CrawlLock)
             .where(CrawlLock.id == 1, CrawlLock.pid == holder.pid, CrawlLock.host == holder.host)
             .values(host=host, pid=pid, run_id=None, acquired_at=now, heartbeat_at=now)
         )
+        # An UPDATE gives a CursorResult (with rowcount); Session.execute is typed Result.
+        taken = cast("CursorResult[Any]", session.execute(take_over))
         session.commit()
         if taken.rowcount != 1:
             raise LockHeld("another crawl took over a stale lock at the same moment")
@@ -147,5 +159,6 @@ def ensure_no_live_holder(factory: sessionmaker[Session]) -> None:
     if holder is not None:
         raise LockHeld(
             f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) is writing "
-            "to this archive"
+            "to this archive",
+            holder,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.db import session_factory
 from cfbu_crawler.archive.models import Article, ArticleURL, HttpValidator, Observation, Run
@@ -42,7 +43,9 @@ class CrawlState:
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     has_complete_run: bool = False
 
-    def lookup(self, key: str) -> KnownArticle | None:
+    def article_for_key(self, key: str) -> KnownArticle | None:
+        """The known article an identity or alias key (``url_key``) belongs to; a URL
+        that is not a key finds nothing (ArchiveView.lookup takes URLs)."""
         article_id = self.by_key.get(key)
         return self.articles.get(article_id) if article_id is not None else None
 
@@ -62,8 +65,9 @@ def load_crawl_state(engine: Engine) -> CrawlState:
         since = last_complete or 0
         failed: set[int] = set()
         failed_urls: dict[str, int] = {}
-        later_success: dict[int, int] = dict(
-            session.execute(
+        later_success: dict[int, int] = {
+            article_id: obs_id
+            for article_id, obs_id in session.execute(
                 select(Observation.article_id, func.max(Observation.id))
                 .where(
                     Observation.run_id >= since,
@@ -71,8 +75,9 @@ def load_crawl_state(engine: Engine) -> CrawlState:
                     Observation.outcome != Outcome.ERROR,
                 )
                 .group_by(Observation.article_id)
-            ).all()
-        )
+            )
+            if article_id is not None  # excluded by the query; narrows the type
+        }
         for obs_id, article_id, url in session.execute(
             select(Observation.id, Observation.article_id, Observation.url).where(
                 Observation.run_id >= since, Observation.outcome == Outcome.ERROR
@@ -114,7 +119,7 @@ def load_crawl_state(engine: Engine) -> CrawlState:
     return state
 
 
-def _served_urls(session) -> dict[int, str]:
+def _served_urls(session: Session) -> dict[int, str]:
     """Each article's URL in its newest page fetch answered 200 (after redirects)."""
     newest = (
         select(func.max(Observation.id).label("id"))
@@ -131,4 +136,4 @@ def _served_urls(session) -> dict[int, str]:
             newest, newest.c.id == Observation.id
         )
     )
-    return {article_id: final or url for article_id, final, url in rows}
+    return {article_id: final or url for article_id, final, url in rows if article_id is not None}

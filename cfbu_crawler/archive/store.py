@@ -23,6 +23,7 @@ from cfbu_crawler.archive.bookkeeping import (
     observe_page,
     seen_in_run,
     touch,
+    warc_columns,
 )
 from cfbu_crawler.archive.content import content_hash
 from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
@@ -40,6 +41,7 @@ from cfbu_crawler.archive.vocabulary import (
     Outcome,
     RunStatus,
 )
+from cfbu_crawler.warc.location import WarcLocation
 
 
 class ArchiveWriter:
@@ -254,6 +256,8 @@ class ArchiveWriter:
         final_url: str | None = None,
         sitemap_lastmod: str | None = None,
         sitemap_url: str | None = None,
+        via: str | None = None,
+        warc: WarcLocation | None = None,
     ) -> None:
         """Record a fetch that made no version: ``not_modified`` (304), ``gone``
         (404/410), ``error`` (failed after retries) or ``skipped`` (sitemap says unchanged)."""
@@ -283,6 +287,8 @@ class ArchiveWriter:
                     raw_page_id=raw_id,
                     bytes=len(raw or b""),
                     error=error,
+                    via=via,
+                    **warc_columns(warc),
                 )
             )
             if outcome == Outcome.ERROR:

@@ -1,19 +1,19 @@
 """Readable word-level diffs of two texts, for the human output of ``diff`` and ``history``.
 
 The texts are split into word and whitespace tokens and compared with :mod:`difflib`.
-Removed words are shown as ``[-removed-]`` and added ones as ``{+added+}`` (the
-``git diff --word-diff`` convention), so the diff stays readable without colour; the rich
-variant colours the same markers. Long unchanged stretches can be collapsed to a few
-words of context either side.
+The difference is a list of ``(op, text)`` segments (:func:`diff_segments`), which the
+command line renders in colour (cli/render.py: the archive knows no screen).
+:func:`inline_diff` renders them as plain text: removed words as ``[-removed-]`` and added
+ones as ``{+added+}`` (the ``git diff --word-diff`` convention). Long unchanged stretches
+can be collapsed to a few words of context either side.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Callable, Iterable
-
-from rich.markup import escape
+from collections.abc import Iterable
 
 # Words, single punctuation marks and the whitespace between them ("".join() restores).
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
@@ -22,7 +22,7 @@ EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 Segment = tuple[str, str]  # (EQUAL | DELETE | INSERT, text)
 
 
-def tokens(text: str | None) -> list[str]:
+def word_tokens(text: str | None) -> list[str]:
     """Word and whitespace tokens of ``text`` (``None`` counts as empty)."""
     return _TOKEN.findall(text or "")
 
@@ -32,7 +32,7 @@ def word_segments(old: str | None, new: str | None) -> list[Segment]:
 
     Joining the EQUAL and DELETE texts gives ``old``; joining EQUAL and INSERT gives ``new``.
     """
-    a, b = tokens(old), tokens(new)
+    a, b = word_tokens(old), word_tokens(new)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     segments: list[Segment] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -53,35 +53,49 @@ def _merge_close_changes(segments: list[Segment]) -> list[Segment]:
     out: list[Segment] = []
     i = 0
     while i < len(segments):
-        op, text = segments[i]
-        if (
-            op == EQUAL
-            and _is_filler(text)
-            and out
-            and out[-1][0] != EQUAL
-            and i + 1 < len(segments)
-            and _has_both(out, segments, i)
-        ):
-            before: list[Segment] = []
-            while out and out[-1][0] != EQUAL:
-                before.insert(0, out.pop())
-            j = i + 1
-            after: list[Segment] = []
-            while j < len(segments) and segments[j][0] != EQUAL:
-                after.append(segments[j])
-                j += 1
-            for side in (DELETE, INSERT):
-                parts = [
-                    "".join(t for o, t in before if o == side),
-                    "".join(t for o, t in after if o == side),
-                ]
-                # The folded text was in both texts: it goes into both sides.
-                _append(out, side, text.join(parts) if any(parts) else "")
-            i = j
-            continue
-        _append(out, op, text)
-        i += 1
+        if _foldable(out, segments, i):
+            i = _fold(out, segments, i)
+        else:
+            _append(out, *segments[i])
+            i += 1
     return out
+
+
+def _foldable(out: list[Segment], segments: list[Segment], i: int) -> bool:
+    """Is ``segments[i]`` filler between the change ending ``out`` and the one after it,
+    with old and new text around it?"""
+    op, text = segments[i]
+    return (
+        op == EQUAL
+        and _is_filler(text)
+        and bool(out)
+        and out[-1][0] != EQUAL
+        and i + 1 < len(segments)
+        and _has_both(out, segments, i)
+    )
+
+
+def _fold(out: list[Segment], segments: list[Segment], i: int) -> int:
+    """Fold the filler ``segments[i]`` and the changes either side of it (the end of
+    ``out``, the segments after ``i``) into one deletion and one insertion at the end of
+    ``out``. Returns the index of the first segment after the changes that follow."""
+    text = segments[i][1]
+    before: list[Segment] = []
+    while out and out[-1][0] != EQUAL:
+        before.insert(0, out.pop())
+    j = i + 1
+    after: list[Segment] = []
+    while j < len(segments) and segments[j][0] != EQUAL:
+        after.append(segments[j])
+        j += 1
+    for side in (DELETE, INSERT):
+        parts = [
+            "".join(t for o, t in before if o == side),
+            "".join(t for o, t in after if o == side),
+        ]
+        # The folded text was in both texts: it goes into both sides.
+        _append(out, side, text.join(parts) if any(parts) else "")
+    return j
 
 
 def _is_filler(text: str) -> bool:
@@ -122,44 +136,42 @@ def _tidy(segments: list[Segment]) -> list[Segment]:
     """Move whitespace at the edges of changed segments out into the unchanged text, so
     that ``a [-b -]{+c +}d`` reads ``a [-b-]{+c+} d``."""
     out: list[Segment] = []
-    i = 0
-    while i < len(segments):
-        # A run of consecutive changed segments (a DELETE and/or an INSERT).
-        if segments[i][0] == EQUAL:
-            _append(out, EQUAL, segments[i][1])
-            i += 1
-            continue
-        run: list[Segment] = []
-        while i < len(segments) and segments[i][0] != EQUAL:
-            run.append(segments[i])
-            i += 1
-        if {op for op, _ in run} != {DELETE, INSERT}:
-            for op, t in run:  # a pure insertion or deletion: keep it as it is
+    # Runs of unchanged segments and runs of consecutive changed ones.
+    for changed, group in itertools.groupby(segments, key=lambda segment: segment[0] != EQUAL):
+        run = list(group)
+        if changed and {op for op, _ in run} == {DELETE, INSERT}:
+            _tidy_replacement(out, run)
+        else:  # unchanged text, or a pure insertion or deletion: kept as it is
+            for op, t in run:
                 _append(out, op, t)
-            continue
-        lead = min(len(t) - len(t.lstrip()) for _, t in run)
-        trail = min(len(t) - len(t.rstrip()) for _, t in run)
-        if lead and all(t[:lead] == run[0][1][:lead] for _, t in run):
-            _append(out, EQUAL, run[0][1][:lead])
-            run = [(op, t[lead:]) for op, t in run]
-        else:
-            lead = 0
-        suffix = ""
-        if trail and all(
-            t[len(t) - trail :] == run[0][1][len(run[0][1]) - trail :] for _, t in run
-        ):
-            suffix = run[0][1][len(run[0][1]) - trail :]
-            run = [(op, t[: len(t) - trail]) for op, t in run]
-        for op, t in run:
-            _append(out, op, t)
-        if suffix:
-            _append(out, EQUAL, suffix)
     return out
+
+
+def _tidy_replacement(out: list[Segment], run: list[Segment]) -> None:
+    """Append a run of deletions and insertions to ``out``, with the whitespace that all
+    of them start (end) with moved before (after) them as unchanged text."""
+    lead = min(len(t) - len(t.lstrip()) for _, t in run)
+    trail = min(len(t) - len(t.rstrip()) for _, t in run)
+    if lead and all(t[:lead] == run[0][1][:lead] for _, t in run):
+        _append(out, EQUAL, run[0][1][:lead])
+        run = [(op, t[lead:]) for op, t in run]
+    suffix = ""
+    if trail and all(_last(t, trail) == _last(run[0][1], trail) for _, t in run):
+        suffix = _last(run[0][1], trail)
+        run = [(op, t[: len(t) - trail]) for op, t in run]
+    for op, t in run:
+        _append(out, op, t)
+    _append(out, EQUAL, suffix)
+
+
+def _last(text: str, n: int) -> str:
+    """The last ``n`` characters of ``text`` (none for ``n == 0``)."""
+    return text[len(text) - n :]
 
 
 def _collapse(text: str, context: int, *, first: bool, last: bool) -> str:
     """Shorten an unchanged stretch to ``context`` words next to the changes around it."""
-    words = tokens(text)
+    words = word_tokens(text)
     keep_head, keep_tail = not first, not last
     n_words = sum(1 for t in words if not t.isspace())
     if not (keep_head or keep_tail) or n_words <= context * (keep_head + keep_tail) + 1:
@@ -208,13 +220,10 @@ def _collapsed(segments: list[Segment], context: int | None) -> Iterable[Segment
         yield op, text
 
 
-def _render(
-    old: str | None,
-    new: str | None,
-    context: int | None,
-    style: Callable[[str, str], str],
-) -> str:
-    return "".join(style(op, text) for op, text in _collapsed(word_segments(old, new), context))
+def diff_segments(old: str | None, new: str | None, *, context: int | None = None) -> list[Segment]:
+    """:func:`word_segments`, with each unchanged stretch cut to ``context`` words next to
+    the changes around it (``None``: kept whole). What a screen shows of a diff."""
+    return list(_collapsed(word_segments(old, new), context))
 
 
 def _plain(op: str, text: str) -> str:
@@ -225,30 +234,26 @@ def _plain(op: str, text: str) -> str:
     return text
 
 
-def _rich(op: str, text: str) -> str:
-    if op == DELETE:
-        return f"[red strike]{escape('[-' + text + '-]')}[/]"
-    if op == INSERT:
-        return f"[green]{escape('{+' + text + '+}')}[/]"
-    return escape(text)
-
-
 def inline_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
     """Plain-text word diff: ``unchanged [-removed-]{+added+} unchanged``.
 
     With ``context``, unchanged stretches are cut to that many words around each change.
     """
-    return _render(old, new, context, _plain)
-
-
-def rich_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
-    """The same diff as rich console markup: removals red and struck through, additions
-    green, with the ``[-…-]``/``{+…+}`` markers kept so it reads without colour too."""
-    return _render(old, new, context, _rich)
+    return "".join(_plain(op, text) for op, text in diff_segments(old, new, context=context))
 
 
 def has_changes(old: str | None, new: str | None) -> bool:
     return (old or "") != (new or "")
 
 
-__all__ = ["has_changes", "inline_diff", "rich_diff", "tokens", "word_segments"]
+__all__ = [
+    "DELETE",
+    "EQUAL",
+    "INSERT",
+    "Segment",
+    "diff_segments",
+    "has_changes",
+    "inline_diff",
+    "word_segments",
+    "word_tokens",
+]

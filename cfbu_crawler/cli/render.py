@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from rich.markup import escape
 
 from cfbu_crawler.archive.coverage import COVERAGE_FIELDS
 from cfbu_crawler.archive.models import Run
-from cfbu_crawler.archive.textdiff import rich_diff
+from cfbu_crawler.archive.textdiff import DELETE, INSERT, diff_segments
 from cfbu_crawler.archive.vocabulary import RunStatus
 from cfbu_crawler.record import CONTENT_FIELDS
 
@@ -21,8 +22,22 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1,234 bytes`` (``words`` for an irregular plural)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+def size(nbytes: int) -> str:
+    """A disk size for people: 148 kB, 12.3 MB, 1.2 GB (powers of 1000)."""
+    if nbytes < 1_000_000:
+        return f"{max(nbytes, 1) / 1000:.0f} kB" if nbytes >= 1000 else f"{nbytes} bytes"
+    if nbytes < 1_000_000_000:
+        return f"{nbytes / 1e6:.1f} MB"
+    return f"{nbytes / 1e9:.1f} GB"
 
 
 def coverage_line(coverage: dict[str, Any] | None) -> str:
@@ -30,20 +45,32 @@ def coverage_line(coverage: dict[str, Any] | None) -> str:
         return "no articles"
     parts = [f"{field} {pct(coverage.get(field))}" for field in COVERAGE_FIELDS]
     if coverage.get("interviews"):
-        parts.append(f"Q&A {pct(coverage.get('qa'))} of {coverage['interviews']} interviews")
+        parts.append(
+            f"Q&A {pct(coverage.get('qa'))} of {plural(coverage['interviews'], 'interview')}"
+        )
     return ", ".join(parts)
 
 
-def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -> None:
-    click.echo(
-        f"Run {run.id} {run.status} ({run.finish_reason}) in "
-        f"{(run.finished_at - run.started_at).total_seconds():.0f}s → {archive}"
-        if run.finished_at
-        else f"Run {run.id} {run.status}"
+def run_headline(run: Run, archive: str) -> str:
+    """``Run 3 complete in 54s → archive``; a run that did not complete says why
+    (``Run 4 interrupted (shutdown) in 12s → …``)."""
+    why = (
+        ""
+        if run.status == RunStatus.COMPLETE or not run.finish_reason
+        else f" ({run.finish_reason})"
     )
+    if not run.finished_at:
+        return f"Run {run.id} {run.status}{why}"
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    return f"Run {run.id} {run.status}{why} in {seconds:.0f}s → {archive}"
+
+
+def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -> None:
+    click.echo(run_headline(run, archive))
     click.echo(
-        f"  {run.requests} requests, {run.bytes_received:,} bytes; {run.new} new, {run.changed} changed, "
-        f"{run.unchanged} unchanged, {run.moved} moved, {run.removed} removed, {run.errors} errors"
+        f"  {plural(run.requests, 'request')}, {plural(run.bytes_received, 'byte')}; "
+        f"{run.new} new, {run.changed} changed, {run.unchanged} unchanged, {run.moved} moved, "
+        f"{run.removed} removed, {plural(run.errors, 'error')}"
     )
     click.echo(f"  coverage: {coverage_line(run.coverage)}")
     for warning in run.warnings or []:
@@ -83,29 +110,10 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
     """The runs for people, fit for an 80-column terminal: a header, then per run one
     line of counts and, indented below, its coverage (complete runs) or why it did not
     complete, and any warnings (wrapped to ``width``)."""
-    from cfbu_crawler.archive.timeutil import parse_iso
-
     lines = [_row(RUN_HEADER)]
     for run in runs:
-        started = run["started_at"] or ""
-        secs = ""
-        if run["finished_at"] and started:
-            secs = f"{(parse_iso(run['finished_at']) - parse_iso(started)).total_seconds():.0f}"
-        status = run["status"] + (" ⚠" if run["warnings"] else "")
-        counts = [str(run["counts"][key]) for key in RUN_COUNTS]
-        lines.append(_row([str(run["id"]), started.replace("T", " ")[:16], status, secs, *counts]))
-        notes = []
-        if run["kind"] == "reparse":
-            notes.append(f"reparse with extractor {run.get('extractor_version', '?')}")
-        coverage = run["coverage"]
-        if run["status"] == RunStatus.COMPLETE and (
-            run["kind"] == "crawl" or (coverage or {}).get("articles")
-        ):
-            notes.append(f"coverage: {coverage_line(run['coverage'])}")
-        elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
-            notes.append(f"{run['status']}: {run['finish_reason']}")
-        notes += [f"warning: {warning}" for warning in run["warnings"] or []]
-        for note in notes:
+        lines.append(_run_row(run))
+        for note in _run_notes(run):
             lines += textwrap.wrap(
                 note,
                 width=max(width - 1, 40),
@@ -114,6 +122,54 @@ def run_lines(runs: list[dict[str, Any]], width: int = 80) -> list[str]:
                 break_on_hyphens=False,
             )
     return lines
+
+
+def _run_row(run: dict[str, Any]) -> str:
+    """A run's line of counts in the listing."""
+    from cfbu_crawler.archive.timeutil import parse_iso
+
+    started = run["started_at"] or ""
+    secs = ""
+    if run["finished_at"] and started:
+        secs = f"{(parse_iso(run['finished_at']) - parse_iso(started)).total_seconds():.0f}"
+    status = run["status"] + (" ⚠" if run["warnings"] else "")
+    counts = [str(run["counts"][key]) for key in RUN_COUNTS]
+    return _row([str(run["id"]), started.replace("T", " ")[:16], status, secs, *counts])
+
+
+def _run_notes(run: dict[str, Any]) -> list[str]:
+    """What the listing says below a run's counts: what a reparse used, the coverage of
+    a complete run or why it did not complete, and its warnings."""
+    notes = []
+    if run["kind"] == "reparse":
+        notes.append(f"reparse with extractor {run.get('extractor_version', '?')}")
+    coverage = run["coverage"]
+    if run["status"] == RunStatus.COMPLETE and (
+        run["kind"] == "crawl" or (coverage or {}).get("articles")
+    ):
+        notes.append(f"coverage: {coverage_line(run['coverage'])}")
+    elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
+        notes.append(f"{run['status']}: {run['finish_reason']}")
+    if (run.get("warc") or {}).get("files"):
+        files = run["warc"]["files"]
+        notes.append(f"warc: {size(run['warc']['bytes'])} in {files} file{'s' * (files > 1)}")
+    notes += [f"warning: {warning}" for warning in run["warnings"] or []]
+    return notes
+
+
+def _rich(op: str, text: str) -> str:
+    if op == DELETE:
+        return f"[red strike]{escape('[-' + text + '-]')}[/]"
+    if op == INSERT:
+        return f"[green]{escape('{+' + text + '+}')}[/]"
+    return escape(text)
+
+
+def rich_diff(old: str | None, new: str | None, *, context: int | None = None) -> str:
+    """The word diff of two texts (archive.textdiff) as rich console markup: removals red
+    and struck through, additions green, with the ``[-…-]``/``{+…+}`` markers of
+    ``inline_diff`` kept so that it reads without colour too."""
+    return "".join(_rich(op, text) for op, text in diff_segments(old, new, context=context))
 
 
 # Words of unchanged context kept around each change in long texts.
@@ -127,6 +183,18 @@ def _short(value: Any) -> str:
     if isinstance(value, list):
         return " / ".join(str(v) for v in value)
     return str(value)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _was(field: str, value: Any) -> str:
+    """A short account of a value that vanished."""
+    if field == "qa":
+        return plural(len(value or []), "question")
+    return _clip(_short(value))
 
 
 def _qa_lines(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]:
@@ -176,39 +244,123 @@ def indented(line: str, indent: str) -> str:
     return indent + ("\n" + indent + "  ").join(rows)
 
 
-def print_diff(out: Console, data: dict[str, Any]) -> None:
-    added, removed, moved, changed = (data[k] for k in ("added", "removed", "moved", "changed"))
-    out.print(
-        f"Run {data['from_run']} → run {data['to_run']}: {len(added)} added, "
-        f"{len(removed)} removed, {len(moved)} moved, {len(changed)} changed, "
-        f"{data['unchanged']} unchanged"
+def _titled(url: str, title: str | None) -> str:
+    return f"{escape(url)}  {escape(title or '(no title)')}"
+
+
+def _diff_summary(data: dict[str, Any], suspect: int) -> str:
+    parts = [f"{len(data['added'])} added"]
+    if data["first_archived"]:
+        parts.append(f"{len(data['first_archived'])} first archived")
+    parts += [
+        f"{len(data['removed'])} removed",
+        f"{len(data['moved'])} moved",
+        f"{len(data['changed']) - suspect} changed",
+    ]
+    if suspect:
+        parts.append(f"{suspect} suspect")
+    if data["unlisted"]:
+        parts.append(f"{len(data['unlisted'])} unlisted")
+    parts.append(f"{data['unchanged']} unchanged")
+    return f"Run {data['from_run']} → run {data['to_run']}: " + ", ".join(parts)
+
+
+def _fields_label(item: dict[str, Any]) -> str:
+    suspect = set(item.get("suspect_fields") or [])
+    return ", ".join(f"{f} (suspect)" if f in suspect else f for f in item["fields"])
+
+
+def _section(
+    out: Console,
+    title: str,
+    items: list[dict[str, Any]],
+    lines: Callable[[dict[str, Any]], list[str]],
+    note: str = "",
+) -> None:
+    """One section of ``cfbu diff``: a bold title with the count (and a note), then the
+    lines of each item; nothing when there are no items."""
+    if not items:
+        return
+    out.print(f"\n[bold]{title} ({len(items)})[/]{note}")
+    for item in items:
+        for line in lines(item):
+            out.print(line)
+
+
+def _added_lines(item: dict[str, Any]) -> list[str]:
+    back = "  (back after its removal)" if item.get("restored") else ""
+    return [f"  + {_titled(item['url'], item['title'])}{back}"]
+
+
+def _first_archived_lines(item: dict[str, Any]) -> list[str]:
+    return [
+        f"  + {_titled(item['url'], item['title'])}",
+        f"      run {item['failed_in_run']}: {escape(item['reason'])}",
+    ]
+
+
+def _changed_lines(item: dict[str, Any]) -> list[str]:
+    head = f"  ~ {escape(item['url'])}  ({_fields_label(item)})"
+    return [head, *(indented(line, "      ") for line in change_lines(item["changes"]))]
+
+
+def _suspect_lines(item: dict[str, Any]) -> list[str]:
+    lost = "; ".join(
+        f"{field}: {escape(_was(field, item['changes'][field]['from']))} → (none)"
+        for field in item["fields"]
     )
-    if added:
-        out.print(f"\n[bold]Added ({len(added)})[/]")
-        for item in added:
-            back = "  (back after its removal)" if item.get("restored") else ""
-            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}{back}")
-    if removed:
-        out.print(f"\n[bold]Removed ({len(removed)})[/]")
-        for item in removed:
-            out.print(f"  - {escape(item['url'])}")
-    if moved:
-        out.print(f"\n[bold]Moved ({len(moved)})[/]")
-        for item in moved:
-            out.print(f"  {escape(item['from'])} → {escape(item['to'])}")
-    if changed:
-        out.print(f"\n[bold]Changed ({len(changed)})[/]")
-        for item in changed:
-            out.print(f"  ~ {escape(item['url'])}  ({', '.join(item['fields'])})")
-            for line in change_lines(item["changes"]):
-                out.print(indented(line, "      "))
+    return [f"  ? {escape(item['url'])}  {lost}"]
+
+
+def print_diff(out: Console, data: dict[str, Any]) -> None:
+    """``cfbu diff`` for people: a summary line, the warnings, then one section per kind
+    of change. Changes that are only suspect (a field that vanished while its coverage
+    dropped) get their own section, apart from the site's edits."""
+    changed = data["changed"]
+    only_suspect = [c for c in changed if set(c["fields"]) <= set(c.get("suspect_fields") or [])]
+    edits = [c for c in changed if c not in only_suspect]
+    out.print(_diff_summary(data, len(only_suspect)))
+    _section(out, "Warnings", data["warnings"], lambda w: [f"  ! {escape(w['message'])}"])
+    _section(out, "Added", data["added"], _added_lines)
+    _section(
+        out,
+        "First archived",
+        data["first_archived"],
+        _first_archived_lines,
+        ": failed in an earlier run, archived now (not new on the site)",
+    )
+    _section(out, "Removed", data["removed"], lambda i: [f"  - {_titled(i['url'], i['title'])}"])
+    _section(
+        out,
+        "Moved",
+        data["moved"],
+        lambda i: [f"  {escape(i['from'])} → {_titled(i['to'], i['title'])}"],
+    )
+    _section(
+        out,
+        "Unlisted",
+        data["unlisted"],
+        lambda i: [f"  ? {_titled(i['url'], i['title'])}"],
+        ": no longer in the listing or the sitemap, still online (kept live)",
+    )
+    _section(out, "Changed", edits, _changed_lines)
+    _section(
+        out,
+        "Suspect",
+        only_suspect,
+        _suspect_lines,
+        ": a field vanished where its coverage dropped (see the warnings): probably "
+        "extraction, not an edit",
+    )
 
 
 __all__ = [
     "change_lines",
+    "plural",
     "console",
     "indented",
     "print_diff",
     "print_run_summary",
+    "rich_diff",
     "run_lines",
 ]

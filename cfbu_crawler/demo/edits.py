@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from cfbu_crawler.demo.content import SEED_SLUG, Article, Paragraph, load_articles, newest_first
 from cfbu_crawler.demo.site import Site
@@ -81,53 +82,59 @@ def _replace_paragraph(a: Article, startswith: str, new_text: str) -> Article:
     return dataclasses.replace(a, paragraphs=tuple(paras), modified=EDITED_AT)
 
 
+def _edit_contents(arts: dict[str, Article]) -> None:
+    """Edits 2-5 (a body paragraph, an answer, a title, a date), in place, to the articles
+    of ``arts`` they concern."""
+    edits: dict[str, Callable[[Article], Article]] = {
+        BODY_EDIT: lambda a: _replace_paragraph(a, OLD_BODY_PARAGRAPH_START, NEW_BODY_PARAGRAPH),
+        ANSWER_EDIT: lambda a: _replace_paragraph(a, OLD_ANSWER_START, NEW_ANSWER),
+        TITLE_EDIT: lambda a: dataclasses.replace(a, title=NEW_TITLE, modified=EDITED_AT),
+        DATE_EDIT: lambda a: dataclasses.replace(a, published=NEW_PUBLISHED, modified=EDITED_AT),
+    }
+    for slug, edit in edits.items():
+        if slug in arts:
+            arts[slug] = edit(arts[slug])
+
+
+def _retheme(themes: dict[str, str], target: str, markup_changed: dict[str, dt.datetime]) -> None:
+    """Edit 9: every current-generation page in theme ``target``; the pages whose markup
+    that changes are noted in ``markup_changed`` (in place)."""
+    for slug, name in list(themes.items()):
+        if name != "old_cms":
+            if name != target:
+                markup_changed[slug] = THEME_CHANGED_AT
+            themes[slug] = target
+
+
 def apply_edits(v1: Site, *, theme: str | None = None) -> Site:
     """Return v2 of ``v1`` (edits skip articles that a trimmed v1 does not have)."""
+    target = theme or V2_THEME
     arts: dict[str, Article] = {a.slug: a for a in v1.articles}
     themes = dict(v1.themes)
-    moved: dict[str, str] = dict(v1.moved)
-    removed = set(v1.removed)
-    unlisted = set(v1.unlisted)
-
     for a in load_articles():
         if a.added_in == "v2":
             arts[a.slug] = a
-            themes[a.slug] = "old_cms" if v1.generation == "old" else (theme or V2_THEME)
-    if BODY_EDIT in arts:
-        arts[BODY_EDIT] = _replace_paragraph(
-            arts[BODY_EDIT], OLD_BODY_PARAGRAPH_START, NEW_BODY_PARAGRAPH
-        )
-    if ANSWER_EDIT in arts:
-        arts[ANSWER_EDIT] = _replace_paragraph(arts[ANSWER_EDIT], OLD_ANSWER_START, NEW_ANSWER)
-    if TITLE_EDIT in arts:
-        arts[TITLE_EDIT] = dataclasses.replace(
-            arts[TITLE_EDIT], title=NEW_TITLE, modified=EDITED_AT
-        )
-    if DATE_EDIT in arts:
-        arts[DATE_EDIT] = dataclasses.replace(
-            arts[DATE_EDIT], published=NEW_PUBLISHED, modified=EDITED_AT
-        )
+            themes[a.slug] = "old_cms" if v1.generation == "old" else target
+    _edit_contents(arts)
+    removed = set(v1.removed)
     if REMOVED in arts:
         del arts[REMOVED]
         removed.add(REMOVED)
+    moved: dict[str, str] = dict(v1.moved)
     if MOVED_FROM in arts:
         a = arts.pop(MOVED_FROM)
         arts[MOVED_TO] = dataclasses.replace(a, slug=MOVED_TO, modified=EDITED_AT)
         themes[MOVED_TO] = themes.pop(MOVED_FROM)
         moved[MOVED_FROM] = MOVED_TO
+    unlisted = set(v1.unlisted)
     if UNLISTED in arts:
         unlisted.add(UNLISTED)
 
     markup_changed: dict[str, dt.datetime] = dict(v1.markup_changed)
     new_site_theme = v1.theme
     if v1.generation != "old":
-        new_site_theme = theme or V2_THEME
-        for slug, name in list(themes.items()):
-            if name != "old_cms":
-                target = theme or V2_THEME
-                if name != target:
-                    markup_changed[slug] = THEME_CHANGED_AT
-                themes[slug] = target
+        new_site_theme = target
+        _retheme(themes, target, markup_changed)
 
     live = newest_first(arts.values())
     return Site(

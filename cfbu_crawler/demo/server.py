@@ -50,7 +50,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = SERVER_NAME
-    server: _HTTPServer  # type: ignore[assignment]
+    server: _HTTPServer
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self.server.owner.answer(self)

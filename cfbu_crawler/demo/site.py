@@ -221,9 +221,18 @@ class Site:
         base_url = base_url.rstrip("/")
         parts = urlsplit(path)
         p = unquote(parts.path) or "/"
-        query = parse_qs(parts.query)
         segs = [s for s in p.split("/") if s]
+        answer = self._file(p, base_url)
+        if answer is None:
+            answer = self._other_page(p, parse_qs(parts.query), base_url)
+        if answer is not None:
+            return answer
+        if segs and segs[0] == "nyheder":
+            return self._nyheder(p, segs[1:], base_url)
+        return self._not_found(base_url)
 
+    def _file(self, p: str, base_url: str) -> Response | None:
+        """robots.txt, the sitemaps and the theme's assets; None for other paths."""
         if p == "/robots.txt":
             return self._finish(
                 200,
@@ -235,6 +244,11 @@ class Site:
             return self._sitemap(p, base_url)
         if p.startswith("/wp-content/"):
             return self._asset(p)
+        return None
+
+    def _other_page(self, p: str, query: dict[str, list[str]], base_url: str) -> Response | None:
+        """The pages besides the news listing and articles (search, home, static pages,
+        the category and tag archives); None for other paths."""
         if p == "/" and "s" in query:
             return self._search(query["s"][0], base_url)
         if p == "/":
@@ -248,9 +262,7 @@ class Site:
         if p == TAG_PATH:
             tagged = [a for a in self.listed if "helhedsplan" in a.body.lower()][:PER_PAGE]
             return self._archive("Tag: helhedsplaner", tagged, base_url)
-        if segs and segs[0] == "nyheder":
-            return self._nyheder(p, segs[1:], base_url)
-        return self._not_found(base_url)
+        return None
 
     def _nyheder(self, p: str, rest: list[str], base_url: str) -> Response:
         if not rest:
@@ -265,25 +277,31 @@ class Site:
         if len(rest) == 2 and rest[0] == "nyhed":
             return self._old_article(rest[1], base_url)
         if len(rest) == 2 and rest[0] == "page" and rest[1].isdigit():
-            n = int(rest[1])
-            if n == 1:
-                return self._redirect("/nyheder/", base_url)
-            if n < 1 or n > self.pages:
-                return self._not_found(base_url)
-            if not p.endswith("/"):
-                return self._redirect(f"/nyheder/page/{n}/", base_url)
-            return self._listing(n, base_url)
+            return self._listing_page(p, int(rest[1]), base_url)
         if len(rest) == 1:
-            slug = rest[0]
-            if slug in self.moved:
-                return self._redirect(self.identity_path(self.moved[slug]), base_url)
-            a = self.article(slug)
-            if a is None or self.is_old(slug):
-                return self._not_found(base_url)
-            if not p.endswith("/"):
-                return self._redirect(f"/nyheder/{slug}/", base_url)
-            return self._article(a, base_url)
+            return self._current_article(p, rest[0], base_url)
         return self._not_found(base_url)
+
+    def _listing_page(self, p: str, n: int, base_url: str) -> Response:
+        """``/nyheder/page/<n>/``: page 1 is /nyheder/ itself."""
+        if n == 1:
+            return self._redirect("/nyheder/", base_url)
+        if n < 1 or n > self.pages:
+            return self._not_found(base_url)
+        if not p.endswith("/"):
+            return self._redirect(f"/nyheder/page/{n}/", base_url)
+        return self._listing(n, base_url)
+
+    def _current_article(self, p: str, slug: str, base_url: str) -> Response:
+        """``/nyheder/<slug>/``: an article of the current generation, or a redirect."""
+        if slug in self.moved:
+            return self._redirect(self.identity_path(self.moved[slug]), base_url)
+        a = self.article(slug)
+        if a is None or self.is_old(slug):
+            return self._not_found(base_url)
+        if not p.endswith("/"):
+            return self._redirect(f"/nyheder/{slug}/", base_url)
+        return self._article(a, base_url)
 
     def _old_article(self, slug: str, base_url: str) -> Response:
         if slug in self.moved:

@@ -24,6 +24,7 @@ from .title import extract_title
 from .urls import Section, article_identity
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 def describe(exc: BaseException) -> str:
@@ -63,7 +64,7 @@ def _extract(
     page = parse_page(html, url, encoding, site_timezone)
     crashes: dict[str, str] = {}
 
-    def step(name: str, extractor: Callable[[], T], default: T) -> T:
+    def step(name: str, extractor: Callable[[], T], default: D) -> T | D:
         try:
             return extractor()
         except Exception as exc:  # an extractor bug must not lose the page

@@ -1,6 +1,6 @@
 """The body: the article's paragraphs in order, as :class:`Block`s.
 
-Reads the content container chosen by :mod:`layout`, then applies SPEC §3: leading lines
+Reads the content container chosen by :mod:`layout`, then applies docs/record.md: leading lines
 that are the breadcrumb trail, a date, the category label or the title are dropped (old
 layouts keep them as plain lines in the body cell); the "Se seneste nyheder" back link and
 share lines are dropped wherever they are, and so is a publication line ending the body;

@@ -82,9 +82,9 @@ def _beside_title(el: Any, blocks: list[Any]) -> bool:
 
 def _markup(page: Page) -> str | None:
     blocks = _title_blocks(page)
-    rel = []
-    classed = []
-    linked = []
+    rel: list[Any] = []
+    classed: list[Any] = []
+    linked: list[Any] = []
     # Only elements that can be candidates (links, or named/itemprop'd ones), found by lxml.
     for el in page.root.xpath("//*[@class or @id or @itemprop] | //a"):
         named = f"{el.get('class') or ''} {el.get('id') or ''}".lower()

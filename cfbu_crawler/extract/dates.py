@@ -203,6 +203,7 @@ def parse_timestamp(value: str | None) -> tuple[dt.date, dt.datetime | None] | N
     if not value or not isinstance(value, str):
         return None
     value = value.strip()
+    stamp: dt.datetime | None
     m = _ISO_FULL.match(value)
     if m:
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -349,7 +349,7 @@ def _embed_class(node: Any) -> bool:
 def is_emph(el: Any) -> bool:
     """Bold as rendered: ``<strong>``/``<b>``, an inline ``font-weight: bold`` style or a
     bold utility class (on any element: ``<p style="font-weight:bold">`` is a bold
-    paragraph). ``<em>``/``<i>`` (italics) is deliberately not emphasis: SPEC §3 names
+    paragraph). ``<em>``/``<i>`` (italics) is deliberately not emphasis: docs/record.md names
     strong/b and headings only, and italics mark quotes and titles of works far too often."""
     t = tag(el)
     if t in EMPH_TAGS:
@@ -466,9 +466,8 @@ def iter_elements(root: Any, names: Iterable[str] | None = None) -> Iterator[Any
     the filtering."""
     if root is None:
         return iter(())
-    if names:
-        return root.iter(*names)
-    return root.iter(etree.Element)
+    elements: Iterator[Any] = root.iter(*names) if names else root.iter(etree.Element)
+    return elements
 
 
 def protected_set(*elements: Any) -> set[Any]:

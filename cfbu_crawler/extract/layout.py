@@ -178,7 +178,7 @@ def _title_node(body: Any, title_hint: str) -> Any:
 
 
 def _first_prose_after_title(
-    body: Any, scored: list[tuple[int, Any]], best: Any, title_hint: str
+    body: Any, scored: list[tuple[float, Any]], best: Any, title_hint: str
 ) -> Any:
     """The first block of prose after the title, unless the best-scored element holds the
     title itself (then the title and its text are together already)."""

@@ -6,8 +6,9 @@ import contextlib
 import html as html_lib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import lxml.html
 from lxml import etree
@@ -33,6 +34,8 @@ def check_timezone(name: str) -> str:
 
 
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
+_T = TypeVar("_T")
+_D = TypeVar("_D")
 
 
 @dataclass
@@ -42,7 +45,7 @@ class Page:
     url: str
     html: str
     root: Any = None
-    jsonld: list[dict] = field(default_factory=list)
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
     # The site's timezone (IANA name): the day of a timestamp when the page shows none
     # that agrees with it (see extract/published.py). cfbu.dk's readers are in Denmark.
     site_timezone: str = DEFAULT_SITE_TIMEZONE
@@ -50,13 +53,14 @@ class Page:
 
     errors: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
-    def memo(self, key: str, fn: Any) -> Any:
+    def memo(self, key: str, fn: Callable[[], _T]) -> _T:
         """Compute ``fn()`` once per page and keep the result (pure; cached parse state)."""
         if key not in self.cache:
             self.cache[key] = fn()
-        return self.cache[key]
+        value: _T = self.cache[key]  # the cache holds each key's own type
+        return value
 
-    def extracted(self, key: str, fn: Any, default: Any) -> Any:
+    def extracted(self, key: str, fn: Callable[[], _T], default: _D) -> _T | _D:
         """One extracted field, computed once. An extractor that crashes gives ``default``
         (extraction never raises) but leaves its error in ``errors``, so that the crawl
         can tell a bug in cfbu from a page that lacks the field."""
@@ -109,7 +113,7 @@ def _load_json(raw: str) -> Any:
     return None
 
 
-def _flatten(obj: Any, out: list[dict], depth: int = 0) -> None:
+def _flatten(obj: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
     """Collect every dict with an ``@type`` from lists, ``@graph`` arrays and nesting."""
     if depth > 12:
         return
@@ -127,8 +131,8 @@ def _flatten(obj: Any, out: list[dict], depth: int = 0) -> None:
                 _flatten(value, out, depth + 1)
 
 
-def _parse_jsonld(root: Any) -> list[dict]:
-    out: list[dict] = []
+def _parse_jsonld(root: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     if root is None:
         return out
     try:
@@ -144,7 +148,7 @@ def _parse_jsonld(root: Any) -> list[dict]:
     return out
 
 
-def jsonld_types(obj: dict) -> set[str]:
+def jsonld_types(obj: dict[str, Any]) -> set[str]:
     """The ``@type`` of a JSON-LD object as a set of bare names (``schema:X`` -> ``X``)."""
     t = obj.get("@type")
     types = t if isinstance(t, list) else [t]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -192,7 +193,7 @@ def _from_jsonld(page: Page, other_types: bool = False) -> dt.date | None:
     if other_types:
         seen = {id(obj) for obj in article_objects(page)}
         objects = [obj for obj in page.jsonld if id(obj) not in seen]
-        keys = (*_JSONLD_KEYS, "uploadDate")
+        keys: tuple[str, ...] = (*_JSONLD_KEYS, "uploadDate")
     else:
         objects = article_objects(page)
         keys = _JSONLD_KEYS
@@ -274,7 +275,7 @@ def extract_published(page: Page) -> str | None:
 def _extract(page: Page) -> str | None:
     if page.root is None:
         return None
-    layers = (
+    layers: tuple[Callable[[], dt.date | None], ...] = (
         lambda: _from_jsonld(page),
         lambda: _day(page, meta_content(page, *_META_NAMES)),
         lambda: next(

@@ -16,6 +16,7 @@ archive's extraction-health check uses to notice Q&A that was not found.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from .blocks import dash_led
@@ -24,10 +25,13 @@ _ENDS_Q = re.compile(r"\?[\s\"”»’'“«)]*$")
 _DASH = re.compile(r"^[–—-][ \u00a0]+")
 
 
-class _BlockLike(Protocol):
-    text: str
-    emphasised: bool
-    heading: bool
+class _BlockLike(Protocol):  # body.Block (frozen: read-only attributes)
+    @property
+    def text(self) -> str: ...
+    @property
+    def emphasised(self) -> bool: ...
+    @property
+    def heading(self) -> bool: ...
 
 
 def ends_with_question(text: str) -> bool:
@@ -56,7 +60,7 @@ def is_question(blocks: list[_BlockLike], i: int) -> bool:
     return emph and next_dash and not is_all_caps(text)
 
 
-def extract_qa(blocks: list) -> list[dict]:
+def extract_qa(blocks: Sequence[_BlockLike]) -> list[dict[str, str]]:
     """``[{"question": str, "answer": str}]`` in order; [] for non-interviews."""
     return _extract(list(blocks or []))
 
@@ -71,8 +75,8 @@ def looks_like_interview(body: str) -> bool:
     return questions >= 2 and dashed >= 2
 
 
-def _extract(blocks: list) -> list[dict]:
-    pairs: list[dict] = []
+def _extract(blocks: list[_BlockLike]) -> list[dict[str, str]]:
+    pairs: list[dict[str, str]] = []
     question: str | None = None
     answer: list[str] = []
 

@@ -27,14 +27,14 @@ ARTICLE_TYPES = frozenset(
 PAGE_TYPES = frozenset(["WebPage", "ItemPage", "AboutPage", "CollectionPage", "ContactPage"])
 
 
-def objects(page: Page, types: frozenset[str] | set[str]) -> Iterator[dict]:
+def objects(page: Page, types: frozenset[str] | set[str]) -> Iterator[dict[str, Any]]:
     """JSON-LD objects of the given ``@type``s, in document order."""
     for obj in page.jsonld:
         if jsonld_types(obj) & types:
             yield obj
 
 
-def article_objects(page: Page) -> list[dict]:
+def article_objects(page: Page) -> list[dict[str, Any]]:
     """Article-like JSON-LD objects first, then WebPage-like ones."""
     return list(objects(page, ARTICLE_TYPES)) + list(objects(page, PAGE_TYPES))
 
@@ -113,7 +113,7 @@ def jsonld_breadcrumb(page: Page) -> list[str]:
             if not name:
                 continue
             try:
-                pos = float(item.get("position"))
+                pos = float(item.get("position", ""))  # "" and None both fail
             except (TypeError, ValueError):
                 pos = float(i + 1)
             ranked.append((pos, i, normalise_text(name)))

@@ -14,7 +14,7 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
-def normalise_text(s: str) -> str:
+def normalise_text(s: object) -> str:
     """NFC-normalise ``s`` and collapse every run of whitespace to one space; strip the ends.
 
     NBSP, zero-width spaces and the other Unicode spaces all count as whitespace; control
@@ -45,7 +45,7 @@ def _opt(value: Any) -> str | None:
     return text or None
 
 
-def normalise_record(record: dict) -> dict:
+def normalise_record(record: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of ``record`` with every text field normalised (idempotent).
 
     ``title``/``category``/``lead`` become ``None`` when empty; ``body`` and each qa

@@ -11,7 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -96,7 +96,7 @@ def fold_host(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def _netloc(parts) -> str:
+def _netloc(parts: SplitResult) -> str:
     host = fold_host(parts.hostname or "")
     port = parts.port
     default = {"http": 80, "https": 443}.get(parts.scheme)
