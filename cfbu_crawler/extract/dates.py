@@ -224,8 +224,8 @@ def parse_timestamp(value: str | None) -> tuple[dt.date, dt.datetime | None] | N
         return written, stamp
     m = _JS_DATE.match(value)
     if m:  # JavaScript's Date.toString(): "Tue Nov 19 2019 03:05:46 GMT+0000"
-        month = MONTHS.get(m.group(1).lower())
-        written = _make(int(m.group(3)), month, int(m.group(2))) if month else None
+        js_month = MONTHS.get(m.group(1).lower())
+        written = _make(int(m.group(3)), js_month, int(m.group(2))) if js_month else None
         if written is None:
             return None
         try:
