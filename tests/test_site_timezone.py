@@ -44,6 +44,11 @@ def test_crawl_refuses_an_unknown_site_timezone() -> None:
     result = CliRunner().invoke(main, ["crawl", "--site-timezone", "Mars/Base"])
     assert result.exit_code == 2
     assert "unknown timezone 'Mars/Base'" in result.output
+    from cfbu_crawler.overrides import SettingError, check_overrides
+
+    with pytest.raises(SettingError, match="unknown timezone"):
+        check_overrides({"CFBU_SITE_TIMEZONE": "Mars/Base"})  # -s, as scrapy crawl takes it
+    check_overrides({"CFBU_SITE_TIMEZONE": "America/New_York"})
 
 
 def _archive(tmp_path: Path, zone: str):
