@@ -170,11 +170,23 @@ def _import_problem(value: str) -> str | None:
     return None
 
 
+def _timezone_problem(value: str) -> str | None:
+    from cfbu_crawler.extract.page import check_timezone
+
+    try:
+        check_timezone(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _problem(name: str, value: str, default: Any) -> str | None:
     """What is wrong with ``value`` for a setting whose default is ``default``, or None."""
     probe = BaseSettings({name: value})
     if name == "LOG_LEVEL":
         return _log_level_problem(value)
+    if name == "CFBU_SITE_TIMEZONE":
+        return _timezone_problem(value)
     if isinstance(default, bool):
         return _bool_problem(probe, name, value)
     if isinstance(default, (int, float)):

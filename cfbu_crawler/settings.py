@@ -26,6 +26,9 @@ CFBU_FAIL_ON_COVERAGE_DROP = True
 CFBU_WARC = True
 CFBU_WARC_DIR = None  # None → warc/ beside the archive
 CFBU_WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before a new one is started
+# The site's timezone (IANA name): the day of a timestamp whose page shows no agreeing date
+# (docs/extraction.md, "Dates"). cfbu.dk's readers are in Denmark.
+CFBU_SITE_TIMEZONE = "Europe/Copenhagen"
 
 # --- politeness (docs/scheduling.md, "Polite") -------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler.extract import extract_article
+from cfbu_crawler.extract import DEFAULT_SITE_TIMEZONE, check_timezone, extract_article
 from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
 
 from .base import FieldPipeline
@@ -24,15 +24,21 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline(FieldPipeline):
-    def __init__(self, section: Section | None = None) -> None:
+    def __init__(
+        self, section: Section | None = None, site_timezone: str = DEFAULT_SITE_TIMEZONE
+    ) -> None:
         self.section = section
+        self.site_timezone = site_timezone
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         # The crawled section (from the start URL) decides whether a canonical link names
         # an article of it; the spider writes a ``-a start_url`` back into this setting.
         start_url = crawler.settings.get("CFBU_START_URL") or DEFAULT_START_URL
-        return cls(Section.from_start_url(start_url))
+        # The site's timezone gives the day of a timestamp the page shows no date for; it
+        # is kept with the run's settings, so that ``cfbu reparse`` uses the same one.
+        zone = crawler.settings.get("CFBU_SITE_TIMEZONE") or DEFAULT_SITE_TIMEZONE
+        return cls(Section.from_start_url(start_url), site_timezone=check_timezone(zone))
 
     def fill(self, adapter: ItemAdapter) -> None:
         result = extract_article(
@@ -40,6 +46,7 @@ class ExtractPipeline(FieldPipeline):
             adapter["fetched_url"],
             adapter.get("encoding"),
             section=self.section,
+            site_timezone=self.site_timezone,
         )
         adapter["extraction"] = result
         if result.failed:

@@ -11,11 +11,15 @@ Extraction is the crawl's own (``extract_article``), and so is its handling of f
 when an extractor crashes on a page, the crawl keeps the page as an ``error``
 observation and makes no version; reparse does the same (an ``error`` observation of
 the reparse run, on the stored page, with the same message), never a version with the
-crashed field empty (docs/record.md, "When extraction fails").
+crashed field empty (docs/record.md, "When extraction fails"). So are its settings: a
+page is re-extracted with the site timezone of the crawl that fetched it
+(``CFBU_SITE_TIMEZONE`` in that run's settings; Europe/Copenhagen for runs made before
+the setting existed) unless ``site_timezone`` overrides it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +35,13 @@ from cfbu_crawler.archive.store import ArchiveWriter
 from cfbu_crawler.archive.timeutil import utcnow
 from cfbu_crawler.archive.versioning import add_version, latest_version
 from cfbu_crawler.archive.vocabulary import Cause, Outcome, RunStatus
-from cfbu_crawler.extract import EXTRACTOR_VERSION, Extraction, error_text, extract_article
+from cfbu_crawler.extract import (
+    DEFAULT_SITE_TIMEZONE,
+    EXTRACTOR_VERSION,
+    Extraction,
+    error_text,
+    extract_article,
+)
 
 # ``extract(html_bytes, url, encoding)``: ``extract_article``, or a stand-in in tests.
 Extractor = Callable[[bytes, str, str | None], Extraction]
@@ -55,6 +65,7 @@ def reparse_archive(
     extract: Extractor | None = None,
     extractor_version: str | None = None,
     progress: Callable[[str, str], None] | None = None,
+    site_timezone: str | None = None,
 ) -> dict[str, Any]:
     """Re-extract every article's latest stored page; add ``extractor`` versions.
 
@@ -64,15 +75,15 @@ def reparse_archive(
     "skipped", "failures": [{"url", "error"}]}``: ``skipped`` counts the articles with no
     stored raw page (they are not re-extracted); ``failed`` the pages extraction failed
     on, each also kept as an ``error`` observation of the run. Raises ``lock.LockHeld``
-    while a crawl runs.
+    while a crawl runs. ``site_timezone`` overrides the site timezone each page's crawl
+    recorded (see the module's docstring); an injected ``extract`` is called as given.
     """
-    extract = extract or extract_article
     extractor_version = extractor_version or EXTRACTOR_VERSION
     writer = ArchiveWriter(engine, extractor_version=extractor_version)
     run_id = writer.begin_run(
         start_url=None,
         full=True,
-        settings={"extractor_version": extractor_version},
+        settings={"extractor_version": extractor_version, "CFBU_SITE_TIMEZONE": site_timezone},
         kind="reparse",
     )
     counts = {"articles": 0, "changed": 0, "unchanged": 0, "failed": 0, "skipped": 0}
@@ -85,7 +96,7 @@ def reparse_archive(
             )
         for article_id in article_ids:
             outcome, url, error = _reparse_one(
-                writer, run_id, article_id, extract, extractor_version
+                writer, run_id, article_id, extract, extractor_version, site_timezone
             )
             counts["articles"] += 1
             counts[outcome] += 1
@@ -114,8 +125,9 @@ def _reparse_one(
     writer: ArchiveWriter,
     run_id: int,
     article_id: int,
-    extract: Extractor,
+    extract: Extractor | None,
     extractor_version: str,
+    site_timezone: str | None,
 ) -> tuple[str, str, str | None]:
     """Re-extract one article in its own transaction: (outcome, url, error)."""
     with writer.factory() as session:
@@ -127,6 +139,9 @@ def _reparse_one(
         if source is None or latest is None:
             return "skipped", url, None
         observation, page = source
+        if extract is None:
+            zone = site_timezone or _crawl_timezone(session, observation)
+            extract = functools.partial(extract_article, site_timezone=zone)
         try:
             result = extract(
                 raw_content(page), observation.final_url or observation.url, page.encoding
@@ -162,6 +177,13 @@ def _reparse_one(
         _touch(session, run_id)
         session.commit()
         return "changed", url, None
+
+
+def _crawl_timezone(session: Session, observation: Observation) -> str:
+    """The site timezone the crawl that fetched this page extracted it with."""
+    run = session.get(Run, observation.run_id)
+    recorded = (run.settings or {}).get("CFBU_SITE_TIMEZONE") if run is not None else None
+    return recorded or DEFAULT_SITE_TIMEZONE
 
 
 def _record_failure(

@@ -75,6 +75,12 @@ class StartURLOption(click.Option):
     help="Write no WARC files of what was fetched [default: write them to warc/ beside the archive].",
 )
 @click.option(
+    "--site-timezone",
+    metavar="ZONE",
+    help="The site's timezone (IANA name): the day of a timestamp the page shows no date "
+    "for [default: Europe/Copenhagen].",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -94,6 +100,7 @@ def crawl(
     quiet: bool,
     contact: str | None,
     no_warc: bool,
+    site_timezone: str | None,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -143,6 +150,8 @@ def crawl(
 
     if no_warc:
         extra["CFBU_WARC"] = "False"  # as a -s value would be (checked the same way)
+    if site_timezone:
+        extra["CFBU_SITE_TIMEZONE"] = site_timezone  # checked like a -s value
     try:
         result = run_crawl(
             start_url=start_url,
