@@ -33,6 +33,7 @@ search".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -242,32 +243,34 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
         return SearchResult(request, [], 0, note)
     fields = expand_fields(request.fields)
     params: dict[str, Any] = {"q": " & ".join(f"( {q} )" for q in queries)}
-    where = f"{document('s')} @@ CAST(:q AS tsquery)"
-    where += _exact(queries, fields, params) + shared.filters(request, params)
+    match = f"{document('s')} @@ CAST(:q AS tsquery)" + _exact(queries, fields, params)
+    if not request.all_versions:
+        match = "s.latest AND " + match
+    # The matches and their rank first, on their own (MATERIALIZED): so PostgreSQL takes
+    # them from a GIN index, rather than scanning the table to sort by rank as it goes.
+    found = f"""
+        WITH found AS MATERIALIZED (
+            SELECT s.version_id, {_rank(fields)} AS rank FROM {TABLE} s WHERE {match}
+        )"""
+    filters = shared.filters(request, params)
     if request.all_versions:
-        return _search_versions(conn, request, params, where, fields)
-    return _search_latest(conn, request, params, where, fields)
+        return _search_versions(conn, request, params, found, filters)
+    return _search_latest(conn, request, params, found, filters)
 
 
 def _search_latest(
-    conn: Executor,
-    request: SearchRequest,
-    params: dict[str, Any],
-    where: str,
-    fields: tuple[str, ...],
+    conn: Executor, request: SearchRequest, params: dict[str, Any], found: str, filters: str
 ) -> SearchResult:
-    source = f"""
-        FROM {TABLE} s
-        JOIN versions v ON v.id = s.version_id
-        JOIN articles a ON a.id = v.article_id
-        WHERE s.latest AND {where}"""
-    total = conn.execute(text("SELECT COUNT(*)" + source), params).scalar_one()
     rows = conn.execute(
         text(
-            f"""
-            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published
-            {source}
-            ORDER BY {_rank(fields)} DESC, v.published DESC NULLS LAST, a.url COLLATE "C"
+            f"""{found}
+            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published,
+                   COUNT(*) OVER () AS total
+            FROM found f
+            JOIN versions v ON v.id = f.version_id
+            JOIN articles a ON a.id = v.article_id
+            WHERE 1 = 1{filters}
+            ORDER BY f.rank DESC, v.published DESC NULLS LAST, a.url COLLATE "C"
             """
             + shared.limit(request, params)
         ),
@@ -275,38 +278,31 @@ def _search_latest(
     ).all()
     marks = _marks(conn, [row.version_id for row in rows], params["q"])
     by_article = {row.article_id: marks[row.version_id] for row in rows}
-    return SearchResult(request, shared.latest_hits(rows, by_article), int(total))
+    return SearchResult(request, shared.latest_hits(rows, by_article), _total(rows))
+
+
+def _total(rows: Sequence[Any]) -> int:
+    """How many match in all (``COUNT(*) OVER ()``: counted before the limit)."""
+    return int(rows[0].total) if rows else 0
 
 
 def _search_versions(
-    conn: Executor,
-    request: SearchRequest,
-    params: dict[str, Any],
-    where: str,
-    fields: tuple[str, ...],
+    conn: Executor, request: SearchRequest, params: dict[str, Any], found: str, filters: str
 ) -> SearchResult:
     """Every version that matches, grouped by article (articles by their best match),
     oldest version first within an article."""
-    matched = f"""
-        SELECT v.id AS version_id, v.article_id, {_rank(fields)} AS rank
-        FROM {TABLE} s
-        JOIN versions v ON v.id = s.version_id
-        JOIN articles a ON a.id = v.article_id
-        WHERE {where}"""
-    total = conn.execute(
-        text(f"WITH matched AS ({matched}) SELECT COUNT(*) FROM matched"), params
-    ).scalar_one()
     rows = conn.execute(
         text(
-            f"""
-            WITH matched AS ({matched})
+            f"""{found}
             SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.number,
                    v.published,
                    (SELECT COUNT(*) FROM versions v2 WHERE v2.article_id = a.id) AS versions,
-                   MAX(m.rank) OVER (PARTITION BY a.id) AS best
-            FROM matched m
-            JOIN versions v ON v.id = m.version_id
+                   MAX(f.rank) OVER (PARTITION BY a.id) AS best,
+                   COUNT(*) OVER () AS total
+            FROM found f
+            JOIN versions v ON v.id = f.version_id
             JOIN articles a ON a.id = v.article_id
+            WHERE 1 = 1{filters}
             ORDER BY best DESC, a.url COLLATE "C", v.number
             """
             + shared.limit(request, params)
@@ -314,7 +310,7 @@ def _search_versions(
         params,
     ).all()
     marks = _marks(conn, [row.version_id for row in rows], params["q"])
-    return SearchResult(request, shared.version_hits(conn, rows, marks), int(total))
+    return SearchResult(request, shared.version_hits(conn, rows, marks), _total(rows))
 
 
 # ts_headline's options: the marks, and a snippet of about SNIPPET_TOKENS words.
