@@ -17,6 +17,10 @@ CFBU_FULL = False  # re-fetch everything, ignoring sitemaps and validators
 CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
 CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
+# --- speed (bench/README.md): work kept off the reactor's thread ---------------------
+CFBU_EXTRACT_PROCESSES = None  # extraction worker processes; None → one per core but one
+CFBU_ARCHIVE_WRITER_PROCESS = True  # record pages from a process of their own
+CFBU_ARCHIVE_BATCH_SECONDS = 1.0  # commit page records at least this often (kill -9 loses ≤)
 
 # --- politeness (docs/scheduling.md, "Polite") -------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"

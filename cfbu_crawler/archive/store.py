@@ -1,15 +1,27 @@
 """Writing a crawl into the archive: runs, articles and aliases, versions, observations.
 
-Each call is one transaction, so a crawl killed at any moment leaves a consistent
-database, and the next run simply carries on. Removal is only ever applied by
-``finish_run`` of a *complete* run.
+Each page is recorded atomically, so a crawl killed at any moment leaves a consistent
+database, and the next run simply carries on. By default each call is its own
+transaction. A crawl groups its pages into short transactions instead
+(``ArchiveWriter(batch_seconds=…, batch_pages=…)``): each page in a savepoint of its own
+(a page the archive refuses is undone alone), the group committed once it is that old or
+that large, together with the run's counts and the lock's heartbeat. A crawl killed with
+``kill -9`` then loses at most the pages of its last open group — a second's work, which
+the next run fetches again; the run's counts always match what was committed. Removal is
+only ever applied by ``finish_run`` of a *complete* run.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -40,24 +52,125 @@ from cfbu_crawler.archive.vocabulary import (
     Outcome,
     RunStatus,
 )
+from cfbu_crawler.extract.result import error_text
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Batch:
+    """The open transaction of a batching writer: its session, the run, its size and age."""
+
+    session: Session
+    run: Run
+    started: float
+    pages: int = 0
 
 
 class ArchiveWriter:
-    """The crawl's connection to the archive: lock, run lifecycle and page records."""
+    """The crawl's connection to the archive: lock, run lifecycle and page records.
 
-    def __init__(self, engine: Engine, *, extractor_version: str) -> None:
+    ``batch_seconds``/``batch_pages``: group the page records into one transaction until
+    it is that old or holds that many records (see the module's docstring); the default
+    commits every call on its own. A batching writer is committed by ``commit()``,
+    ``commit_if_due()`` (call it now and then: a group is only closed when asked),
+    ``heartbeat()`` and ``finish_run()``.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        extractor_version: str,
+        batch_seconds: float = 0.0,
+        batch_pages: int = 1,
+        pid: int | None = None,
+    ) -> None:
         self.engine = engine
+        self.pid = pid or os.getpid()  # the process the lock and the run name
         self.factory = session_factory(engine)
         self.extractor_version = extractor_version
         self.run_id: int | None = None
         self.replaced_holder: lock.Holder | None = None
+        self.batch_seconds = batch_seconds
+        self.batch_pages = max(1, batch_pages)
+        self._batch: _Batch | None = None
+
+    @property
+    def batching(self) -> bool:
+        return self.batch_pages > 1 or self.batch_seconds > 0
+
+    # -- transactions ----------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[Session, Run]]:
+        """The session and run for one page record: a transaction of its own, or a
+        savepoint in the open batch (undone alone if the record fails)."""
+        if not self.batching:
+            with self.factory() as session:
+                yield session, self._run(session)
+                session.commit()
+            return
+        batch = self._open_batch()
+        savepoint = batch.session.begin_nested()
+        try:
+            yield batch.session, batch.run
+        except BaseException:
+            self._undo(savepoint)
+            raise
+        savepoint.commit()
+        batch.pages += 1
+        self.commit_if_due()
+
+    def _open_batch(self) -> _Batch:
+        if self._batch is None:
+            session = self.factory()
+            # The heartbeat is the batch's first write: on SQLite it opens the transaction
+            # the page savepoints nest in.
+            self._batch = _Batch(session, self._run(session), time.monotonic())
+        return self._batch
+
+    def _undo(self, savepoint: Any) -> None:
+        """Roll back one record's savepoint; if even that fails the connection is unusable
+        and the whole open batch is given up (logged: those pages are fetched again)."""
+        try:
+            savepoint.rollback()
+        except Exception:
+            batch, self._batch = self._batch, None
+            if batch is not None:
+                logger.error("archive batch of %d page(s) rolled back", batch.pages)
+                batch.session.close()
+
+    def commit_if_due(self) -> None:
+        """Commit the open batch if it is old or large enough."""
+        batch = self._batch
+        if batch is None:
+            return
+        old = self.batch_seconds > 0 and time.monotonic() - batch.started >= self.batch_seconds
+        if old or batch.pages >= self.batch_pages:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the open batch (if any): its pages, the run's counts, the heartbeat."""
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            with batch.session:
+                batch.run.heartbeat_at = utcnow()
+                lock.heartbeat(batch.session, pid=self.pid)
+                batch.session.commit()
+
+    def rollback(self) -> None:
+        """Give up the open batch (if any), as a crash would."""
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            batch.session.close()
 
     # -- run lifecycle -------------------------------------------------------------
     def begin_run(
         self, *, start_url: str | None, full: bool, settings: dict[str, Any], kind: str = "crawl"
     ) -> int:
         """Take the lock (raises ``lock.LockHeld``), close stale runs, start a new run."""
-        self.replaced_holder = lock.acquire(self.factory)
+        self.commit()
+        self.replaced_holder = lock.acquire(self.factory, pid=self.pid)
         now = utcnow()
         with self.factory() as session:
             # Any run still 'running' now has no live process behind it.
@@ -81,17 +194,19 @@ class ArchiveWriter:
                 software_version=__version__,
                 extractor_version=self.extractor_version,
                 host=lock.this_host(),
-                pid=os.getpid(),
+                pid=self.pid,
             )
             session.add(run)
             session.commit()
             self.run_id = run.id
-        lock.attach_run(self.factory, self.run_id)
+        lock.attach_run(self.factory, self.run_id, pid=self.pid)
         return self.run_id
 
     def heartbeat(self) -> None:
         """Tell other processes this crawl is alive, also while it writes nothing (long
-        sitemap or listing phases): a lock without heartbeats goes stale."""
+        sitemap or listing phases): a lock without heartbeats goes stale. Commits the
+        open batch first."""
+        self.commit()
         with self.factory() as session:
             self._run(session)
             session.commit()
@@ -100,7 +215,7 @@ class ArchiveWriter:
         run = session.get(Run, self.run_id)
         assert run is not None, "begin_run() first"
         run.heartbeat_at = utcnow()
-        lock.heartbeat(session)
+        lock.heartbeat(session, pid=self.pid)
         return run
 
     def finish_run(
@@ -115,6 +230,7 @@ class ArchiveWriter:
     ) -> Run:
         """Close the run. A complete run applies the removals it verified (404/410)."""
         status = RunStatus(status)
+        self.commit()
         now = utcnow()
         with self.factory() as session:
             run = self._run(session)
@@ -142,7 +258,7 @@ class ArchiveWriter:
             session.commit()
             session.refresh(run)
             session.expunge(run)
-        lock.release(self.factory)
+        lock.release(self.factory, pid=self.pid)
         return run
 
     @staticmethod
@@ -196,14 +312,17 @@ class ArchiveWriter:
             )
 
     # -- page records ----------------------------------------------------------------
+    def record_fetch(self, page: FetchedPage, errors: list[str]) -> tuple[Outcome, str | None]:
+        """``record_fetch(self, page, errors)``: the page, or the fetch as an error."""
+        return record_fetch(self, page, errors)
+
     def record_page(self, page: FetchedPage) -> Outcome:
         """Store one fetched article page, in one transaction: which article it is
         (``identity``), whether it makes a version (``versioning``), then its aliases,
         observation and the run's counts (``bookkeeping``). Returns the outcome: new,
         changed, unchanged or moved."""
         now = page.fetched_at or utcnow()
-        with self.factory() as session:
-            run = self._run(session)
+        with self._transaction() as (session, run):
             raw = store_raw_page(
                 session, page.raw, content_type=page.content_type, encoding=page.encoding
             )
@@ -239,8 +358,7 @@ class ArchiveWriter:
                 now=now,
             )
             count_page(run, outcome, versioned, first_in_run=first_in_run)
-            session.commit()
-            return outcome
+        return outcome
 
     def record_outcome(
         self,
@@ -261,8 +379,7 @@ class ArchiveWriter:
         if outcome in PAGE_OUTCOMES:
             raise ValueError(f"a {outcome} page is recorded with record_page()")
         now = utcnow()
-        with self.factory() as session:
-            run = self._run(session)
+        with self._transaction() as (session, run):
             article = article_by_url(session, url)
             raw_id = None
             if raw:
@@ -287,7 +404,6 @@ class ArchiveWriter:
             )
             if outcome == Outcome.ERROR:
                 run.errors += 1
-            session.commit()
 
     @staticmethod
     def _confirm(
@@ -312,4 +428,50 @@ class ArchiveWriter:
         return latest.id if latest else None
 
 
-__all__ = ["ArchiveWriter", "FetchedPage"]
+class PageRecorder(Protocol):
+    """What ``record_fetch`` needs of a writer (an ``ArchiveWriter``, or a test's)."""
+
+    def record_page(self, page: FetchedPage) -> Outcome: ...
+
+    def record_outcome(
+        self,
+        url: str,
+        outcome: Outcome,
+        *,
+        status: int | None = ...,
+        error: str | None = ...,
+        raw: bytes | None = ...,
+        content_type: str | None = ...,
+        final_url: str | None = ...,
+    ) -> None: ...
+
+
+def record_fetch(
+    writer: PageRecorder, page: FetchedPage, errors: list[str]
+) -> tuple[Outcome, str | None]:
+    """Archive one fetched article page. When extraction crashed (``errors``: the lines of
+    ``Extraction.error_lines``), or the archive refused the record, the fetch is kept as
+    an ``error`` with its raw page instead: an extractor bug must not look like the site
+    dropping a field, and nothing is lost silently (docs/record.md, "When extraction
+    fails"). Returns the outcome and, when the archive refused the page, why (with the
+    traceback, for the log)."""
+    refused = None
+    if not errors:
+        try:
+            return writer.record_page(page), None
+        except Exception as exc:  # the page must still be accounted for
+            refused = traceback.format_exc()
+            errors = [f"archive: {type(exc).__name__}: {exc}"]
+    writer.record_outcome(
+        page.requested_url,
+        Outcome.ERROR,
+        status=page.status,
+        error=error_text(errors),
+        raw=page.raw,
+        content_type=page.content_type,
+        final_url=page.final_url,
+    )
+    return Outcome.ERROR, refused
+
+
+__all__ = ["ArchiveWriter", "FetchedPage", "record_fetch"]
