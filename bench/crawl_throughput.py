@@ -18,6 +18,7 @@ same pages: extraction CPU time (``extract_article``) and archive write time
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -97,11 +98,11 @@ def bare_crawl(start_url: str, concurrency: int, log_file: str) -> None:
     process.start()
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, the process and its children) of a command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=env)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -123,13 +124,25 @@ def run_bare(server: SiteProcess, concurrency: int, tmp: Path) -> tuple[float, f
 
 
 def run_cfbu(
-    server: SiteProcess, concurrency: int, tmp: Path, n: int, extra: list[str]
+    server: SiteProcess,
+    concurrency: int,
+    tmp: Path,
+    label: str,
+    extra: list[str],
+    source: Path | None = None,
 ) -> tuple[float, float, int]:
+    """``cfbu crawl --full`` into a new archive; with ``source``, the cfbu of another
+    checkout (its folder first on PYTHONPATH, with ``cfbu_crawler/pipelines`` linked to
+    its ``pipelines/``), for a before/after comparison in one run."""
     server.reset()
-    db = tmp / f"cfbu-{n}.sqlite3"
+    db = tmp / f"{label}.sqlite3"
+    db.unlink(missing_ok=True)
     command = crawl_command(server.base_url, db, "--full", *extra)
     command[command.index("--concurrency") + 1] = str(concurrency)
-    wall, cpu = timed(command)
+    env = None
+    if source is not None:
+        env = dict(os.environ, PYTHONPATH=str(source))
+    wall, cpu = timed(command, env)
     return wall, cpu, server.stats()[0]
 
 
@@ -197,8 +210,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (bare, cfbu)")
     parser.add_argument("--parts", action="store_true", help="also time extraction and writes")
     parser.add_argument("--cfbu-arg", action="append", default=[], help="extra cfbu crawl option")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="also crawl with the cfbu of this checkout (e.g. the commit before a change)",
+    )
     args = parser.parse_args(argv)
-    ratios = []
+    crawlers = ["bare", "cfbu"] + (["base"] if args.baseline else [])
+    ratios: dict[str, list[float]] = {who: [] for who in crawlers[1:]}
     with SiteProcess() as server, tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         pages = server.load(args.articles)
@@ -208,23 +227,29 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"{'round':>5} {'crawler':>6} {'requests':>9} {'wall s':>8} {'cpu s':>8}")
         for r in range(args.rounds):
-            order = ["bare", "cfbu"] if r % 2 == 0 else ["cfbu", "bare"]
+            order = crawlers if r % 2 == 0 else crawlers[::-1]
             walls = {}
             for who in order:
                 if who == "bare":
                     wall, cpu, requests = run_bare(server, args.concurrency, tmp)
                 else:
+                    source = args.baseline if who == "base" else None
                     wall, cpu, requests = run_cfbu(
-                        server, args.concurrency, tmp, r, list(args.cfbu_arg)
+                        server, args.concurrency, tmp, who, list(args.cfbu_arg), source
                     )
                 walls[who] = wall
                 print(f"{r + 1:5d} {who:>6} {requests:9d} {wall:8.2f} {cpu:8.2f}")
-            ratios.append(walls["cfbu"] / walls["bare"])
-            print(f"{r + 1:5d}  ratio cfbu/bare wall: {ratios[-1]:.2f}x")
-    print(
-        f"median ratio {statistics.median(ratios):.2f}x "
-        f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x over {len(ratios)} rounds)"
-    )
+            for who in ratios:
+                ratios[who].append(walls[who] / walls["bare"])
+            print(
+                f"{r + 1:5d}  wall / bare's: "
+                + ", ".join(f"{who} {ratios[who][-1]:.2f}x" for who in ratios)
+            )
+    for who, values in ratios.items():
+        print(
+            f"{who}: median {statistics.median(values):.2f}x bare's wall time "
+            f"(min {min(values):.2f}x, max {max(values):.2f}x over {len(values)} rounds)"
+        )
     if args.parts:
         parts(args.articles)
     return 0

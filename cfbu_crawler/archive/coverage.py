@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.models import Observation, Version
+from cfbu_crawler.archive.vocabulary import COVERAGE_FIELDS
 from cfbu_crawler.extract.qa import looks_like_interview
 
-COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
 # A drop of this many percentage points (or more) is a warning.
 DROP_THRESHOLD = 0.15
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from cfbu_crawler.archive import runlist
 from cfbu_crawler.archive.content import content_of
 from cfbu_crawler.archive.db import ArchiveError, session_factory
 from cfbu_crawler.archive.models import Article, ArticleURL, Run, Version
@@ -15,40 +16,21 @@ from cfbu_crawler.extract.urls import url_key
 
 
 def run_dict(run: Run) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "kind": run.kind,
-        "status": run.status,
-        "started_at": iso_utc(run.started_at),
-        "finished_at": iso_utc(run.finished_at),
-        "finish_reason": run.finish_reason,
-        "start_url": run.start_url,
-        "full": run.full,
-        "software_version": run.software_version,
-        "extractor_version": run.extractor_version,
-        "counts": {
-            "requests": run.requests,
-            "bytes": run.bytes_received,
-            "pages": run.pages,
-            "new": run.new,
-            "changed": run.changed,
-            "unchanged": run.unchanged,
-            "removed": run.removed,
-            "moved": run.moved,
-            "errors": run.errors,
-        },
-        "coverage": run.coverage,
-        "warnings": run.warnings or [],
-        "settings": run.settings,
-    }
+    """A run described for people and machines (``archive.runlist.run_dict``)."""
+    return runlist.run_dict({column: getattr(run, column) for column in runlist.RUN_COLUMNS})
 
 
 def list_runs(engine: Engine, limit: int | None = None) -> list[dict[str, Any]]:
-    with session_factory(engine)() as session:
-        query = select(Run).order_by(Run.id.desc())
-        if limit:
-            query = query.limit(limit)
-        return [run_dict(run) for run in session.scalars(query)]
+    """The runs, newest first (the newest ``limit``), as ``cfbu runs --json`` gives them."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            return runlist.read_runs(cursor, limit)
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
 
 
 def version_record(article: Article, version: Version) -> dict[str, Any]:

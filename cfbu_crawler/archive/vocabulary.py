@@ -74,8 +74,14 @@ class Cause(StrEnum):
     EXTRACTOR = "extractor"
 
 
+# The record fields whose coverage (share of a run's articles that have them) each run
+# keeps, and whose drop warns that extraction degrades (archive/coverage.py).
+COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
+
+
 __all__ = [
     "ANSWERED_OUTCOMES",
+    "COVERAGE_FIELDS",
     "LIVE_OUTCOMES",
     "PAGE_OUTCOMES",
     "ArticleStatus",

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import sys
+from typing import Any
 
 import click
 
@@ -25,12 +26,10 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
     Example:
       cfbu runs --limit 5
     """
-    from cfbu_crawler.archive import queries
-    from cfbu_crawler.archive.db import ArchiveError
-    from cfbu_crawler.cli.render import run_lines
+    from cfbu_crawler.archive.sqlitefile import ArchiveError
+    from cfbu_crawler.cli.runtable import run_lines
 
-    engine = open_archive(db)
-    data = queries.list_runs(engine, limit)
+    data = read_runs(db, limit)
     if as_json:
         emit_json(data)
         return
@@ -38,6 +37,24 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
         raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
     width = min(shutil.get_terminal_size((80, 24)).columns, 120)
     click.echo("\n".join(run_lines(data, width)))
+
+
+def read_runs(db: str | None, limit: int | None) -> list[dict[str, Any]]:
+    """The runs: through ``sqlite3`` alone from an SQLite archive whose schema is current
+    (SQLAlchemy takes longer to load than this command may), else through the engine
+    (which upgrades an outdated schema first)."""
+    from cfbu_crawler.archive.runlist import read_runs as read
+    from cfbu_crawler.archive.sqlitefile import open_current
+
+    con = open_current(db)
+    if con is None:
+        from cfbu_crawler.archive import queries
+
+        return queries.list_runs(open_archive(db), limit)
+    try:
+        return read(con.cursor(), limit)
+    finally:
+        con.close()
 
 
 # The record's fields in record order, as in the JSON exports, then the archive's own.
