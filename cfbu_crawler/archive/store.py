@@ -3,12 +3,14 @@
 Each page is recorded atomically, so a crawl killed at any moment leaves a consistent
 database, and the next run simply carries on. By default each call is its own
 transaction. A crawl groups its pages into short transactions instead
-(``ArchiveWriter(batch_seconds=…, batch_pages=…)``): each page in a savepoint of its own
-(a page the archive refuses is undone alone), the group committed once it is that old or
+(``ArchiveWriter(batch_seconds=…, batch_pages=…)``), committed once they are that old or
 that large, together with the run's counts and the lock's heartbeat. A crawl killed with
 ``kill -9`` then loses at most the pages of its last open group — a second's work, which
-the next run fetches again; the run's counts always match what was committed. Removal is
-only ever applied by ``finish_run`` of a *complete* run.
+the next run fetches again; the run's counts always match what was committed. When the
+archive refuses one record of a group, the group is rolled back and its other records
+are made again (a savepoint per record would cost every record what only a failure
+needs), so that a refused page is undone alone. Removal is only ever applied by
+``finish_run`` of a *complete* run.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -55,16 +56,20 @@ from cfbu_crawler.archive.vocabulary import (
 from cfbu_crawler.extract.result import error_text
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# One record's work inside a transaction: (session, the run) → its result.
+Work = Callable[[Session, Run], Any]
 
 
 @dataclass
 class _Batch:
-    """The open transaction of a batching writer: its session, the run, its size and age."""
+    """The open transaction of a batching writer: its session, the run, its age, and the
+    work of the records it holds (made again if one of them fails)."""
 
     session: Session
     run: Run
     started: float
-    pages: int = 0
+    done: list[Work] = field(default_factory=list)
 
 
 class ArchiveWriter:
@@ -101,44 +106,50 @@ class ArchiveWriter:
         return self.batch_pages > 1 or self.batch_seconds > 0
 
     # -- transactions ----------------------------------------------------------------
-    @contextmanager
-    def _transaction(self) -> Iterator[tuple[Session, Run]]:
-        """The session and run for one page record: a transaction of its own, or a
-        savepoint in the open batch (undone alone if the record fails)."""
+    def _record(self, work: Callable[[Session, Run], T]) -> T:
+        """Do one record's ``work``: in a transaction of its own, or in the open batch.
+        When it fails in a batch, the batch is rolled back and its earlier records are
+        made again, so that only the failed one is undone."""
         if not self.batching:
             with self.factory() as session:
-                yield session, self._run(session)
+                result = work(session, self._run(session))
                 session.commit()
-            return
+                return result
         batch = self._open_batch()
-        savepoint = batch.session.begin_nested()
         try:
-            yield batch.session, batch.run
-        except BaseException:
-            self._undo(savepoint)
+            result = work(batch.session, batch.run)
+        except Exception:
+            self._redo(batch)
             raise
-        savepoint.commit()
-        batch.pages += 1
+        except BaseException:
+            self.rollback()
+            raise
+        batch.done.append(work)
         self.commit_if_due()
+        return result
 
     def _open_batch(self) -> _Batch:
         if self._batch is None:
             session = self.factory()
-            # The heartbeat is the batch's first write: on SQLite it opens the transaction
-            # the page savepoints nest in.
             self._batch = _Batch(session, self._run(session), time.monotonic())
         return self._batch
 
-    def _undo(self, savepoint: Any) -> None:
-        """Roll back one record's savepoint; if even that fails the connection is unusable
-        and the whole open batch is given up (logged: those pages are fetched again)."""
+    def _redo(self, failed: _Batch) -> None:
+        """Roll back a batch and make its records again in a new one; if even that fails
+        (the database itself is in trouble), they are given up, logged, as after a crash:
+        the next run fetches those pages again."""
+        self.rollback()
+        if not failed.done:
+            return
+        batch = self._open_batch()
         try:
-            savepoint.rollback()
+            for work in failed.done:
+                work(batch.session, batch.run)
         except Exception:
-            batch, self._batch = self._batch, None
-            if batch is not None:
-                logger.error("archive batch of %d page(s) rolled back", batch.pages)
-                batch.session.close()
+            logger.exception("archive: %d page record(s) rolled back", len(failed.done))
+            self.rollback()
+            return
+        batch.done = list(failed.done)
 
     def commit_if_due(self) -> None:
         """Commit the open batch if it is old or large enough."""
@@ -146,7 +157,7 @@ class ArchiveWriter:
         if batch is None:
             return
         old = self.batch_seconds > 0 and time.monotonic() - batch.started >= self.batch_seconds
-        if old or batch.pages >= self.batch_pages:
+        if old or len(batch.done) >= self.batch_pages:
             self.commit()
 
     def commit(self) -> None:
@@ -154,14 +165,19 @@ class ArchiveWriter:
         batch, self._batch = self._batch, None
         if batch is not None:
             with batch.session:
-                batch.run.heartbeat_at = utcnow()
-                lock.heartbeat(batch.session, pid=self.pid)
-                batch.session.commit()
+                try:
+                    batch.run.heartbeat_at = utcnow()
+                    lock.heartbeat(batch.session, pid=self.pid)
+                    batch.session.commit()
+                except Exception:
+                    logger.exception("archive: %d page record(s) not committed", len(batch.done))
+                    raise
 
     def rollback(self) -> None:
         """Give up the open batch (if any), as a crash would."""
         batch, self._batch = self._batch, None
         if batch is not None:
+            batch.session.rollback()
             batch.session.close()
 
     # -- run lifecycle -------------------------------------------------------------
@@ -321,43 +337,46 @@ class ArchiveWriter:
         (``identity``), whether it makes a version (``versioning``), then its aliases,
         observation and the run's counts (``bookkeeping``). Returns the outcome: new,
         changed, unchanged or moved."""
+        return self._record(lambda session, run: self._record_page(session, run, page))
+
+    def _record_page(self, session: Session, run: Run, page: FetchedPage) -> Outcome:
         now = page.fetched_at or utcnow()
-        with self._transaction() as (session, run):
-            raw = store_raw_page(
-                session, page.raw, content_type=page.content_type, encoding=page.encoding
-            )
-            digest = content_hash(page.record)
-            identity = resolve_identity(session, page, digest=digest, run=run, now=now)
-            article = identity.article
-            if identity.merged_away is not None:
-                observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
-            first_in_run = not seen_in_run(session, run.id, article.id)
-            versioned = version_page(
-                session,
-                article,
-                page.record,
-                digest=digest,
-                run_id=run.id,
-                raw_page_id=raw.id,
-                extractor_version=self.extractor_version,
-                missing=page.missing,
-                now=now,
-            )
-            outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
-            revive(article)
-            touch(article, page, run_id=run.id, now=now)
-            add_aliases(session, article, page.urls(), now)
-            observe_page(
-                session,
-                page,
-                run_id=run.id,
-                article_id=article.id,
-                outcome=outcome,
-                version_id=versioned.version.id,
-                raw_page_id=raw.id,
-                now=now,
-            )
-            count_page(run, outcome, versioned, first_in_run=first_in_run)
+        raw = store_raw_page(
+            session, page.raw, content_type=page.content_type, encoding=page.encoding
+        )
+        digest = content_hash(page.record)
+        identity = resolve_identity(session, page, digest=digest, run=run, now=now)
+        article = identity.article
+        if identity.merged_away is not None:
+            observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
+        first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        versioned = version_page(
+            session,
+            article,
+            page.record,
+            digest=digest,
+            run_id=run.id,
+            raw_page_id=raw.id,
+            extractor_version=self.extractor_version,
+            missing=page.missing,
+            now=now,
+            new_article=identity.created,
+        )
+        outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
+        revive(article)
+        touch(article, page, run_id=run.id, now=now)
+        add_aliases(session, article, page.urls(), now)
+        observe_page(
+            session,
+            page,
+            run_id=run.id,
+            article_id=article.id,
+            outcome=outcome,
+            version_id=versioned.version.id,
+            raw_page_id=raw.id,
+            now=now,
+        )
+        count_page(run, outcome, versioned, first_in_run=first_in_run)
         return outcome
 
     def record_outcome(
@@ -379,7 +398,8 @@ class ArchiveWriter:
         if outcome in PAGE_OUTCOMES:
             raise ValueError(f"a {outcome} page is recorded with record_page()")
         now = utcnow()
-        with self._transaction() as (session, run):
+
+        def work(session: Session, run: Run) -> None:
             article = article_by_url(session, url)
             raw_id = None
             if raw:
@@ -404,6 +424,8 @@ class ArchiveWriter:
             )
             if outcome == Outcome.ERROR:
                 run.errors += 1
+
+        self._record(work)
 
     @staticmethod
     def _confirm(

@@ -2,7 +2,9 @@
 is (article, listing, other).
 
 Pure functions over URL strings. The spider uses them to navigate, the archive to decide
-which row a fetched page belongs to.
+which row a fetched page belongs to. The busiest ones remember their last answers
+(``functools.lru_cache``, bounded): a crawl asks about the same menu, sidebar and listing
+links on every page.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit, urlunsplit
 
@@ -103,6 +106,11 @@ def _netloc(parts: SplitResult) -> str:
     return f"{host}:{port}" if port and port != default else host
 
 
+# How many answers each cached URL function keeps (a few MB at most).
+CACHE_SIZE = 16384
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def normalise_url(url: str) -> str:
     """The normalised form of an article URL (docs/record.md, "Identity").
 
@@ -124,12 +132,14 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, _netloc(parts), path, "", ""))
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def url_key(url: str) -> str:
     """Scheme-free identity key: two URLs with the same key are the same article."""
     normal = normalise_url(url)
     return normal.split(":", 1)[1] if ":" in normal else normal
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def listing_key(url: str) -> str:
     """Identity of a listing page: :func:`url_key` plus its pagination parameters, so that
     ``/nyheder/?page=2`` and ``/nyheder/`` are two pages (``url_key`` drops every query)."""
@@ -208,6 +218,9 @@ class Section:
 
     def classify(self, url: str) -> LinkKind:
         """What a link is: an article of the section, one of its listing pages, or other."""
+        return _classify(self, url)
+
+    def _classify(self, url: str) -> LinkKind:
         parts = urlsplit(url)
         if not self.on_site(url):
             return "other"
@@ -245,3 +258,8 @@ class Section:
         if all(_NUMBER.match(s) for s in rest[:-1]) and not _NUMBER.match(rest[-1]):
             return "article"
         return "other"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _classify(section: Section, url: str) -> LinkKind:
+    return section._classify(url)

@@ -508,8 +508,9 @@ class NyhederSpider(scrapy.Spider):
             return cached
         articles: list[str] = []
         listings: list[str] = []
-        for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip())
+        # The attribute values straight from the parse tree (no Selector per link).
+        for href in response.selector.root.xpath("//a/@href"):
+            url = urljoin(response.url, str(href).strip())
             kind = self.section.classify(url)
             if kind == "article":
                 articles.append(url)
