@@ -176,6 +176,24 @@ def article_identity(
     return normalise_url(fetched_url)
 
 
+def absolute_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, remembered for the links a site repeats on every page: a
+    link with a scheme, or a path from the root (``/nyheder/x/``), comes out the same
+    whatever page of the site it is on, so it is remembered by the base's scheme (and
+    host) alone."""
+    if href.startswith(("http://", "https://")):
+        return _joined(base.partition(":")[0], href)
+    if href.startswith("/") and not href.startswith("//"):
+        scheme, _, rest = base.partition("://")
+        return _joined(f"{scheme}://{rest.partition('/')[0]}", href)
+    return urljoin(base, href)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _joined(origin: str, href: str) -> str:
+    return urljoin(origin if "://" in origin else origin + "://x/", href)
+
+
 def slug_of(url: str) -> str:
     """The last path segment of a URL (the article slug)."""
     path = urlsplit(url).path.rstrip("/")

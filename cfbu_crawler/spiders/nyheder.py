@@ -32,6 +32,7 @@ from cfbu_crawler.crawlstate import ARTICLE, LISTING, SITEMAP, ArchiveView
 from cfbu_crawler.extract.urls import (
     DEFAULT_START_URL,
     Section,
+    absolute_url,
     fold_host,
     listing_key,
     url_key,
@@ -391,7 +392,7 @@ class NyhederSpider(scrapy.Spider):
         for el in response.css("a[href], link[href]"):
             if not self._says_next(el):
                 continue
-            url = urljoin(response.url, el.attrib["href"].strip())
+            url = absolute_url(response.url, el.attrib["href"].strip())
             if self.section.on_site(url) and self.section.classify(url) != "article":
                 found.append(url)
         return list(dict.fromkeys(found))
@@ -510,7 +511,7 @@ class NyhederSpider(scrapy.Spider):
         listings: list[str] = []
         # The attribute values straight from the parse tree (no Selector per link).
         for href in response.selector.root.xpath("//a/@href"):
-            url = urljoin(response.url, str(href).strip())
+            url = absolute_url(response.url, str(href).strip())
             kind = self.section.classify(url)
             if kind == "article":
                 articles.append(url)
