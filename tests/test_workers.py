@@ -91,6 +91,7 @@ import sys, time
 from cfbu_crawler.procpool import extraction_pool
 pool = extraction_pool(1)
 print(pool.submit(__import__("os").getpid).result(), flush=True)
+print(pool.submit(__import__("os").getppid).result(), flush=True)
 time.sleep(120)
 """
 
@@ -112,6 +113,7 @@ def test_a_worker_ignores_the_crawls_signals_and_dies_with_it() -> None:
     try:
         assert parent.stdout is not None
         worker = int(parent.stdout.readline())
+        server = int(parent.stdout.readline())  # the fork server, or the parent itself
         # Ctrl-C and systemd's SIGTERM reach every process of the group: the crawl decides.
         os.kill(worker, signal.SIGINT)
         os.kill(worker, signal.SIGTERM)
@@ -120,9 +122,9 @@ def test_a_worker_ignores_the_crawls_signals_and_dies_with_it() -> None:
         parent.kill()
         parent.wait(timeout=10)
         deadline = time.monotonic() + 5
-        while _alive(worker) and time.monotonic() < deadline:
+        while (_alive(worker) or _alive(server)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _alive(worker)
+        assert not _alive(worker) and not _alive(server)
     finally:
         if parent.poll() is None:
             parent.kill()
