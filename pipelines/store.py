@@ -73,8 +73,10 @@ def run_status(reason: str, listing_complete: bool) -> RunStatus:
 
 
 class StorePipeline:
-    # The page records' writer process (CFBU_ARCHIVE_WRITER_PROCESS); none: ``writer``.
+    # The page records' writer process (CFBU_ARCHIVE_WRITER_PROCESS), started with the
+    # first record (``remote_options`` until then); none: ``writer`` records the pages.
     remote: WriterProcess | None = None
+    remote_options: WriterOptions | None = None
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -121,15 +123,13 @@ class StorePipeline:
             raise CloseSpider("lock_held") from exc
         self.crawler.stats.set_value("cfbu/run_id", run_id)
         if remote:
-            self.remote = WriterProcess(
-                WriterOptions(
-                    db_url=resolve_db(self.db),
-                    extractor_version=EXTRACTOR_VERSION,
-                    run_id=run_id,
-                    pid=os.getpid(),
-                    batch_seconds=batch_seconds,
-                    batch_pages=BATCH_PAGES,
-                )
+            self.remote_options = WriterOptions(
+                db_url=resolve_db(self.db),
+                extractor_version=EXTRACTOR_VERSION,
+                run_id=run_id,
+                pid=os.getpid(),
+                batch_seconds=batch_seconds,
+                batch_pages=BATCH_PAGES,
             )
         self.heartbeat = task.LoopingCall(self.beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
@@ -157,6 +157,8 @@ class StorePipeline:
         awaitable of it."""
         if self.writer is None or not isinstance(item, (ArticlePage, FetchOutcome)):
             return item
+        if self.remote is None and self.remote_options is not None:
+            self.remote = WriterProcess(self.remote_options)
         if self.remote is not None:
             return self._process_remotely(item, self.remote)
         adapter = ItemAdapter(item)
