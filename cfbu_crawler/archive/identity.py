@@ -39,7 +39,9 @@ class Identity:
     article: Article
     moved_from: str | None = None  # the article moved: its URL before this fetch
     merged_away: Article | None = None  # a known article that now redirects to this one
-    created: bool = False  # a new article, added now (it has no versions or observations)
+    # A new article, added now: it has no versions or observations, nor an id before the
+    # session's next flush.
+    created: bool = False
 
 
 # The statements of every page record, built once (building one costs as much as running it).
@@ -90,7 +92,11 @@ def alias_owner_if_same(
     return owner if latest is not None and latest.content_hash == digest else None
 
 
-def new_article(session: Session, url: str, *, run_id: int, now: datetime) -> Article:
+def new_article(
+    session: Session, url: str, *, run_id: int, now: datetime, flush: bool = True
+) -> Article:
+    """A new article first seen now at ``url``. Without ``flush`` it is only added to the
+    session (no id yet): it is inserted with whatever is flushed next (its first version)."""
     article = Article(
         key=url_key(url),
         url=url,
@@ -102,7 +108,8 @@ def new_article(session: Session, url: str, *, run_id: int, now: datetime) -> Ar
         last_run_id=run_id,
     )
     session.add(article)
-    session.flush()
+    if flush:
+        session.flush()
     return article
 
 
@@ -174,7 +181,8 @@ def resolve_identity(
         if article is None:
             article = alias_owner_if_same(session, page.identity_url, digest, key_checked=True)
         if article is None:
-            article = new_article(session, page.identity_url, run_id=run.id, now=now)
+            # Inserted with its first version (one flush, not two).
+            article = new_article(session, page.identity_url, run_id=run.id, now=now, flush=False)
             return Identity(article, created=True)
         return Identity(article)
     if article is None or merge_into(session, newer=article, older=previous, run=run):

@@ -350,6 +350,8 @@ class ArchiveWriter:
         if identity.merged_away is not None:
             observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
         first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        revive(article)
+        touch(article, page, run_id=run.id, now=now)
         versioned = version_page(
             session,
             article,
@@ -363,8 +365,6 @@ class ArchiveWriter:
             new_article=identity.created,
         )
         outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
-        revive(article)
-        touch(article, page, run_id=run.id, now=now)
         add_aliases(session, article, page.urls(), now)
         observe_page(
             session,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import changed_fields, content_of
@@ -56,7 +56,6 @@ def add_version(
         ) + 1
     content = content_of(record)
     version = Version(
-        article_id=article.id,
         number=number,
         run_id=run_id,
         created_at=now,
@@ -69,6 +68,10 @@ def add_version(
         missing=list(missing),
         **content,
     )
+    if not inspect(article).has_identity:  # new, not flushed yet: inserted with its version
+        version.article = article
+    else:
+        version.article_id = article.id
     version.breadcrumb_items = [
         BreadcrumbItem(position=i, label=label) for i, label in enumerate(content["breadcrumb"])
     ]
