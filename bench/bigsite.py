@@ -35,7 +35,7 @@ from typing import Any
 
 from cfbu_crawler.demo.content import Article, Paragraph, load_articles
 from cfbu_crawler.demo.site import Response, Site, _not_modified
-from cfbu_crawler.demo.themes import ALL_THEMES, OLD_THEME
+from cfbu_crawler.demo.themes import ALL_THEMES, OLD_THEME, ArticleView, LinkItem, get_theme
 
 START = dt.datetime(2012, 1, 2, 8, 0, tzinfo=dt.timezone.utc)
 EDITED_AT = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -101,6 +101,78 @@ def site_paths(site: Site) -> Iterator[str]:
         yield site.listing_path(page)
     for i, a in enumerate(site.listed):
         yield site.link_path(a, i // 10 + 1)
+
+
+class ScaleSite:
+    """Article pages of a site of any size, each made on demand from its number: for
+    archives far larger than a crawl (bench/build_scale_archive.py), without the demo
+    model's whole-site listings. ``version`` 1 is the article as first published; each
+    later version rewrites a paragraph of the one before (a change of ``body``, and of
+    ``lead`` from version 3 on)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.templates = sorted(load_articles(), key=lambda a: a.slug)
+
+    def article(self, i: int, version: int = 1) -> Article:
+        t = self.templates[i % len(self.templates)]
+        published = START + dt.timedelta(hours=7 * i + (i % 13))
+        number = Paragraph("plain", f"Denne artikel har nummer {i} i arkivet over nyheder.")
+        paragraphs = [t.paragraphs[0], number, *t.paragraphs[1:]]
+        for v in range(2, version + 1):
+            where = 1 if v == 2 else 0
+            paragraphs[where] = Paragraph(
+                "plain", f"Rettet i version {v}: artikel {i} er opdateret af redaktionen."
+            )
+        return dataclasses.replace(
+            t,
+            slug=f"{t.slug}-{i}",
+            title=f"{t.title} {i}",
+            published=published,
+            modified=published + dt.timedelta(days=version),
+            old_in_mixed=False,
+            added_in="v1",
+            paragraphs=tuple(paragraphs),
+        )
+
+    def theme(self, i: int) -> str:
+        slug = f"{self.templates[i % len(self.templates)].slug}-{i}"
+        return MARKUPS[zlib.crc32(slug.encode()) % len(MARKUPS)]
+
+    def url(self, i: int) -> str:
+        slug = f"{self.templates[i % len(self.templates)].slug}-{i}"
+        old = self.theme(i) == OLD_THEME
+        return (
+            f"{self.base_url}/nyheder/nyhed/{slug}/" if old else f"{self.base_url}/nyheder/{slug}/"
+        )
+
+    def _link(self, i: int) -> LinkItem:
+        a = self.article(i)
+        return LinkItem(a.title.upper(), self.url(i)[len(self.base_url) :], a.danish_date)
+
+    def page(self, i: int, version: int = 1) -> tuple[str, bytes, str]:
+        """(URL, body, Content-Type) of article ``i`` in ``version``."""
+        a = self.article(i, version)
+        name = self.theme(i)
+        variant = zlib.crc32(a.slug.encode()) % 6
+        theme = get_theme(name, variant=variant)
+        title = a.title if name == OLD_THEME else a.title.upper()
+        view = ArticleView(
+            article=a,
+            title=title,
+            url=self.url(i),
+            variant=variant,
+            sidebar=tuple(self._link(i + k) for k in range(1, 6)),
+            related=tuple(self._link(i + k) for k in range(6, 9)),
+        )
+        text = theme.article(view, self.base_url)
+        if theme.encoding == "cp1252":
+            return (
+                view.url,
+                text.encode("cp1252", "xmlcharrefreplace"),
+                "text/html; charset=windows-1252",
+            )
+        return view.url, text.encode("utf-8"), "text/html; charset=UTF-8"
 
 
 class RenderedSite:

@@ -106,7 +106,7 @@ class ArchiveWriter:
         return self.batch_pages > 1 or self.batch_seconds > 0
 
     # -- transactions ----------------------------------------------------------------
-    def _record(self, work: Callable[[Session, Run], T]) -> T:
+    def record(self, work: Callable[[Session, Run], T]) -> T:
         """Do one record's ``work``: in a transaction of its own, or in the open batch.
         When it fails in a batch, the batch is rolled back and its earlier records are
         made again, so that only the failed one is undone."""
@@ -337,7 +337,7 @@ class ArchiveWriter:
         (``identity``), whether it makes a version (``versioning``), then its aliases,
         observation and the run's counts (``bookkeeping``). Returns the outcome: new,
         changed, unchanged or moved."""
-        return self._record(lambda session, run: self._record_page(session, run, page))
+        return self.record(lambda session, run: self._record_page(session, run, page))
 
     def _record_page(self, session: Session, run: Run, page: FetchedPage) -> Outcome:
         now = page.fetched_at or utcnow()
@@ -425,7 +425,7 @@ class ArchiveWriter:
             if outcome == Outcome.ERROR:
                 run.errors += 1
 
-        self._record(work)
+        self.record(work)
 
     @staticmethod
     def _confirm(

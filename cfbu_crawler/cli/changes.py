@@ -144,7 +144,8 @@ def reparse(db: str | None, as_json: bool) -> None:
     """Re-extract every article from its stored raw page with the current extractor,
     without fetching anything. Content that comes out different is stored as a new
     version marked as an extractor change (not a site change, so `cfbu diff` ignores
-    it). Refuses while a crawl writes to the archive.
+    it). Refuses while a crawl writes to the archive. Every core extracts; progress with
+    an ETA is shown on stderr (a bar on a terminal, a line every 10 seconds otherwise).
 
     \b
     Example:
@@ -152,10 +153,12 @@ def reparse(db: str | None, as_json: bool) -> None:
       cfbu reparse --db archive.sqlite3 --json
     """
     from cfbu_crawler.archive.reparse import reparse_archive
+    from cfbu_crawler.cli.progressbar import ArticleProgress
 
     engine = open_archive(db)
     require_runs(engine)
-    result = reparse_archive(engine)
+    with ArticleProgress("reparse") as progress:
+        result = reparse_archive(engine, progress=progress.advance, total=progress.total)
     if as_json:
         emit_json(result)
         return
