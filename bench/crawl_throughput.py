@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bigsite import SiteProcess  # noqa: E402
+from proctree import watch  # noqa: E402
 
 from cfbu_crawler.demo.runner import crawl_command  # noqa: E402
 
@@ -97,49 +97,10 @@ def bare_crawl(start_url: str, concurrency: int, log_file: str) -> None:
     process.start()
 
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (Linux /proc)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo += [int(child) for child in fh.read().split()]
-        except OSError:
-            continue
-    return found
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall and CPU seconds of a command: user + system time of its whole process tree,
-    as last read from /proc, every 50 ms (worker processes forked by a fork server are not
-    the command's waited-for children, so ``getrusage`` would miss them; the last 50 ms of
-    each process are missed instead)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    cpu: dict[int, float] = {}
-    while proc.poll() is None:
-        for pid in _tree(proc.pid):
-            seconds = _cpu_seconds(pid)
-            if seconds is not None:
-                cpu[pid] = seconds
-        time.sleep(0.05)
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, command, out, err)
-    return wall, sum(cpu.values())
+    """Wall and CPU seconds of a command and its whole process tree (bench/proctree.py)."""
+    watched = watch(command, env)
+    return watched.wall, watched.cpu_total
 
 
 def run_bare(server: SiteProcess, concurrency: int, tmp: Path) -> tuple[float, float, int]:
