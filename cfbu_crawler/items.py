@@ -40,13 +40,17 @@ class ArticlePage(RecordFields):
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
     fetched_at = scrapy.Field()  # naive UTC datetime
-    via = scrapy.Field()  # listing | sitemap | verify | retry | link
+    via = scrapy.Field()  # an archive.vocabulary.Via: how the crawler came to fetch it
     # Set by the pipelines, besides the record's fields.
     extraction = scrapy.Field()  # cfbu_crawler.extract.Extraction (dropped by the store)
     canonical = scrapy.Field()
     missing = scrapy.Field()  # required fields validation found empty
     extraction_errors = scrapy.Field()  # ["step: ExceptionType: message"] of crashed extractors
     outcome = scrapy.Field()  # an archive.vocabulary.Outcome: new, changed, unchanged, moved, error
+    # Set by warc.recorder.WarcLocationMiddleware: the response's record in the WARC files.
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()
 
 
 class FetchOutcome(scrapy.Item):
@@ -62,3 +66,8 @@ class FetchOutcome(scrapy.Item):
     final_url = scrapy.Field()
     sitemap_lastmod = scrapy.Field()
     sitemap_url = scrapy.Field()
+    via = scrapy.Field()  # an archive.vocabulary.Via
+    # The response's record in the WARC files (warc.recorder.WarcLocationMiddleware).
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    warc_length = scrapy.Field()

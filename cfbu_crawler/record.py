@@ -24,6 +24,19 @@ CONTENT_FIELDS: tuple[str, ...] = (
 RECORD_FIELDS: tuple[str, ...] = ("url", *CONTENT_FIELDS)
 # Fields an article should always have; a record lacking one is kept and flagged.
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published", "body")
+# The record's text as the full-text search indexes it (docs/schema.md, "Full-text
+# search"): the Q&A split into its questions and its answers, the breadcrumb as one text.
+SEARCH_FIELDS: tuple[str, ...] = (
+    "title",
+    "lead",
+    "body",
+    "questions",
+    "answers",
+    "breadcrumb",
+    "category",
+)
+# Names that stand for several search fields.
+SEARCH_FIELD_GROUPS: dict[str, tuple[str, ...]] = {"qa": ("questions", "answers")}
 
 
 def missing_fields(record: Mapping[str, Any]) -> list[str]:
@@ -31,4 +44,11 @@ def missing_fields(record: Mapping[str, Any]) -> list[str]:
     return [name for name in REQUIRED_FIELDS if not record.get(name)]
 
 
-__all__ = ["CONTENT_FIELDS", "RECORD_FIELDS", "REQUIRED_FIELDS", "missing_fields"]
+__all__ = [
+    "CONTENT_FIELDS",
+    "RECORD_FIELDS",
+    "REQUIRED_FIELDS",
+    "SEARCH_FIELDS",
+    "SEARCH_FIELD_GROUPS",
+    "missing_fields",
+]

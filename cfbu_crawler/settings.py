@@ -9,6 +9,9 @@ from cfbu_crawler import __version__
 BOT_NAME = "cfbu"
 SPIDER_MODULES = ["cfbu_crawler.spiders"]
 NEWSPIDER_MODULE = "cfbu_crawler.spiders"
+# `scrapy crawl` is the project's own: it exits non-zero when the run fails
+# (docs/scheduling.md).
+COMMANDS_MODULE = "cfbu_crawler.commands"
 
 # --- cfbu ------------------------------------------------------------------------
 CFBU_DB = None  # path or SQLAlchemy URL; None → $CFBU_DB or data/cfbu.sqlite3
@@ -17,6 +20,15 @@ CFBU_FULL = False  # re-fetch everything, ignoring sitemaps and validators
 CFBU_CONTACT_URL = "https://github.com/cfbu-archive/cfbu"
 CFBU_MAX_LISTING_PAGES = 500  # guard against endless pagination
 CFBU_USE_SITEMAPS = True
+# `scrapy crawl nyheder` exits 5 when extraction coverage dropped (as `cfbu crawl` does).
+CFBU_FAIL_ON_COVERAGE_DROP = True
+# WARC files of what each crawl fetched (docs/warc.md): on unless --no-warc.
+CFBU_WARC = True
+CFBU_WARC_DIR = None  # None → warc/ beside the archive
+CFBU_WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before a new one is started
+# The site's timezone (IANA name): the day of a timestamp whose page shows no agreeing date
+# (docs/extraction.md, "Dates"). cfbu.dk's readers are in Denmark.
+CFBU_SITE_TIMEZONE = "Europe/Copenhagen"
 # --- speed (bench/README.md): work kept off the reactor's thread ---------------------
 CFBU_EXTRACT_PROCESSES = None  # extraction worker processes; None → one per core but one
 CFBU_ARCHIVE_WRITER_PROCESS = True  # record pages from a process of their own
@@ -55,6 +67,12 @@ DOWNLOADER_MIDDLEWARES = {
     "cfbu_crawler.middlewares.ConditionalRequestsMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "cfbu_crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Next to the download handler: sees each response as sent, before any other.
+    "cfbu_crawler.warc.recorder.WarcRecorder": 950,
+}
+SPIDER_MIDDLEWARES = {
+    # Puts each item's WARC record location on it, for its observation.
+    "cfbu_crawler.warc.recorder.WarcLocationMiddleware": 100,
 }
 
 ITEM_PIPELINES = {
@@ -72,6 +90,8 @@ EXTENSIONS = {
     # Hands the spider what the archive knows (the spider opens no database).
     "cfbu_crawler.crawlstate.ArchiveState": 100,
     "cfbu_crawler.extensions.CrawlProgress": 500,
+    # A failed download is one line in the log, not a traceback.
+    "cfbu_crawler.downloadlog.OneLineDownloadFailures": 0,
 }
 
 LOG_LEVEL = "INFO"

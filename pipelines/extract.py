@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler.extract import Extraction, extract_article
+from cfbu_crawler.extract import (
+    DEFAULT_SITE_TIMEZONE,
+    Extraction,
+    check_timezone,
+    extract_article,
+)
 from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
 from cfbu_crawler.items import ArticlePage
 from cfbu_crawler.procpool import default_workers, extraction_pool
@@ -35,8 +40,15 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline(FieldPipeline):
-    def __init__(self, section: Section | None = None, *, processes: int = 0) -> None:
+    def __init__(
+        self,
+        section: Section | None = None,
+        site_timezone: str = DEFAULT_SITE_TIMEZONE,
+        *,
+        processes: int = 0,
+    ) -> None:
         self.section = section
+        self.site_timezone = site_timezone
         self.processes = processes
         self.pool: ProcessPoolExecutor | None = None
 
@@ -46,9 +58,13 @@ class ExtractPipeline(FieldPipeline):
         # an article of it; the spider writes a ``-a start_url`` back into this setting.
         settings = crawler.settings
         start_url = settings.get("CFBU_START_URL") or DEFAULT_START_URL
+        # The site's timezone gives the day of a timestamp the page shows no date for; it
+        # is kept with the run's settings, so that ``cfbu reparse`` uses the same one.
+        zone = settings.get("CFBU_SITE_TIMEZONE") or DEFAULT_SITE_TIMEZONE
         processes = settings.get("CFBU_EXTRACT_PROCESSES")
         return cls(
             Section.from_start_url(start_url),
+            site_timezone=check_timezone(zone),
             processes=default_workers() if processes in (None, "") else int(processes),
         )
 
@@ -75,6 +91,7 @@ class ExtractPipeline(FieldPipeline):
                 adapter["fetched_url"],
                 adapter.get("encoding"),
                 section=self.section,
+                site_timezone=self.site_timezone,
             )
             result: Extraction = await await_future(future)
         except Exception as exc:  # the pool broke (a worker killed): extract here
@@ -94,6 +111,7 @@ class ExtractPipeline(FieldPipeline):
                 adapter["fetched_url"],
                 adapter.get("encoding"),
                 section=self.section,
+                site_timezone=self.site_timezone,
             ),
         )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +27,13 @@ from twisted.internet import task
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine, resolve_db
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage, record_fetch
-from cfbu_crawler.archive.vocabulary import Outcome, RunStatus
+from cfbu_crawler.archive.vocabulary import FORCED_STOP, Outcome, RunStatus
 from cfbu_crawler.archive.writerproc import WriterOptions, WriterProcess
 from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
+from cfbu_crawler.warc.location import WarcLocation
 
 from .base import await_future
 
@@ -59,6 +61,7 @@ RUN_SETTINGS = (
     "ROBOTSTXT_OBEY",
     "RETRY_TIMES",
     "CFBU_USE_SITEMAPS",
+    "CFBU_SITE_TIMEZONE",
 )
 
 
@@ -67,9 +70,16 @@ def run_status(reason: str, listing_complete: bool) -> RunStatus:
     complete only when the spider finished and walked the whole listing."""
     if reason == "finished":
         return RunStatus.COMPLETE if listing_complete else RunStatus.FAILED
-    if reason in ("shutdown", "cancelled", "interrupted"):
+    if reason in ("shutdown", "cancelled", "interrupted", FORCED_STOP):
         return RunStatus.INTERRUPTED
     return RunStatus.FAILED
+
+
+def warc_location(adapter: ItemAdapter) -> WarcLocation | None:
+    """The item's record in the run's WARC files (warc.recorder), if one was written."""
+    if adapter.get("warc_file") is None:
+        return None
+    return WarcLocation(adapter["warc_file"], adapter["warc_offset"], adapter["warc_length"])
 
 
 class StorePipeline:
@@ -136,6 +146,12 @@ class StorePipeline:
         if batch_seconds > 0:
             self.flush = task.LoopingCall(self.commit_if_due)
             self.flush.start(FLUSH_SECONDS, now=False)
+        if "twisted.internet.reactor" in sys.modules:  # the crawl's reactor; never install one
+            from twisted.internet import reactor
+
+            # Typed loosely: Twisted declares this on a zope interface mypy cannot read.
+            trigger: Any = reactor.addSystemEventTrigger
+            trigger("before", "shutdown", self.reactor_stopping)
         if self.writer.replaced_holder is not None:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
 
@@ -226,13 +242,21 @@ class StorePipeline:
     def close_spider(self) -> None:
         """Nothing to do: the run is finished on spider_closed (see from_crawler)."""
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def reactor_stopping(self) -> None:
+        """The reactor stops while the run is open: the crawl was stopped at once (a
+        second Ctrl-C or SIGTERM) before Scrapy could close the spider. The run is still
+        recorded as interrupted, and the lock released; the page records not yet made are
+        given up (the next run fetches those pages again)."""
+        if self.writer is not None:
+            self.spider_closed(None, FORCED_STOP)
+
+    def spider_closed(self, spider: Spider | None, reason: str) -> None:
         for loop in (self.heartbeat, self.flush):
             if loop is not None and loop.running:
                 loop.stop()
         if self.writer is None:
             return
-        self.close_page_writer()
+        self.close_page_writer(at_once=reason == FORCED_STOP)
         stats = self.crawler.stats
         listing_complete = bool(stats.get_value("cfbu/listing_complete"))
         run = self.writer.finish_run(
@@ -249,13 +273,14 @@ class StorePipeline:
         close_engine(self.writer.engine)
         self.writer = None
 
-    def close_page_writer(self) -> None:
-        """Commit the pages still held by the archive writer and stop its process."""
+    def close_page_writer(self, *, at_once: bool = False) -> None:
+        """Commit the pages held by the archive writer and stop its process (``at_once``:
+        without making the records still waiting)."""
         remote, self.remote = self.remote, None
         if remote is None:
             return
         try:
-            remote.close()
+            remote.close(at_once=at_once)
         except Exception as exc:
             logger.error(
                 "the archive writer failed (%s: %s): the pages of its last second are not "
@@ -283,6 +308,8 @@ def fetched_page(adapter: ItemAdapter) -> FetchedPage:
         sitemap_url=adapter.get("sitemap_url"),
         fetched_at=adapter.get("fetched_at"),
         missing=adapter.get("missing") or [],
+        via=adapter.get("via"),
+        warc=warc_location(adapter),
     )
 
 
@@ -300,6 +327,8 @@ def outcome_details(adapter: ItemAdapter) -> dict[str, Any]:
         "final_url": adapter.get("final_url"),
         "sitemap_lastmod": adapter.get("sitemap_lastmod"),
         "sitemap_url": adapter.get("sitemap_url"),
+        "via": adapter.get("via"),
+        "warc": warc_location(adapter),
     }
 
 

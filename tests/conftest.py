@@ -18,13 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.freshcrawl import FreshArchive
+from support.freshcrawl import fresh_archive as fresh_archive_of
 from support.server import FixtureServer
 
 from cfbu_crawler.demo.build import build_site
 
 # Subcommands (of cfbu, python -m cfbu_crawler, scrapy) and programs that crawl or serve.
-SLOW_SUBCOMMANDS = frozenset({"crawl", "demo"})
-SLOW_PROGRAMS = frozenset({"scrapyd", "scrapyd-deploy", "initdb", "pg_ctl", "postgres"})
+SLOW_SUBCOMMANDS = frozenset({"crawl", "demo", "serve"})
+SLOW_PROGRAMS = frozenset(
+    {"scrapyd", "scrapyd-deploy", "initdb", "pg_ctl", "postgres", "wayback", "chromium"}
+)
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +43,14 @@ def site_server() -> Iterator[FixtureServer]:
 def fresh_server() -> Iterator[FixtureServer]:
     with FixtureServer(build_site("v1")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def fresh_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshArchive]:
+    """An archive of tests/freshsite crawled three times, with its WARC files; the site
+    stays served (tests that serve the archive or write to it use their own copy)."""
+    with fresh_archive_of(tmp_path_factory.mktemp("fresh")) as archive:
+        yield archive
 
 
 # -- the guard -------------------------------------------------------------------------------

@@ -31,10 +31,11 @@ EXPECTED_1_2 = {
     "from_run": 1,
     "to_run": 2,
     "added": [{"url": url("h-new"), "title": "Helt ny artikel"}],
-    "removed": [{"url": url("e-gone")}],
+    "first_archived": [],
+    "removed": [{"url": url("e-gone"), "title": "Artikel e-gone"}],
     "moved": [
-        {"from": url("f-old"), "to": url("f-new")},
-        {"from": url("i-old"), "to": url("i-new")},
+        {"from": url("f-old"), "to": url("f-new"), "title": "Artikel f-old"},
+        {"from": url("i-old"), "to": url("i-new"), "title": "Artikel i-old"},
     ],
     "changed": [
         {
@@ -47,6 +48,7 @@ EXPECTED_1_2 = {
                     "to": "Første afsnit om a-body.\n\nAndet afsnit, nu rettet.",
                 }
             },
+            "suspect_fields": [],
         },
         {
             "url": url("b-interview"),
@@ -62,6 +64,7 @@ EXPECTED_1_2 = {
                     "to": interview_record("Det er at finde tid og penge.")["qa"],
                 },
             },
+            "suspect_fields": [],
         },
         {
             "url": url("c-title"),
@@ -74,12 +77,14 @@ EXPECTED_1_2 = {
                     "to": ["Hjem", "Nyheder", "Ny titel for c"],
                 },
             },
+            "suspect_fields": [],
         },
         {
             "url": url("d-date"),
             "title": "Artikel d-date",
             "fields": ["published"],
             "changes": {"published": {"from": "2015-11-30", "to": "2015-12-01"}},
+            "suspect_fields": [],
         },
         {
             "url": url("i-new"),
@@ -91,10 +96,13 @@ EXPECTED_1_2 = {
                     "to": "Første afsnit om i-old.\n\nFlyttet og ændret.",
                 }
             },
+            "suspect_fields": [],
         },
     ],
+    "unlisted": [],
     # g-same only: f moved without a content change counts as moved, not unchanged.
     "unchanged": 1,
+    "warnings": [],
 }
 
 
@@ -112,10 +120,13 @@ def test_identical_runs_have_nothing_to_report(tmp_path: Path) -> None:
         "from_run": 2,
         "to_run": run3,
         "added": [],
+        "first_archived": [],
         "removed": [],
         "moved": [],
         "changed": [],
+        "unlisted": [],
         "unchanged": 8,
+        "warnings": [],
     }
     # Across three runs, the changes of run 2 are still there.
     across = diff_runs(engine, 1, run3)
@@ -158,6 +169,14 @@ def test_an_unfinished_run_never_removes(tmp_path: Path, status: str) -> None:
     d = diff_runs(engine, 2, run3)  # explicit runs may be failed or interrupted ones
     assert d["removed"] == []
     assert d["unchanged"] == 8
+    # ... but the report says the newer run did not see the whole site.
+    (warning,) = d["warnings"]
+    assert (warning["kind"], warning["run"], warning["status"]) == (
+        "run_not_complete",
+        run3,
+        status,
+    )
+    assert f"run {run3} did not complete ({status}" in warning["message"]
     # The default still compares the last two *complete* runs.
     assert diff_runs(engine) == EXPECTED_1_2
 
@@ -168,7 +187,9 @@ def test_a_removal_is_remembered_after_the_article_comes_back(tmp_path: Path) ->
     without_g = [r for r in records if r["url"] != url("g-same")]
     run3 = run(engine, [page(r) for r in without_g], gone=[url("g-same")])
     run4 = run(engine, [page(r) for r in records])
-    assert diff_runs(engine, 2, run3)["removed"] == [{"url": url("g-same")}]
+    assert diff_runs(engine, 2, run3)["removed"] == [
+        {"url": url("g-same"), "title": "Artikel g-same"}
+    ]
     back = diff_runs(engine, run3, run4)
     assert back["removed"] == []
     assert back["added"] == [  # back again: reported, and marked as not new
@@ -223,9 +244,20 @@ def test_the_article_url_at_the_later_run_is_reported(tmp_path: Path) -> None:
     moved_again = {**records[5], "url": url("f-newest")}
     records[5] = moved_again
     run3 = run(engine, [page(moved_again, requested=url("f-new"), redirects=[url("f-new")])])
-    assert diff_runs(engine, 1, 2)["moved"][0] == {"from": url("f-old"), "to": url("f-new")}
-    assert diff_runs(engine, 2, run3)["moved"] == [{"from": url("f-new"), "to": url("f-newest")}]
-    assert diff_runs(engine, 1, run3)["moved"][0] == {"from": url("f-old"), "to": url("f-newest")}
+    title = "Artikel f-old"
+    assert diff_runs(engine, 1, 2)["moved"][0] == {
+        "from": url("f-old"),
+        "to": url("f-new"),
+        "title": title,
+    }
+    assert diff_runs(engine, 2, run3)["moved"] == [
+        {"from": url("f-new"), "to": url("f-newest"), "title": title}
+    ]
+    assert diff_runs(engine, 1, run3)["moved"][0] == {
+        "from": url("f-old"),
+        "to": url("f-newest"),
+        "title": title,
+    }
 
 
 def _expect_error(engine, *args: int | None, match: str) -> None:
@@ -330,4 +362,132 @@ def test_an_article_back_after_its_removal_is_added_again_as_restored(tmp_path) 
     writer.finish_run("complete", reason="finished")
     report = diff_runs(engine, 2, 3)
     assert report["added"] == [{"url": url, "title": "A", "restored": True}]
-    assert diff_runs(engine, 1, 2)["removed"] == [{"url": url}]
+    assert diff_runs(engine, 1, 2)["removed"] == [{"url": url, "title": "A"}]
+
+
+# -- what a maintainer must not be misled by ------------------------------------------------
+
+
+def _dateless(records: list[dict]) -> list[dict]:
+    return [{**r, "published": None} for r in records]
+
+
+def test_a_coverage_drop_is_a_warning_and_the_vanished_fields_are_suspect(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _live_records_after_run2()
+    # New markup hides every date; one article also gets a real title edit.
+    records = _dateless(records)
+    records[0] = {**records[0], "title": "Rettet titel"}
+    run3 = run(engine, [page(r) for r in records])
+    d = diff_runs(engine)
+    assert (d["from_run"], d["to_run"]) == (2, run3)
+    (warning,) = d["warnings"]
+    assert {k: warning[k] for k in ("kind", "field", "before", "after")} == {
+        "kind": "coverage_drop",
+        "field": "published",
+        "before": 1.0,
+        "after": 0.0,
+    }
+    assert "published" in warning["message"] and "100%" in warning["message"]
+    by_url = {c["url"]: c for c in d["changed"]}
+    assert len(by_url) == 8
+    assert all(c["suspect_fields"] == ["published"] for c in by_url.values())
+    assert by_url[url("a-body")]["fields"] == ["title", "published"]  # the title: an edit
+
+
+def test_a_date_corrected_by_the_site_is_not_suspect(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _live_records_after_run2()
+    records[3] = record("d-date", published="2016-01-05")  # a new date, not a lost one
+    run3 = run(engine, [page(r) for r in _dateless(records[:3]) + records[3:4]])
+    d = diff_runs(engine, 2, run3)
+    # A partial run (4 of 8 articles) that lost three dates: published dropped to 25 %.
+    assert [w["kind"] for w in d["warnings"]] == ["coverage_drop"]
+    suspect = {c["url"]: c["suspect_fields"] for c in d["changed"]}
+    assert suspect[url("d-date")] == []
+    assert suspect[url("a-body")] == ["published"]
+
+
+def test_a_partial_from_run_is_named_and_the_default_skips_it(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    run3 = run(engine, [page(r) for r in _live_records_after_run2()[:2]], status="interrupted")
+    run4 = run(engine, [page(r) for r in _live_records_after_run2()])
+    d = diff_runs(engine)
+    assert (d["from_run"], d["to_run"], d["warnings"]) == (2, run4, [])
+    d = diff_runs(engine, run3)  # FROM given: TO is the latest complete run
+    assert d["to_run"] == run4
+    assert [(w["kind"], w["run"]) for w in d["warnings"]] == [("run_not_complete", run3)]
+    assert "show as added" in d["warnings"][0]["message"]
+
+
+def test_pages_that_failed_before_are_first_archived_not_added(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    w = writer(engine)
+    run3 = w.begin_run(start_url=None, full=False, settings={})
+    for r in _live_records_after_run2():
+        w.record_page(page(r))
+    w.record_outcome(url("j-late"), "error", error="HTTP 503")
+    w.finish_run("complete", reason="finished")
+    late = record("j-late", title="Sent arkiveret")
+    fresh = record("k-fresh", title="Helt frisk")
+    run4 = run(engine, [page(r) for r in [*_live_records_after_run2(), late, fresh]])
+    d = diff_runs(engine, run3, run4)
+    assert d["added"] == [{"url": url("k-fresh"), "title": "Helt frisk"}]
+    assert d["first_archived"] == [
+        {
+            "url": url("j-late"),
+            "title": "Sent arkiveret",
+            "reason": "HTTP 503",
+            "failed_in_run": run3,
+        }
+    ]
+    assert [w["kind"] for w in diff_runs(engine, 2, run3)["warnings"]] == ["page_errors"]
+
+
+def test_unlisted_articles_are_listed_with_their_title(tmp_path: Path) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    listed = [dataclasses.replace(page(r), via="listing") for r in _live_records_after_run2()]
+    run3 = run(engine, listed)
+    g_same = len(listed) - 1
+    run4 = run(
+        engine,
+        [
+            *listed[:g_same],
+            dataclasses.replace(listed[g_same], via="unlisted"),
+        ],
+    )
+    d = diff_runs(engine, run3, run4)
+    assert d["unlisted"] == [{"url": url("g-same"), "title": "Artikel g-same"}]
+    assert d["removed"] == [] and d["unchanged"] == 8  # still live, and unchanged
+    # Unlisted already at FROM: nothing new to report; a later check that proves nothing
+    # ("check") does not undo the verdict.
+    run5 = run(engine, [*listed[:g_same], dataclasses.replace(listed[g_same], via="check")])
+    assert diff_runs(engine, run4, run5)["unlisted"] == []
+    assert diff_runs(engine, run3, run5)["unlisted"] == [
+        {"url": url("g-same"), "title": "Artikel g-same"}
+    ]
+
+
+def test_a_page_that_failed_during_the_redesign_is_suspect_when_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    engine = build(tmp_path / "a.sqlite3")
+    records = _dateless(_live_records_after_run2())
+    w = writer(engine)
+    run3 = w.begin_run(start_url=None, full=False, settings={})
+    for r in records[1:]:
+        w.record_page(page(r))
+    w.record_outcome(url("a-body"), "error", error="HTTP 503")  # a-body kept failing
+    w.finish_run("complete", reason="finished")
+    run4 = run(engine, [page(r) for r in records])
+    d = diff_runs(engine, run3, run4)
+    # Between runs 3 and 4 no coverage dropped (dates were gone by run 3) — but a-body's
+    # date vanished only now, against the coverage of run 2, where its version is from.
+    (change,) = d["changed"]
+    assert (change["url"], change["fields"], change["suspect_fields"]) == (
+        url("a-body"),
+        ["published"],
+        ["published"],
+    )
+    (warning,) = d["warnings"]
+    assert (warning["field"], warning["before_run"], warning["after_run"]) == ("published", 2, run4)

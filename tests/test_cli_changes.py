@@ -41,7 +41,9 @@ def test_diff_json(db: str) -> None:
     data = json.loads(result.stdout)
     assert (data["from_run"], data["to_run"], data["unchanged"]) == (1, 2, 1)
     assert data["added"] == [{"url": url("h-new"), "title": "Helt ny artikel"}]
-    assert data["removed"] == [{"url": url("e-gone")}]
+    assert data["removed"] == [{"url": url("e-gone"), "title": "Artikel e-gone"}]
+    assert data["moved"][0] == {"from": url("f-old"), "to": url("f-new"), "title": "Artikel f-old"}
+    assert (data["first_archived"], data["unlisted"], data["warnings"]) == ([], [], [])
     assert [c["fields"] for c in data["changed"]] == [
         ["body"],
         ["body", "qa"],
@@ -62,7 +64,8 @@ def test_diff_for_people(db: str) -> None:
     )
     for heading in ("Added (1)", "Removed (1)", "Moved (2)", "Changed (5)"):
         assert heading in out
-    assert f"{url('f-old')} → {url('f-new')}" in out
+    assert f"{url('f-old')} → {url('f-new')}  Artikel f-old" in out
+    assert f"  - {url('e-gone')}  Artikel e-gone" in out
     assert "title: [-Artikel c-title-]{+Ny titel for c+}" in out
     assert "breadcrumb: Hjem / Nyheder / Artikel c-title → Hjem / Nyheder / Ny titel for c" in out
     assert "published: 2015-11-30 → 2015-12-01" in out

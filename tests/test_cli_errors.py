@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from changes_archive import build
 from click.testing import CliRunner, Result
 from helpers import crawl, run_cfbu
 from helpers import runs as read_runs
@@ -162,7 +163,9 @@ def test_unknown_runs_articles_and_versions(archive: Path, args: list[str], need
     [
         (["export", "--format", "xml"], "'xml' is not one of"),
         (["show", "x", "--version", "0"], "--version"),
-        (["diff", "abc"], "'abc' is not a valid integer"),
+        (["diff", "abc"], "Invalid value for 'FROM': 'abc' is not a valid integer"),
+        (["diff", "1", "abc"], "Invalid value for 'TO'"),
+        (["crawl", "-s", "DOWNLOAD_DELAY=abc"], "DOWNLOAD_DELAY=abc: a number is expected"),
         (["history"], "Missing argument"),
         (["nosuch"], "No such command 'nosuch'"),
         (["--bogus", "runs"], "No such option '--bogus'"),
@@ -284,3 +287,44 @@ def test_runs_fit_80_columns_and_json_keeps_its_shape(archive: Path) -> None:
     assert {"id", "kind", "status", "started_at", "finished_at", "counts", "coverage"} <= set(
         data[0]
     )
+
+
+# -- raw exception names never reach the user ----------------------------------------------
+@pytest.mark.parametrize(
+    "db,needles",
+    [
+        ("mysql://user@localhost/cfbu", ("SQLite or PostgreSQL", "not 'mysql'")),
+        ("foo://bar", ("SQLite or PostgreSQL", "not 'foo'")),
+        ("postgresql+nosuchdriver://u@localhost/db", ("unknown database driver",)),
+    ],
+)
+@pytest.mark.parametrize("command", [["runs"], ["crawl", "--start-url", "http://127.0.0.1:9/"]])
+def test_a_db_url_cfbu_cannot_use_is_named_in_words(
+    db: str, needles: tuple[str, ...], command: list[str]
+) -> None:
+    line = assert_refused(cfbu(*command, "--db", db), *needles)
+    assert "Error" not in line[len("Error: ") :] and "Module" not in line
+
+
+def test_export_to_a_missing_folder_says_what_to_do(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    build(db).dispose()
+    target = tmp_path / "no" / "such" / "folder" / "x.jsonl"
+    line = assert_refused(cfbu("export", "--db", str(db), "--output", str(target)), str(target))
+    assert "does not exist" in line and "Errno" not in line and "FileNotFound" not in line
+
+
+def test_crawl_with_a_log_folder_that_cannot_be_made_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    result = cfbu(
+        "crawl",
+        "--start-url",
+        "http://127.0.0.1:9/",
+        "--db",
+        str(db),
+        "--log-dir",
+        "/proc/cfbu-logs",
+    )
+    line = assert_refused(result, "cannot create the log folder /proc/cfbu-logs", "--log-dir")
+    assert "Errno" not in line and "FileNotFound" not in line
+    assert list(tmp_path.iterdir()) == []

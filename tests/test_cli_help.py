@@ -82,7 +82,7 @@ def test_completion_offers_commands_and_choices() -> None:
         return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
 
     assert complete("cfbu hi") == ["history"]
-    assert complete("cfbu export --format ") == ["jsonl", "json", "csv"]
+    assert complete("cfbu export --format ") == ["jsonl", "json", "csv", "warc"]
 
 
 def test_completion_is_documented() -> None:

@@ -48,6 +48,8 @@ def test_demo_crawls_twice_and_shows_the_scripted_diff(tmp_path: Path) -> None:
         "changed"
     ]
     assert report["unchanged"] == expected["unchanged"]
+    for key in ("first_archived", "unlisted", "warnings"):
+        assert report[key] == expected[key], key
 
     # run again: the old demo archive is replaced, not added to
     again = run_cfbu("demo", "--db", str(db), timeout=120, check=True)

@@ -176,16 +176,23 @@ def test_expected_diff_v1_to_v2_lists_exactly_the_scripted_edits() -> None:
         f"{base}/nyheder/ny-strategi-for-cfbu-2020-2023/",
     ]
     assert all(a["title"] == a["title"].upper() for a in d["added"])
-    assert d["removed"] == [{"url": f"{base}/nyheder/nyhed/{REMOVED}/"}]
-    assert d["moved"] == [
-        {"from": f"{base}/nyheder/{MOVED_FROM}/", "to": f"{base}/nyheder/{MOVED_TO}/"}
-    ]
+    (removed,) = d["removed"]
+    assert removed["url"] == f"{base}/nyheder/nyhed/{REMOVED}/" and removed["title"]
+    (moved,) = d["moved"]
+    assert (moved["from"], moved["to"]) == (
+        f"{base}/nyheder/{MOVED_FROM}/",
+        f"{base}/nyheder/{MOVED_TO}/",
+    )
+    assert moved["title"] == v2.display_title(v2.article(MOVED_TO))
     assert {c["url"]: c["fields"] for c in d["changed"]} == {
         f"{base}/nyheder/{slug}/": fields for slug, fields in EXPECTED_CHANGES.items()
     }
     assert d["unchanged"] == len(v1.articles) - 1 - 1 - len(EXPECTED_CHANGES)
-    # the unlisted article and all re-themed articles count as unchanged
-    assert f"{base}/nyheder/{UNLISTED}/" not in json.dumps(d)
+    # the unlisted article is reported as unlisted, and with all re-themed articles it
+    # counts as unchanged
+    assert [u["url"] for u in d["unlisted"]] == [f"{base}/nyheder/{UNLISTED}/"]
+    assert d["unlisted"][0]["title"] == v2.display_title(v2.article(UNLISTED))
+    assert (d["first_archived"], d["warnings"]) == ([], [])
 
 
 def test_expected_diff_of_identical_sites_is_empty() -> None:
@@ -193,10 +200,13 @@ def test_expected_diff_of_identical_sites_is_empty() -> None:
     d = expected_diff(v1, build_site("v1"), "http://h")
     assert d == {
         "added": [],
+        "first_archived": [],
         "removed": [],
         "moved": [],
         "changed": [],
+        "unlisted": [],
         "unchanged": len(v1.articles),
+        "warnings": [],
     }
 
 

@@ -130,10 +130,11 @@ def test_label_between_trail_and_title_without_a_date_is_the_category() -> None:
     assert not got["body"].startswith("nyheder")
 
 
-def test_date_only_in_the_url_is_not_the_published_date() -> None:
+def test_date_only_in_the_url_is_the_published_date_as_a_last_resort() -> None:
     html = page(f"<main><article><h1>{T}</h1>{BODY}</article></main>")
     got = extract_article(html, "https://cfbu.dk/nyheder/2015/11/30/x/").fields()
-    assert got["published"] is None
+    assert got["published"] == "2015-11-30"
+    assert extract_article(html, "https://cfbu.dk/nyheder/x/").fields()["published"] is None
 
 
 def test_tailwind_hidden_with_a_responsive_display_class_is_shown() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect
 
 from cfbu_crawler.archive.db import ArchiveError, alembic_config, open_engine
 from cfbu_crawler.archive.models import Base
+from cfbu_crawler.archive.search.fts5 import include_name
 
 
 def test_alembic_upgrade_head_on_empty_database_matches_models(tmp_path: Path) -> None:
@@ -20,7 +21,8 @@ def test_alembic_upgrade_head_on_empty_database_matches_models(tmp_path: Path) -
     command.upgrade(alembic_config(url), "head")
     engine = create_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
     assert "latest_versions" in inspect(engine).get_view_names()
 

@@ -48,7 +48,7 @@ def test_article_redirected_to_the_listing_is_removed_not_moved(tmp_path: Path) 
         site.routes = {**routes, "/nyheder/": listing("a"), "/nyheder/b/": redirect("/nyheder/")}
         crawl(site.base_url, db)
         report = diff(db)
-    assert report["removed"] == [{"url": f"{site.base_url}/nyheder/b/"}]
+    assert report["removed"] == [{"url": f"{site.base_url}/nyheder/b/", "title": "Artikel B"}]
     assert report["moved"] == [] and report["added"] == [] and report["changed"] == []
     records = {r["url"]: r for r in export(db)}
     assert records[f"{site.base_url}/nyheder/b/"]["status"] == "gone"

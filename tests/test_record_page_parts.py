@@ -298,8 +298,10 @@ def versioned(outcome: Outcome, cause: Cause = Cause.SITE) -> Versioned:
         (Outcome.CHANGED, Outcome.CHANGED, Cause.EXTRACTOR, True, (1, 0, 0, 1, 0)),
         (Outcome.UNCHANGED, Outcome.UNCHANGED, Cause.SITE, True, (1, 0, 0, 1, 0)),
         (Outcome.UNCHANGED, Outcome.UNCHANGED, Cause.SITE, False, (1, 0, 0, 0, 0)),
-        (Outcome.MOVED, Outcome.UNCHANGED, Cause.SITE, True, (1, 0, 0, 1, 1)),
-        (Outcome.MOVED, Outcome.CHANGED, Cause.SITE, True, (1, 0, 1, 1, 1)),
+        # A move is counted as moved (and changed when its content changed), never also
+        # as unchanged: as `cfbu diff` counts it, whichever URL the run met first.
+        (Outcome.MOVED, Outcome.UNCHANGED, Cause.SITE, True, (1, 0, 0, 0, 1)),
+        (Outcome.MOVED, Outcome.CHANGED, Cause.SITE, True, (1, 0, 1, 0, 1)),
         (Outcome.MOVED, Outcome.UNCHANGED, Cause.SITE, False, (1, 0, 0, 0, 1)),
     ],
 )

@@ -63,20 +63,15 @@ def call(base: str, endpoint: str, data: list[tuple[str, str]] | None = None) ->
 
 
 def write_conf(workdir: Path, port: int) -> None:
-    # items_dir stays empty: the archive is the output, and an item feed could not
-    # serialise the raw page bytes the items carry.
-    (workdir / "scrapyd.conf").write_text(
-        "[scrapyd]\n"
-        "bind_address = 127.0.0.1\n"
-        f"http_port = {port}\n"
-        f"eggs_dir = {workdir / 'eggs'}\n"
-        f"logs_dir = {workdir / 'logs'}\n"
-        "items_dir =\n"
-        f"dbs_dir = {workdir / 'dbs'}\n"
-        "max_proc = 1\n"
-        "poll_interval = 0.5\n",
-        encoding="utf-8",
+    """contrib/scrapyd/scrapyd.conf as shipped, for an install in ``workdir``'s parent
+    (``/srv/cfbu`` → it) and a free port: the folders it names do not exist yet."""
+    text = (ROOT / "contrib" / "scrapyd" / "scrapyd.conf").read_text(encoding="utf-8")
+    assert "/srv/cfbu/scrapyd/" in text and "http_port    = 6800" in text
+    text = text.replace("/srv/cfbu", str(workdir.parent)).replace(
+        "http_port    = 6800", f"http_port    = {port}"
     )
+    assert not (workdir / "eggs").exists() and not (workdir / "logs").exists()
+    (workdir / "scrapyd.conf").write_text(text, encoding="utf-8")
 
 
 def clean_env() -> dict[str, str]:
@@ -164,8 +159,8 @@ def wait_finished(base: str, job: str) -> dict:
 def test_scrapyd_deploy_and_schedule(tmp_path: Path) -> None:
     for tool in ("scrapyd", "scrapyd-deploy"):
         assert (BIN / tool).exists(), f"{tool} is not installed beside {sys.executable}"
-    workdir = tmp_path / "scrapyd"
-    workdir.mkdir()
+    workdir = tmp_path / "srv" / "scrapyd"  # mkdir -p /srv/cfbu/scrapyd, as the docs say
+    workdir.mkdir(parents=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     write_conf(workdir, port)

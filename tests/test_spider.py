@@ -427,9 +427,29 @@ def test_known_articles_the_sweep_did_not_reach_are_checked_directly() -> None:
     with pytest.raises(DontCloseSpider):
         spider.on_idle(spider)
     (request,) = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
-    assert (request.url, request.meta["via"]) == (f"{START}b/", "verify")
+    # The listing was walked to its end without b: b is checked as unlisted.
+    assert (request.url, request.meta["via"]) == (f"{START}b/", "unlisted")
     assert spider.crawler.stats.get_value("cfbu/listing_complete") is True
     spider.on_idle(spider)  # only once
+
+
+def test_a_walk_that_stopped_early_proves_no_article_unlisted() -> None:
+    archive = archive_of(known(1, "a"), known(2, "b"), known(3, "c", sitemap_url="s.xml"))
+    spider = spider_with(archive)
+    spider.crawler.engine = mock.MagicMock()
+    spider.listing_request(START)
+    spider.crawler.stats.set_value("cfbu/listing_pages", 1)
+    spider.crawler.stats.set_value("cfbu/listing_stopped_early", START)
+    spider.sweep.walk_cut = True  # e.g. the listing answered 304: nothing to resume from
+    spider.sweep.sitemaps_read.add("s.xml")  # read in full, without c
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle(spider)
+    requests = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert sorted((r.url, r.meta["via"]) for r in requests) == [
+        (f"{START}a/", "check"),
+        (f"{START}b/", "check"),
+        (f"{START}c/", "unlisted"),
+    ]
 
 
 def test_no_direct_checks_after_the_start_url_failed() -> None:
@@ -440,3 +460,42 @@ def test_no_direct_checks_after_the_start_url_failed() -> None:
     spider.on_idle(spider)
     assert spider.crawler.engine.crawl.call_count == 0
     assert spider.crawler.stats.get_value("cfbu/listing_complete") is False
+
+
+def test_a_walk_stopped_early_goes_on_to_the_end_before_articles_are_checked_directly() -> None:
+    archive = archive_of(known(1, "a"), known(2, "b"), known(3, "c"), known(4, "d"))
+    spider = spider_with(archive)
+    spider.crawler.engine = mock.MagicMock()
+    spider.listing_request(START)
+    first = response(START, listing("new", "a", extra="<a href='/nyheder/page/2/'>2</a>"))
+    list(spider.parse_listing(first))
+    known_only = response(
+        f"{START}page/2/", listing("a", "b", extra="<a href='/nyheder/page/3/'>3</a>")
+    )
+    assert requests_in(list(spider.parse_listing(known_only))) == [f"{START}b/"]
+    with pytest.raises(DontCloseSpider):  # c and d: unreached, so the walk goes on
+        spider.on_idle(spider)
+    (page3,) = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert page3.url == f"{START}page/3/" and "cfbu_conditional" not in page3.meta
+    spider.crawler.engine.reset_mock()
+    last = response(f"{START}page/3/", listing("c"))  # the listing's last page, without d
+    assert requests_in(list(spider.parse_listing(last))) == [f"{START}c/"]
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle(spider)
+    (check,) = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert (check.url, check.meta["via"]) == (f"{START}d/", "unlisted")
+
+
+def test_a_night_without_news_keeps_the_early_stop() -> None:
+    """Without new articles the listing is not read to its end (an unchanged re-crawl
+    stays cheap): the unreached articles are checked directly, as ``check``."""
+    archive = archive_of(known(1, "a"), known(2, "b"), known(3, "c"))
+    spider = spider_with(archive)
+    spider.crawler.engine = mock.MagicMock()
+    spider.listing_request(START)
+    page = response(START, listing("a", "b", extra="<a href='/nyheder/page/2/'>2</a>"))
+    list(spider.parse_listing(page))
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle(spider)
+    (check,) = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert (check.url, check.meta["via"]) == (f"{START}c/", "check")

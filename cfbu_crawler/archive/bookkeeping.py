@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run
 from cfbu_crawler.archive.versioning import Versioned
 from cfbu_crawler.archive.vocabulary import Cause, Outcome
 from cfbu_crawler.extract.urls import url_key
+from cfbu_crawler.warc.location import WarcLocation
 
 SEEN_IN_RUN = (
     select(Observation.id)
@@ -67,6 +69,17 @@ def add_aliases(session: Session, article: Article, urls: Iterable[str], now: da
             alias.last_seen = now
 
 
+def warc_columns(location: WarcLocation | None) -> dict[str, Any]:
+    """An observation's pointer to its WARC record (all NULL without one)."""
+    if location is None:
+        return {}
+    return {
+        "warc_file": location.file,
+        "warc_offset": location.offset,
+        "warc_length": location.length,
+    }
+
+
 def observe_page(
     session: Session,
     page: FetchedPage,
@@ -90,6 +103,8 @@ def observe_page(
         version_id=version_id,
         raw_page_id=raw_page_id,
         bytes=len(page.raw),
+        via=page.via,
+        **warc_columns(page.warc),
     )
     session.add(observation)
     return observation
@@ -116,16 +131,16 @@ def observe_merged_away(
 
 def count_page(run: Run, outcome: Outcome, versioned: Versioned, *, first_in_run: bool) -> None:
     """The run's counters for one stored page. An article counts once per run: as new,
-    as changed (by the site), else as unchanged (a change only a newer extractor made, or
-    a move, included). A move also counts as a move, and as a change when the moved page's
-    content changed."""
+    as changed (by the site), as moved, else as unchanged (a change only a newer extractor
+    made included) — as ``cfbu diff`` counts them. A move whose page's content also
+    changed counts as a move and as a change."""
     run.pages += 1
     if first_in_run:
         if outcome == Outcome.NEW:
             run.new += 1
         elif outcome == Outcome.CHANGED and versioned.cause == Cause.SITE:
             run.changed += 1
-        else:
+        elif outcome != Outcome.MOVED:
             run.unchanged += 1
     if outcome == Outcome.MOVED:
         run.moved += 1

@@ -8,6 +8,7 @@ complete run is compared with the previous complete one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -69,18 +70,38 @@ def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
     return coverage_of(_versions(session, sorted(set(latest.values()))))
 
 
-def coverage_warnings(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """Human-readable warnings for every field whose coverage dropped markedly."""
+@dataclass(frozen=True)
+class CoverageDrop:
+    """A field found on markedly fewer articles than before (shares from 0 to 1)."""
+
+    field: str
+    before: float
+    after: float
+
+    def message(self) -> str:
+        return (
+            f"extraction coverage of {self.field} dropped from {self.before:.0%} to "
+            f"{self.after:.0%} - has the site's markup changed?"
+        )
+
+
+def coverage_drops(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[CoverageDrop]:
+    """Every field whose coverage dropped by ``DROP_THRESHOLD`` or more from ``before`` to
+    ``after`` (two runs' ``coverage``), in the order of ``COVERAGE_FIELDS`` then Q&A."""
     if not before or not after or not after.get("articles"):
         return []
-    warnings = []
+    drops = []
     for field in (*COVERAGE_FIELDS, "qa"):
         old, new = before.get(field), after.get(field)
         if old is None or new is None:
             continue
         if old - new >= DROP_THRESHOLD:
-            warnings.append(
-                f"extraction coverage of {field} dropped from {old:.0%} to {new:.0%} "
-                "- has the site's markup changed?"
-            )
-    return warnings
+            drops.append(CoverageDrop(field, old, new))
+    return drops
+
+
+def coverage_warnings(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Human-readable warnings for every field whose coverage dropped markedly."""
+    return [drop.message() for drop in coverage_drops(before, after)]

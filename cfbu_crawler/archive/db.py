@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cfbu_crawler.archive.sqlitefile import (
@@ -89,8 +89,29 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.close()
 
 
+# The databases an archive can live in (SQLAlchemy backend names).
+BACKENDS = ("sqlite", "postgresql")
+URL_HELP = "give a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DBNAME"
+
+
+def check_url(url: str) -> None:
+    """Refuse, in words, a ``--db`` URL that cannot name a cfbu archive: malformed, or a
+    database cfbu does not keep archives in."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ArchiveError(f"--db {url!r} is not a database URL ({URL_HELP})") from None
+    backend = parsed.get_backend_name()
+    if backend not in BACKENDS:
+        raise ArchiveError(
+            f"--db {parsed.render_as_string(hide_password=True)}: cfbu keeps its archive in "
+            f"SQLite or PostgreSQL, not {backend!r} ({URL_HELP})"
+        )
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the archive's connection settings (WAL and foreign keys on SQLite)."""
+    check_url(url)
     path = sqlite_path(url)
     if path is not None:
         try:
@@ -102,7 +123,15 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:  # the backend's driver is not installed
+        raise ArchiveError(
+            f"--db {describe(url)}: its database driver ({exc.name or exc}) is not installed; "
+            'for PostgreSQL: pip install ".[postgres]" (psycopg)'
+        ) from None
+    except NoSuchModuleError:  # a driver name SQLAlchemy does not know
+        raise ArchiveError(f"--db {describe(url)}: unknown database driver ({URL_HELP})") from None
 
 
 def migrations_dir() -> Path:
@@ -191,6 +220,7 @@ def open_engine(db: str | None, *, create: bool) -> Engine:
     url = resolve_db(db)
     if url in _ENGINES:
         return _ENGINES[url]
+    check_url(url)
     check_existing(url, must_exist=not create)
     engine = make_engine(url)
     try:
@@ -239,6 +269,7 @@ __all__ = [
     "ArchiveError",
     "alembic_config",
     "check_existing",
+    "check_url",
     "close_engine",
     "describe",
     "ensure_schema",

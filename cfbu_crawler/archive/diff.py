@@ -24,9 +24,27 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.content import CONTENT_FIELDS, content_of
+from cfbu_crawler.archive.coverage import CoverageDrop, coverage_drops
 from cfbu_crawler.archive.db import ArchiveError, session_factory
-from cfbu_crawler.archive.models import Article, Observation, Run, Version
-from cfbu_crawler.archive.vocabulary import LIVE_OUTCOMES, Cause, Outcome, RunStatus
+from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
+from cfbu_crawler.archive.vocabulary import (
+    LISTED_VIAS,
+    LIVE_OUTCOMES,
+    Cause,
+    Outcome,
+    RunStatus,
+    StrEnum,
+    Via,
+)
+from cfbu_crawler.extract.urls import url_key
+
+
+class DiffWarning(StrEnum):
+    """The kinds of ``warnings`` of a diff: why it may not tell the site's whole story."""
+
+    COVERAGE_DROP = "coverage_drop"  # extraction found a field on markedly fewer articles
+    RUN_NOT_COMPLETE = "run_not_complete"  # a compared run failed or was interrupted
+    PAGE_ERRORS = "page_errors"  # pages of the newer run failed after retries
 
 
 def complete_crawl_runs(session: Session) -> list[int]:
@@ -125,17 +143,37 @@ def versions_at(session: Session, run_id: int, article_ids: set[int]) -> dict[in
     return {v.article_id: v for v in rows if v.article_id in article_ids}
 
 
+def _departures(session: Session, *conditions: Any) -> list[tuple[int, int, str]]:
+    """``(article id, run id, URL left)`` of every move (observations ``moved``) matching
+    ``conditions``, oldest first. A run that fetched a moved article's new URL before
+    learning of the move (through its old URL) logs that fetch as ``moved`` too: it is
+    the arrival, not a departure, and is left out (it lands where another move of the
+    same article in the same run ends)."""
+    rows = session.execute(
+        select(Observation.article_id, Observation.run_id, Observation.url, Observation.final_url)
+        .where(
+            Observation.outcome == Outcome.MOVED, Observation.article_id.is_not(None), *conditions
+        )
+        .order_by(Observation.run_id, Observation.id)
+    ).all()
+    arrivals = {
+        (article_id, run_id, url_key(final_url))
+        for article_id, run_id, url, final_url in rows
+        if final_url and url_key(final_url) != url_key(url)
+    }
+    return [
+        (article_id, run_id, url)
+        for article_id, run_id, url, _ in rows
+        if article_id is not None and (article_id, run_id, url_key(url)) not in arrivals
+    ]
+
+
 def _urls_at(session: Session, run_id: int, articles: dict[int, Article]) -> dict[int, str]:
     """Each article's URL as it was at run ``run_id``: the URL a later move left, if the
     article moved after that run, else its current URL."""
     urls = {a.id: a.url for a in articles.values()}
-    later_moves = session.execute(
-        select(Observation.article_id, Observation.url)
-        .where(Observation.outcome == Outcome.MOVED, Observation.run_id > run_id)
-        .order_by(Observation.run_id.desc(), Observation.id.desc())
-    ).all()
-    for article_id, url in later_moves:  # newest first: the oldest move wins
-        if article_id in urls:
+    for article_id, _, url in reversed(_departures(session, Observation.run_id > run_id)):
+        if article_id in urls:  # newest first: the oldest move wins
             urls[article_id] = url
     return urls
 
@@ -152,16 +190,7 @@ def _moves(
     the URL of the first move in the range to the article's URL at t (there and back
     again is no move)."""
     first_move: dict[int, str] = {}
-    for article_id, url in session.execute(
-        select(Observation.article_id, Observation.url)
-        .where(
-            Observation.outcome == Outcome.MOVED,
-            Observation.run_id > f,
-            Observation.run_id <= t,
-            Observation.article_id.is_not(None),
-        )
-        .order_by(Observation.run_id, Observation.id)
-    ):
+    for article_id, _, url in _departures(session, Observation.run_id > f, Observation.run_id <= t):
         if article_id in existed_from:
             first_move.setdefault(article_id, url)
     moved: list[dict[str, Any]] = []
@@ -211,9 +240,190 @@ def _changes(
                     "title": new.title,
                     "fields": fields,
                     "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
+                    "base_run": old.run_id,  # the run that made the version at f
                 }
             )
     return changed
+
+
+def _titles(session: Session, run_id: int, article_ids: set[int]) -> dict[int, str | None]:
+    return {a: v.title for a, v in versions_at(session, run_id, article_ids).items()}
+
+
+def _first_archived(
+    session: Session, f: int, candidates: set[int], articles: dict[int, Article]
+) -> dict[int, dict[str, Any]]:
+    """Of the articles first archived after run ``f`` (``candidates``), those the crawler
+    had already tried to fetch by run ``f`` and failed on: not new on the site, only new
+    in the archive. ``{article id: {"reason", "failed_in_run"}}`` from the latest failure."""
+    if not candidates:
+        return {}
+    keys: dict[str, int] = {articles[a].key: a for a in candidates if a in articles}
+    for article_id, key in session.execute(
+        select(ArticleURL.article_id, ArticleURL.key).where(ArticleURL.article_id.in_(candidates))
+    ):
+        if article_id is not None:
+            keys.setdefault(key, article_id)
+    failed: dict[int, dict[str, Any]] = {}
+    for url, run_id, error in session.execute(
+        select(Observation.url, Observation.run_id, Observation.error)
+        .join(Run, Run.id == Observation.run_id)
+        .where(
+            Observation.outcome == Outcome.ERROR,
+            Observation.run_id <= f,
+            Observation.article_id.is_(None),
+            Run.kind == "crawl",
+        )
+        .order_by(Observation.run_id, Observation.id)
+    ):
+        known = keys.get(url_key(url))
+        if known is not None:  # oldest first: the latest failure wins
+            failed[known] = {"reason": error or "failed", "failed_in_run": run_id}
+    return failed
+
+
+def _latest_listing_verdicts(session: Session, run_id: int, article_ids: set[int]) -> set[int]:
+    """Of ``article_ids``, those whose latest verdict by run ``run_id`` on whether the
+    listing shows them (an answered fetch found via the listing or a sitemap, or checked
+    as ``unlisted``) was ``unlisted``."""
+    if not article_ids:
+        return set()
+    verdicts = (Via.UNLISTED, *LISTED_VIAS)
+    latest = (
+        select(func.max(Observation.id).label("id"))
+        .where(
+            Observation.run_id <= run_id,
+            Observation.via.in_(verdicts),
+            Observation.outcome.in_(LIVE_OUTCOMES),
+            Observation.article_id.is_not(None),
+        )
+        .group_by(Observation.article_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Observation.article_id, Observation.via).join(latest, latest.c.id == Observation.id)
+    )
+    return {a for a, via in rows if via == Via.UNLISTED and a in article_ids}
+
+
+def _unlisted(session: Session, f: int, t: int, candidates: set[int]) -> set[int]:
+    """Articles that left the listing (and the sitemaps) between the two runs but are
+    still online: unlisted by run ``t``, not yet by run ``f``."""
+    return _latest_listing_verdicts(session, t, candidates) - _latest_listing_verdicts(
+        session, f, candidates
+    )
+
+
+def _run_warnings(older: Run, newer: Run) -> list[dict[str, Any]]:
+    """What makes the comparison of these two runs less than the site's whole story: a run
+    that did not complete, pages of the newer run that failed."""
+    warnings: list[dict[str, Any]] = []
+    for run, role in ((older, "from"), (newer, "to")):
+        if run.status == RunStatus.COMPLETE:
+            continue
+        why = f"{run.status}" + (f": {run.finish_reason}" if run.finish_reason else "")
+        consequence = (
+            "articles it did not reach show as added"
+            if role == "from"
+            else "articles it did not reach are neither changed nor removed here"
+        )
+        warnings.append(
+            {
+                "kind": DiffWarning.RUN_NOT_COMPLETE,
+                "run": run.id,
+                "status": run.status,
+                "reason": run.finish_reason,
+                "message": f"run {run.id} did not complete ({why}): it did not see the "
+                f"whole site, so {consequence}",
+            }
+        )
+    if newer.errors:
+        pages = "1 page" if newer.errors == 1 else f"{newer.errors} pages"
+        warnings.append(
+            {
+                "kind": DiffWarning.PAGE_ERRORS,
+                "run": newer.id,
+                "errors": newer.errors,
+                "message": f"run {newer.id}: {pages} failed after retries; such an article is "
+                "compared as it was before (see `cfbu runs`; the next crawl fetches it again)",
+            }
+        )
+    return warnings
+
+
+def _coverage_warning(before: Run, after: Run, drop: CoverageDrop) -> dict[str, Any]:
+    return {
+        "kind": DiffWarning.COVERAGE_DROP,
+        "field": drop.field,
+        "before": drop.before,
+        "after": drop.after,
+        "before_run": before.id,
+        "after_run": after.id,
+        "message": f"extraction coverage of {drop.field} dropped from {drop.before:.0%} "
+        f"(run {before.id}) to {drop.after:.0%} (run {after.id}): the site's markup "
+        f"has probably changed, so changes that only lost their {drop.field} are marked "
+        "suspect, not reported as edits",
+    }
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _suspect_fields(item: dict[str, Any], dropped: dict[str, CoverageDrop]) -> list[str]:
+    """The changed fields of ``item`` whose value vanished (had one, now empty) while that
+    field's coverage dropped."""
+    changes = item["changes"]
+    return [
+        field
+        for field in item["fields"]
+        if field in dropped and _empty(changes[field]["to"]) and not _empty(changes[field]["from"])
+    ]
+
+
+def _suspects(
+    session: Session, older: Run, newer: Run, changed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Mark each change's ``suspect_fields`` — the changed fields whose value vanished
+    (had one, now empty) while that field's coverage dropped: extraction lost on new
+    markup, not the site edited — and return the coverage warnings that say so.
+
+    The drop is looked for between the two runs, and also between the run that made an
+    article's earlier version and the newer run: an article the crawl could not fetch
+    during a redesign (a page that failed) loses its date only in a later diff, when the
+    site's coverage had already dropped."""
+    warnings = [
+        _coverage_warning(older, newer, d) for d in coverage_drops(older.coverage, newer.coverage)
+    ]
+    warned = {(older.id, w["field"]) for w in warnings}
+    drops_since: dict[int, dict[str, CoverageDrop]] = {
+        older.id: {d.field: d for d in coverage_drops(older.coverage, newer.coverage)}
+    }
+
+    def drops_from(run_id: int) -> dict[str, CoverageDrop]:
+        if run_id not in drops_since:
+            base = session.get(Run, run_id)
+            drops = coverage_drops(base.coverage, newer.coverage) if base is not None else []
+            drops_since[run_id] = {d.field: d for d in drops}
+        return drops_since[run_id]
+
+    for item in changed:
+        base_id = item.pop("base_run")
+        since_base = drops_from(base_id)
+        item["suspect_fields"] = _suspect_fields(item, drops_since[older.id] | since_base)
+        for field in item["suspect_fields"]:
+            if field not in drops_since[older.id] and (base_id, field) not in warned:
+                base = session.get(Run, base_id)
+                assert base is not None
+                warnings.append(_coverage_warning(base, newer, since_base[field]))
+                warned.add((base_id, field))
+    return warnings
+
+
+def _entry(article_id: int, urls: dict[int, str], at_to: dict[int, Any]) -> dict[str, Any]:
+    """``{"url", "title"}`` of an article at the newer run (title None without a version)."""
+    version = at_to.get(article_id)
+    return {"url": urls[article_id], "title": version.title if version is not None else None}
 
 
 def diff_runs(
@@ -221,30 +431,53 @@ def diff_runs(
 ) -> dict[str, Any]:
     """Compare two crawl runs.
 
-    Returns ``{"from_run", "to_run", "added": [{"url", "title"}], "removed": [{"url"}],
-    "moved": [{"from", "to"}], "changed": [{"url", "title", "fields", "changes"}],
-    "unchanged": N}``, lists sorted by URL (``moved`` by ``from``).
+    Returns ``{"from_run", "to_run", "added": [{"url", "title"}], "first_archived":
+    [{"url", "title", "reason", "failed_in_run"}], "removed": [{"url", "title"}],
+    "moved": [{"from", "to", "title"}], "changed": [{"url", "title", "fields", "changes",
+    "suspect_fields"}], "unlisted": [{"url", "title"}], "unchanged": N, "warnings":
+    [{"kind", "message", ...}]}``, lists sorted by URL (``moved`` by ``from``).
 
     - **added**: live at TO but not at FROM: first seen in (FROM, TO], or back after a
       removal (then with ``"restored": true``).
+    - **first_archived**: first seen in (FROM, TO] but already tried, and failed on, by
+      FROM or an earlier run: on the site all along, not new; ``reason`` is the error of
+      the latest failure and ``failed_in_run`` its run. Not in ``added``.
     - **removed**: live at FROM and gone at TO (declared removed by a complete run in
       (FROM, TO] and not seen live again since). Failed or interrupted runs never remove.
+      ``title`` is the title at FROM.
     - **moved**: existed at FROM and has an observation ``moved`` in (FROM, TO]: ``from``
       is the URL the crawler requested (the old article URL, taken from the first move in
-      the range), ``to`` the article's URL at TO. Moves and back again are left out.
+      the range), ``to`` the article's URL at TO, ``title`` its title at TO. Moves and
+      back again are left out.
     - **changed**: live at both runs and its site-caused content differs: the fields named
       by the ``changed_fields`` of versions with cause ``site`` made in (FROM, TO] whose
       value at TO differs from the value at FROM. Versions made by ``cfbu reparse``
       (cause ``extractor``) are not site changes and never make an article changed by
-      themselves; ``changes`` maps each field to ``{"from": old, "to": new}``.
+      themselves; ``changes`` maps each field to ``{"from": old, "to": new}``;
+      ``suspect_fields`` names the changed fields whose value vanished while that field's
+      coverage dropped between the runs (see ``warnings``): probably extraction lost on
+      new markup, not an edit.
+    - **unlisted**: live at both runs, not moved, and no longer shown by the listing or a
+      sitemap by TO while still shown at FROM: the crawler checked it directly and it
+      answered (it is kept live). Only runs that can tell record this (docs/schema.md,
+      ``observations.via``). Such an article is also counted in ``changed`` or
+      ``unchanged``.
     - **unchanged**: the number of articles live at both runs that are neither changed nor
       moved. A moved article whose content did not change is counted as moved only (not
       unchanged); one whose content also changed is listed in both moved and changed.
+    - **warnings**: ``coverage_drop`` (``field``, ``before``, ``after``: shares 0-1, of
+      the runs ``before_run`` and ``after_run``) for each field found on markedly fewer
+      articles at TO than at FROM (or than in the run that made a suspect change's
+      earlier version);
+      ``run_not_complete`` (``run``, ``status``, ``reason``) when either run is failed or
+      interrupted; ``page_errors`` (``run``, ``errors``) when pages of TO failed. Each
+      has a ``message`` for people.
 
     The run arguments: both None → the last two complete crawl runs; only ``from_run`` →
     from it to the latest complete crawl run. Explicit runs may be any finished crawl runs
-    (complete, failed or interrupted). Unknown runs, runs still running, reparse runs, FROM
-    not older than TO, or fewer than two complete runs raise ArchiveError.
+    (complete, failed or interrupted: then with a warning). Unknown runs, runs still
+    running, reparse runs, FROM not older than TO, or fewer than two complete runs raise
+    ArchiveError.
     """
     with session_factory(engine)() as session:
         older, newer = resolve_runs(session, from_run, to_run)
@@ -258,29 +491,47 @@ def diff_runs(
         urls = _urls_at(session, t, articles)
         at_to = versions_at(session, t, live_to)
 
-        # Live at TO but not at FROM: new, or back after a removal ("restored").
+        # Live at TO but not at FROM: new, or back after a removal ("restored"), or first
+        # archived after failing before.
+        appeared = live_to - live_from
+        failed_before = _first_archived(session, f, appeared - existed_from, articles)
         added = [
-            {"url": urls[a], "title": at_to[a].title if a in at_to else None}
-            | ({"restored": True} if a in existed_from else {})
-            for a in live_to - live_from
+            _entry(a, urls, at_to) | ({"restored": True} if a in existed_from else {})
+            for a in appeared
+            if a not in failed_before
         ]
-        removed = [{"url": urls[a]} for a in live_from - live_to]
+        first_archived = [_entry(a, urls, at_to) | failed_before[a] for a in failed_before]
+        gone = live_from - live_to
+        titles_from = _titles(session, f, gone)
+        removed = [{"url": urls[a], "title": titles_from.get(a)} for a in gone]
 
         moved = _moves(session, f, t, existed_from, articles, urls)
+        titles_to = _titles(session, t, {m["id"] for m in moved})
+        for m in moved:
+            m["title"] = titles_to.get(m["id"])
         changed = _changes(session, f, t, live_from & live_to, at_to, urls)
         moved_ids = {m.pop("id") for m in moved}
         changed_ids = {c.pop("id") for c in changed}
         unchanged = len((live_from & live_to) - changed_ids - moved_ids)
+        unlisted = [
+            _entry(a, urls, at_to)
+            for a in _unlisted(session, f, t, (live_from & live_to) - moved_ids)
+        ]
+
+        coverage = _suspects(session, older, newer, changed)
 
         return {
             "from_run": f,
             "to_run": t,
             "added": sorted(added, key=lambda x: x["url"]),
+            "first_archived": sorted(first_archived, key=lambda x: x["url"]),
             "removed": sorted(removed, key=lambda x: x["url"]),
             "moved": sorted(moved, key=lambda x: (x["from"], x["to"])),
             "changed": sorted(changed, key=lambda x: x["url"]),
+            "unlisted": sorted(unlisted, key=lambda x: x["url"]),
             "unchanged": unchanged,
+            "warnings": coverage + _run_warnings(older, newer),
         }
 
 
-__all__ = ["diff_runs", "live_article_ids", "resolve_runs", "versions_at"]
+__all__ = ["DiffWarning", "diff_runs", "live_article_ids", "resolve_runs", "versions_at"]

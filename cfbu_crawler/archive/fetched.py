@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cfbu_crawler.warc.location import WarcLocation
+
 
 @dataclass
 class FetchedPage:
@@ -26,6 +28,8 @@ class FetchedPage:
     sitemap_url: str | None = None
     fetched_at: datetime | None = None
     missing: list[str] = field(default_factory=list)  # required fields found empty
+    via: str | None = None  # a Via: how the crawler came to fetch it
+    warc: WarcLocation | None = None  # the response's record in the run's WARC files
 
     def urls(self) -> set[str]:
         """Every URL this fetch reached the article by: all become its aliases."""

@@ -24,11 +24,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from cfbu_crawler.archive import search
 from cfbu_crawler.archive.content import changed_fields
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
 from cfbu_crawler.archive.versioning import latest_version
-from cfbu_crawler.archive.vocabulary import ArticleStatus
+from cfbu_crawler.archive.vocabulary import ArticleStatus, Outcome
 from cfbu_crawler.extract.urls import slug_of, url_key
 
 
@@ -131,15 +132,27 @@ def merge_into(session: Session, *, newer: Article, older: Article, run: Run) ->
         select(Version).where(Version.article_id == newer.id).order_by(Version.number)
     ):
         _fold_version(session, version, older, run)
+    if newer.first_run_id == run.id:
+        # This run fetched the new URL first and took it for a new article: it is the
+        # move, and its observation says so, as the run's counts do (moved, not new).
+        session.execute(
+            update(Observation)
+            .where(
+                Observation.article_id == newer.id,
+                Observation.run_id == run.id,
+                Observation.outcome == Outcome.NEW,
+            )
+            .values(outcome=Outcome.MOVED)
+        )
+        run.new = max(0, run.new - 1)
     session.execute(
         update(Observation).where(Observation.article_id == newer.id).values(article_id=older.id)
     )
     session.execute(
         update(ArticleURL).where(ArticleURL.article_id == newer.id).values(article_id=older.id)
     )
-    if newer.first_run_id == run.id:
-        run.new = max(0, run.new - 1)
     session.flush()
+    search.on_articles_merged(session, merged_id=newer.id, into_id=older.id)
     session.expire(newer)
     session.execute(
         delete(Article)
@@ -160,6 +173,7 @@ def _fold_version(session: Session, version: Version, older: Article, run: Run) 
             .where(Observation.version_id == version.id)
             .values(version_id=latest.id)
         )
+        search.on_version_removed(session, version.id)
         session.delete(version)
     else:
         version.article_id = older.id

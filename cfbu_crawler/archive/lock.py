@@ -27,7 +27,11 @@ STALE_AFTER = timedelta(minutes=15)
 
 
 class LockHeld(Exception):
-    """Another live crawl writes to this archive."""
+    """Another live crawl writes to this archive (``holder``: which, when known)."""
+
+    def __init__(self, message: str, holder: Holder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Holder:
     pid: int
     run_id: int | None
     heartbeat_at: datetime
+    acquired_at: datetime | None = None  # when that crawl took the lock
 
 
 def this_host() -> str:
@@ -70,7 +75,7 @@ def current_holder(session: Session) -> Holder | None:
     row = session.get(CrawlLock, 1)
     if row is None:
         return None
-    return Holder(row.host, row.pid, row.run_id, row.heartbeat_at)
+    return Holder(row.host, row.pid, row.run_id, row.heartbeat_at, row.acquired_at)
 
 
 def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder | None:
@@ -93,7 +98,8 @@ def acquire(factory: sessionmaker[Session], *, pid: int | None = None) -> Holder
         if not is_stale(holder, now):
             raise LockHeld(
                 f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) "
-                f"is writing to this archive since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC"
+                f"is writing to this archive since {holder.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC",
+                holder,
             )
         take_over = (
             update(CrawlLock)
@@ -160,5 +166,6 @@ def ensure_no_live_holder(factory: sessionmaker[Session]) -> None:
     if holder is not None:
         raise LockHeld(
             f"another crawl (pid {holder.pid} on {holder.host}, run {holder.run_id}) is writing "
-            "to this archive"
+            "to this archive",
+            holder,
         )

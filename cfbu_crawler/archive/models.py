@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -110,7 +111,9 @@ class ArticleURL(Base):
     __tablename__ = "article_urls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(Text, unique=True)
     url: Mapped[str] = mapped_column(Text)
     first_seen: Mapped[datetime]
@@ -216,6 +219,12 @@ class Observation(Base):
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     bytes: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    via: Mapped[str | None] = mapped_column(String(16))  # a Via: how the run came to it
+    # The response (or revisit) record of this fetch in the crawl's WARC files: the file's
+    # name (in the WARC folder beside the archive), the gzip member's offset and length.
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(Integer)
 
 
 class CrawlLock(Base):

@@ -36,8 +36,13 @@ def store_raw_page(
 
 def raw_content(page: RawPage) -> bytes:
     """The uncompressed body of a stored page."""
-    if page.compression == "zlib":
-        return zlib.decompress(page.content)
-    if page.compression in ("", "none", None):
-        return page.content
-    raise ValueError(f"unknown compression {page.compression!r}")
+    return inflate(page.content, page.compression)
+
+
+def inflate(content: bytes, compression: str | None) -> bytes:
+    """A stored body uncompressed (``raw_pages.content`` by ``raw_pages.compression``)."""
+    if compression == "zlib":
+        return zlib.decompress(content)
+    if compression in ("", "none", None):
+        return content
+    raise ValueError(f"unknown compression {compression!r}")

@@ -11,7 +11,10 @@ Extraction is the crawl's own (``extract_article``), and so is its handling of f
 when an extractor crashes on a page, the crawl keeps the page as an ``error``
 observation and makes no version; reparse does the same (an ``error`` observation of
 the reparse run, on the stored page, with the same message), never a version with the
-crashed field empty (docs/record.md, "When extraction fails").
+crashed field empty (docs/record.md, "When extraction fails"). So are its settings: a
+page is re-extracted with the site timezone of the crawl that fetched it
+(``CFBU_SITE_TIMEZONE`` in that run's settings; Europe/Copenhagen for runs made before
+the setting existed) unless ``site_timezone`` overrides it.
 
 An archive may hold a hundred thousand pages. They are read a few hundred at a time,
 extracted in worker processes (``procpool``: every core extracts while this process
@@ -22,6 +25,7 @@ URLs. An extractor given by the caller (tests) runs in this process.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -38,7 +42,13 @@ from cfbu_crawler.archive.store import ArchiveWriter
 from cfbu_crawler.archive.timeutil import utcnow
 from cfbu_crawler.archive.versioning import add_version, latest_version
 from cfbu_crawler.archive.vocabulary import Cause, Outcome, RunStatus
-from cfbu_crawler.extract import EXTRACTOR_VERSION, Extraction, error_text, extract_article
+from cfbu_crawler.extract import (
+    DEFAULT_SITE_TIMEZONE,
+    EXTRACTOR_VERSION,
+    Extraction,
+    error_text,
+    extract_article,
+)
 from cfbu_crawler.procpool import available_cores, extraction_pool
 
 # ``extract(html_bytes, url, encoding)``: ``extract_article``, or a stand-in in tests.
@@ -56,6 +66,7 @@ class Source:
     """An article's latest stored page, as reparse needs it (plain values)."""
 
     article_id: int
+    run_id: int  # the run that fetched it
     url: str  # the URL the page answered under
     raw_page_id: int
     compressed: bytes
@@ -127,6 +138,7 @@ def _latest_sources(session: Session, article_ids: list[int]) -> dict[int, Sourc
         assert observation.article_id is not None  # as the query asks
         sources[observation.article_id] = Source(
             article_id=observation.article_id,
+            run_id=observation.run_id,
             url=observation.final_url or observation.url,
             raw_page_id=page.id,
             compressed=page.content,
@@ -157,14 +169,36 @@ def _sources(
 
 class _Extractions:
     """Pages extracted again, in the order they were given: by a worker pool (the crawl's
-    ``extract_article``) or, for an extractor given by the caller, here."""
+    ``extract_article``, with the site timezone of the crawl that fetched each page) or,
+    for an extractor given by the caller, here."""
 
-    def __init__(self, extract: Extractor | None, workers: int) -> None:
-        self.extract: Extractor = extract or extract_article
+    def __init__(
+        self, engine_writer: ArchiveWriter, extract: Extractor | None, workers: int,
+        site_timezone: str | None,
+    ) -> None:
+        self.writer = engine_writer
+        self.given = extract
+        self.site_timezone = site_timezone
+        self.zones: dict[int, str] = {}  # run id → site timezone of that crawl
         self.pool: ProcessPoolExecutor | None = (
             extraction_pool(workers) if extract is None and workers > 0 else None
         )
         self.window = max(1, workers) * IN_FLIGHT_PER_WORKER
+
+    def extractor(self, source: Source) -> Extractor:
+        if self.given is not None:
+            return self.given
+        zone = self.site_timezone or self._crawl_timezone(source.run_id)
+        return functools.partial(extract_article, site_timezone=zone)
+
+    def _crawl_timezone(self, run_id: int) -> str:
+        """The site timezone the crawl that fetched a page extracted it with."""
+        if run_id not in self.zones:
+            with self.writer.factory() as session:
+                run = session.get(Run, run_id)
+                recorded = (run.settings or {}).get("CFBU_SITE_TIMEZONE") if run else None
+            self.zones[run_id] = recorded or DEFAULT_SITE_TIMEZONE
+        return self.zones[run_id]
 
     def __call__(
         self, sources: Iterator[tuple[str, Source | None]]
@@ -182,7 +216,13 @@ class _Extractions:
     def _start(self, source: Source | None) -> Future[Reextracted] | Reextracted | None:
         if source is None:
             return None
-        args = (source.compressed, source.compression, source.url, source.encoding, self.extract)
+        args = (
+            source.compressed,
+            source.compression,
+            source.url,
+            source.encoding,
+            self.extractor(source),
+        )
         if self.pool is None:
             return reextract(*args)
         return self.pool.submit(reextract, *args)
@@ -210,6 +250,7 @@ def reparse_archive(
     total: Callable[[int], None] | None = None,
     workers: int | None = None,
     batch_seconds: float = 1.0,
+    site_timezone: str | None = None,
 ) -> dict[str, Any]:
     """Re-extract every article's latest stored page; add ``extractor`` versions.
 
@@ -222,7 +263,8 @@ def reparse_archive(
     "failures": [{"url", "error"}]}``: ``skipped`` counts the articles with no stored raw
     page (they are not re-extracted); ``failed`` the pages extraction failed on, each
     also kept as an ``error`` observation of the run. Raises ``lock.LockHeld`` while a
-    crawl runs.
+    crawl runs. ``site_timezone`` overrides the site timezone each page's crawl recorded
+    (see the module's docstring); an injected ``extract`` is called as given.
     """
     extractor_version = extractor_version or EXTRACTOR_VERSION
     writer = ArchiveWriter(
@@ -231,7 +273,7 @@ def reparse_archive(
     run_id = writer.begin_run(
         start_url=None,
         full=True,
-        settings={"extractor_version": extractor_version},
+        settings={"extractor_version": extractor_version, "CFBU_SITE_TIMEZONE": site_timezone},
         kind="reparse",
     )
     counts = {"articles": 0, "changed": 0, "unchanged": 0, "failed": 0, "skipped": 0}
@@ -248,7 +290,7 @@ def reparse_archive(
             ]
         if workers is None:
             workers = available_cores() if len(articles) >= POOL_FROM else 0
-        extractions = _Extractions(extract, workers)
+        extractions = _Extractions(writer, extract, workers, site_timezone)
         if total is not None:
             total(len(articles))
         for url, source, result in extractions(_sources(writer, articles)):

@@ -36,6 +36,7 @@ from cfbu_crawler.archive.bookkeeping import (
     observe_page,
     seen_in_run,
     touch,
+    warc_columns,
 )
 from cfbu_crawler.archive.content import content_hash
 from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
@@ -54,6 +55,7 @@ from cfbu_crawler.archive.vocabulary import (
     RunStatus,
 )
 from cfbu_crawler.extract.result import error_text
+from cfbu_crawler.warc.location import WarcLocation
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -391,6 +393,8 @@ class ArchiveWriter:
         final_url: str | None = None,
         sitemap_lastmod: str | None = None,
         sitemap_url: str | None = None,
+        via: str | None = None,
+        warc: WarcLocation | None = None,
     ) -> None:
         """Record a fetch that made no version: ``not_modified`` (304), ``gone``
         (404/410), ``error`` (failed after retries) or ``skipped`` (sitemap says unchanged)."""
@@ -420,6 +424,8 @@ class ArchiveWriter:
                     raw_page_id=raw_id,
                     bytes=len(raw or b""),
                     error=error,
+                    via=via,
+                    **warc_columns(warc),
                 )
             )
             if outcome == Outcome.ERROR:
@@ -465,6 +471,8 @@ class PageRecorder(Protocol):
         raw: bytes | None = ...,
         content_type: str | None = ...,
         final_url: str | None = ...,
+        via: str | None = ...,
+        warc: WarcLocation | None = ...,
     ) -> None: ...
 
 
@@ -492,6 +500,8 @@ def record_fetch(
         raw=page.raw,
         content_type=page.content_type,
         final_url=page.final_url,
+        via=page.via,
+        warc=page.warc,
     )
     return Outcome.ERROR, refused
 

@@ -3,7 +3,9 @@ changed, the cause of a change (the site, or a newer extractor reading the same 
 and an article that comes back after it was removed.
 
 Functions here work inside the caller's transaction (``ArchiveWriter.record_page`` makes
-one per page; ``cfbu reparse`` one per article) and never commit.
+one per page; ``cfbu reparse`` one per article) and never commit. ``add_version`` is the
+one place a version is made, so it is also where the full-text search index learns of
+it, in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
+from cfbu_crawler.archive import search
 from cfbu_crawler.archive.content import changed_fields, content_of
 from cfbu_crawler.archive.models import Article, BreadcrumbItem, Observation, QAPair, Version
 from cfbu_crawler.archive.vocabulary import ArticleStatus, Cause, Outcome
@@ -47,8 +50,9 @@ def add_version(
     now: datetime,
     number: int | None = None,
 ) -> Version:
-    """Add the article's next version, with its breadcrumb and Q&A rows. ``number``: the
-    next version's number, when the caller knows it (the latest's plus one)."""
+    """Add the article's next version, with its breadcrumb and Q&A rows, and index it
+    for search (it is now the article's latest). ``number``: the next version's number,
+    when the caller knows it (the latest's plus one)."""
     if number is None:
         number = (
             session.scalar(select(func.max(Version.number)).where(Version.article_id == article.id))
@@ -81,6 +85,7 @@ def add_version(
     ]
     session.add(version)
     session.flush()
+    search.on_version_added(session, version.id, article.id)
     return version
 
 

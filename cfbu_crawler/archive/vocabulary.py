@@ -48,6 +48,27 @@ ANSWERED_OUTCOMES = (*PAGE_OUTCOMES, Outcome.NOT_MODIFIED)
 LIVE_OUTCOMES = (*ANSWERED_OUTCOMES, Outcome.SKIPPED)
 
 
+class Via(StrEnum):
+    """How the crawler came to fetch an article URL (``observations.via``): where the run
+    found it, or why it checked it directly."""
+
+    LISTING = "listing"  # linked from a page of the news listing
+    SITEMAP = "sitemap"  # listed in an XML sitemap (or skipped because its lastmod held)
+    LINK = "link"  # linked from another article (a related-articles list)
+    RETRY = "retry"  # its last fetch failed: fetched again first
+    # A known article this run's navigation did not reach, checked directly at the end of
+    # the sweep: ``unlisted`` when the run proves that neither the listing nor a sitemap
+    # shows it any more (the listing was walked to its end, or the sitemap that listed it
+    # was read without it); ``check`` when the run cannot tell (an incremental walk
+    # stopped early, before the pages where it would be).
+    UNLISTED = "unlisted"
+    CHECK = "check"
+
+
+# How a run found an article that answered: the verdicts on whether it is still listed.
+LISTED_VIAS = (Via.LISTING, Via.SITEMAP)
+
+
 class RunStatus(StrEnum):
     """How a run ended (``runs.status``). Only a complete crawl may declare an article
     removed; a run left running by a killed process is later marked interrupted."""
@@ -78,15 +99,21 @@ class Cause(StrEnum):
 # keeps, and whose drop warns that extraction degrades (archive/coverage.py).
 COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
 
+# ``runs.finish_reason`` of a crawl stopped at once (a second Ctrl-C or SIGTERM): the
+# reactor stopped before Scrapy closed the spider.
+FORCED_STOP = "forced_shutdown"
 
 __all__ = [
     "ANSWERED_OUTCOMES",
     "COVERAGE_FIELDS",
+    "FORCED_STOP",
     "LIVE_OUTCOMES",
     "PAGE_OUTCOMES",
     "ArticleStatus",
     "Cause",
     "Outcome",
     "RunStatus",
+    "LISTED_VIAS",
     "StrEnum",
+    "Via",
 ]

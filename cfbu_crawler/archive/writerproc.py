@@ -60,16 +60,24 @@ class WriterProcess:
 
     def __init__(self, options: WriterOptions) -> None:
         self.pool: ProcessPoolExecutor = worker_pool(1, initializer=_open, initargs=(options,))
+        self.waiting: set[Future[Any]] = set()
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Future[Any]:
         """``ArchiveWriter.<method>(*args, **kwargs)`` in the worker, after every call
         made before it."""
-        return self.pool.submit(_call, method, args, kwargs)
+        future = self.pool.submit(_call, method, args, kwargs)
+        self.waiting.add(future)
+        future.add_done_callback(self.waiting.discard)
+        return future
 
-    def close(self) -> None:
-        """Commit what the worker holds and stop it. Raises what the commit raised (the
-        database's error, or ``BrokenProcessPool`` when the worker died): what it held is
-        then lost, as after a crash, and the worker is stopped all the same."""
+    def close(self, *, at_once: bool = False) -> None:
+        """Commit what the worker holds and stop it; ``at_once``: the calls not begun yet
+        are cancelled first. Raises what the commit raised (the database's error, or
+        ``BrokenProcessPool`` when the worker died): what it held is then lost, as after
+        a crash, and the worker is stopped all the same."""
+        if at_once:
+            for future in list(self.waiting):
+                future.cancel()
         try:
             self.call("commit").result()
         finally:

@@ -34,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "history": "cfbu_crawler.cli.changes:history",
     "reparse": "cfbu_crawler.cli.changes:reparse",
     "runs": "cfbu_crawler.cli.read:runs",
+    "search": "cfbu_crawler.cli.search:search",
+    "serve": "cfbu_crawler.cli.serve:serve",
     "show": "cfbu_crawler.cli.changes:show",
 }
 
@@ -120,8 +122,9 @@ class CfbuGroup(click.Group):
                 traceback.print_exc()
             if _is_archive_error(exc):
                 raise click.ClickException(str(exc).splitlines()[0]) from None
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise click.ClickException(f"{type(exc).__name__}: {message}") from None
+            from cfbu_crawler.cli.errors import describe_error
+
+            raise click.ClickException(describe_error(exc)) from None
 
 
 @click.group(

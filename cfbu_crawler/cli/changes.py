@@ -8,18 +8,28 @@ import click
 from cfbu_crawler.cli.app import db_option, emit_json, json_option, open_archive, require_runs
 
 
+class RunArgument(click.Argument):
+    """A run id argument of ``diff``: shown nested in the usage (``[FROM [TO]]``: TO only
+    with FROM), named plainly in errors (``Invalid value for 'FROM'``)."""
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return f"'{(self.metavar or '').strip('[]')}'"
+
+
 @click.command()
 @db_option
-@click.argument("from_run", metavar="[FROM", type=int, required=False)
-@click.argument("to_run", metavar="[TO]]", type=int, required=False)
+@click.argument("from_run", cls=RunArgument, metavar="[FROM", type=int, required=False)
+@click.argument("to_run", cls=RunArgument, metavar="[TO]]", type=int, required=False)
 @json_option
 def diff(db: str | None, from_run: int | None, to_run: int | None, as_json: bool) -> None:
     """Show what changed on the site between two crawl runs: articles added, removed and
     moved, and for each changed article its changed fields with a word-level diff.
 
     Without arguments the last two complete crawl runs are compared; with FROM alone,
-    FROM and the latest complete run. Changes made by `cfbu reparse` (a new extractor)
-    are not site changes and are not shown.
+    FROM and the latest complete run (run ids, see `cfbu runs`). Changes made by `cfbu
+    reparse` (a new extractor) are not site changes and are not shown. Warnings say when
+    the comparison may mislead: a field's extraction coverage dropped (changes that
+    only lost that field are marked suspect), a run did not complete, pages failed.
 
     \b
     Example:
@@ -54,7 +64,7 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
     from rich.markup import escape
 
     from cfbu_crawler.archive.history import article_history
-    from cfbu_crawler.cli.render import change_lines, console, indented
+    from cfbu_crawler.cli.render import change_lines, console, indented, plural
 
     engine = open_archive(db)
     require_runs(engine)
@@ -67,8 +77,8 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
     out.print(f"[bold]{escape(data['url'])}[/]  ({status})")
     out.print(
         f"first seen {data['first_seen']} (run {data['first_run']}), last seen "
-        f"{data['last_seen']} (run {data['last_run']}); {len(data['versions'])} versions, "
-        f"{data['observations']} fetches"
+        f"{data['last_seen']} (run {data['last_run']}); "
+        f"{plural(len(data['versions']), 'version')}, {plural(data['observations'], 'fetch', 'fetches')}"
     )
     for alias in data["aliases"]:
         out.print(f"also reached as {escape(alias)}")
@@ -107,6 +117,7 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
       cfbu show https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/ --version 1 --json
     """
     from cfbu_crawler.archive.history import show_article
+    from cfbu_crawler.cli.render import plural
 
     engine = open_archive(db)
     require_runs(engine)
@@ -131,7 +142,7 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
         lines.append(f"Missing:    {', '.join(record['missing'])} (partial record)")
     lines += ["", record["body"] or "(no body)"]
     if record["qa"]:
-        lines += ["", f"Q&A ({len(record['qa'])} questions)"]
+        lines += ["", f"Q&A ({plural(len(record['qa']), 'question')})"]
         for pair in record["qa"]:
             lines += ["", f"Q: {pair.get('question', '')}", f"A: {pair.get('answer', '')}"]
     click.echo("\n".join(lines))
@@ -162,9 +173,11 @@ def reparse(db: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(result)
         return
+    from cfbu_crawler.cli.render import plural
+
     click.echo(
         f"Reparse run {result['run_id']} (extractor {result['extractor_version']}): "
-        f"{result['articles']} articles, {result['changed']} changed, "
+        f"{plural(result['articles'], 'article')}, {result['changed']} changed, "
         f"{result['unchanged']} unchanged, {result['failed']} failed, "
         f"{result['skipped']} skipped (no stored page)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +51,34 @@ class StartURLOption(click.Option):
     help="Where the crawl log goes [default: logs/ beside the archive].",
 )
 @click.option(
-    "--fail-on-coverage-drop",
+    "--fail-on-coverage-drop/--no-fail-on-coverage-drop",
+    default=True,
+    show_default=True,
+    help="Exit with status 5 when extraction coverage dropped since the last complete run.",
+)
+@click.option(
+    "-q",
+    "--quiet",
     is_flag=True,
-    help="Exit with status 5 when extraction coverage dropped since the last run.",
+    help="Print nothing on success and one line on failure (for cron); the log file "
+    "still gets everything.",
 )
 @click.option(
     "--contact",
     envvar="CFBU_CONTACT_URL",
     metavar="URL",
     help="Contact URL (or mailto:) put in the User-Agent [default: $CFBU_CONTACT_URL or the project's].",
+)
+@click.option(
+    "--no-warc",
+    is_flag=True,
+    help="Write no WARC files of what was fetched [default: write them to warc/ beside the archive].",
+)
+@click.option(
+    "--site-timezone",
+    metavar="ZONE",
+    help="The site's timezone (IANA name): the day of a timestamp the page shows no date "
+    "for [default: Europe/Copenhagen].",
 )
 @click.option(
     "-s",
@@ -77,7 +97,10 @@ def crawl(
     concurrency: int | None,
     log_dir: Path | None,
     fail_on_coverage_drop: bool,
+    quiet: bool,
     contact: str | None,
+    no_warc: bool,
+    site_timezone: str | None,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -87,26 +110,48 @@ def crawl(
     listing pages); every change lands as a new version.
 
     \b
-    Exit status: 0 ok, 1 failed, 3 another crawl holds the archive,
-    4 finished but some pages failed, 5 coverage dropped (--fail-on-coverage-drop),
-    6 interrupted (SIGTERM, Ctrl-C).
+    Exit status (when several apply, the first listed here wins):
+      6  interrupted (Ctrl-C, SIGTERM): the run is recorded as interrupted
+      1  failed (start URL unreachable, unusable archive or log folder)
+      2  a bad option or -s value: nothing was created
+      3  another crawl holds the archive: nothing was done
+      5  extraction coverage dropped since the last complete run
+         (the site's markup changed?; --no-fail-on-coverage-drop: off)
+      4  complete, but some pages still failed after retries
+      0  complete
 
     \b
     Example:
       cfbu crawl --start-url https://cfbu.dk/nyheder/ --db data/cfbu.sqlite3
+      cfbu crawl --quiet          # for cron: silent unless something is wrong
     """
-    from cfbu_crawler.archive.db import describe, resolve_db
-    from cfbu_crawler.archive.queries import run_dict
-    from cfbu_crawler.archive.vocabulary import RunStatus
-    from cfbu_crawler.cli.render import print_run_summary
-    from cfbu_crawler.crawl import CrawlError, run_crawl
+    # From here on SIGTERM interrupts like Ctrl-C: stopped before the crawl even started,
+    # the exit status is still 6 (interrupted), not a death by signal.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        from cfbu_crawler.archive.db import describe, resolve_db
+        from cfbu_crawler.archive.queries import run_dict
+        from cfbu_crawler.cli.render import print_run_summary
+        from cfbu_crawler.crawl import EXIT_OK, EXIT_USAGE, CrawlError, run_crawl
+        from cfbu_crawler.overrides import SettingError, parse_overrides
+    except KeyboardInterrupt:
+        click.echo("Error: interrupted before the crawl started: nothing was recorded", err=True)
+        raise SystemExit(6) from None
 
-    extra = {"CFBU_CONTACT_URL": contact} if contact else {}
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
-        extra[name.strip()] = value
+    try:
+        extra: dict[str, str] = parse_overrides(overrides)
+    except SettingError as exc:
+        raise click.BadParameter(str(exc), param_hint="-s/--set") from None
+    if contact:
+        extra = {"CFBU_CONTACT_URL": contact, **extra}
+
+    def notice(message: str) -> None:
+        click.echo(message, err=True)
+
+    if no_warc:
+        extra["CFBU_WARC"] = "False"  # as a -s value would be (checked the same way)
+    if site_timezone:
+        extra["CFBU_SITE_TIMEZONE"] = site_timezone  # checked like a -s value
     try:
         result = run_crawl(
             start_url=start_url,
@@ -117,15 +162,20 @@ def crawl(
             log_dir=log_dir,
             fail_on_coverage_drop=fail_on_coverage_drop,
             extra_settings=extra,
+            console_log=not quiet,
+            notice=None if quiet else notice,
         )
     except CrawlError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        if exc.exit_code == EXIT_USAGE:
+            raise click.BadParameter(str(exc).removeprefix("-s "), param_hint="-s/--set") from None
+        if not quiet or exc.worth_a_word():
+            click.echo(f"Error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     run = result.run
     if as_json:
         emit_json(run_dict(run) | {"log_file": str(result.log_file) if result.log_file else None})
-    else:
+    elif not quiet:
         print_run_summary(run, archive=describe(resolve_db(db)), log_file=result.log_file)
-    if run.status != RunStatus.COMPLETE:
+    if result.exit_code != EXIT_OK:
         click.echo(f"Error: {result.failure()}", err=True)
     raise SystemExit(result.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from rich.markup import escape
 
 from cfbu_crawler.archive.models import Run
 from cfbu_crawler.archive.textdiff import DELETE, INSERT, diff_segments
-from cfbu_crawler.cli.runtable import coverage_line, run_lines
+from cfbu_crawler.archive.vocabulary import RunStatus
+from cfbu_crawler.cli.runtable import coverage_line, plural, run_lines
 from cfbu_crawler.record import CONTENT_FIELDS
 
 
@@ -19,16 +21,26 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -> None:
-    click.echo(
-        f"Run {run.id} {run.status} ({run.finish_reason}) in "
-        f"{(run.finished_at - run.started_at).total_seconds():.0f}s → {archive}"
-        if run.finished_at
-        else f"Run {run.id} {run.status}"
+def run_headline(run: Run, archive: str) -> str:
+    """``Run 3 complete in 54s → archive``; a run that did not complete says why
+    (``Run 4 interrupted (shutdown) in 12s → …``)."""
+    why = (
+        ""
+        if run.status == RunStatus.COMPLETE or not run.finish_reason
+        else f" ({run.finish_reason})"
     )
+    if not run.finished_at:
+        return f"Run {run.id} {run.status}{why}"
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    return f"Run {run.id} {run.status}{why} in {seconds:.0f}s → {archive}"
+
+
+def print_run_summary(run: Run, *, archive: str, log_file: Path | None = None) -> None:
+    click.echo(run_headline(run, archive))
     click.echo(
-        f"  {run.requests} requests, {run.bytes_received:,} bytes; {run.new} new, {run.changed} changed, "
-        f"{run.unchanged} unchanged, {run.moved} moved, {run.removed} removed, {run.errors} errors"
+        f"  {plural(run.requests, 'request')}, {plural(run.bytes_received, 'byte')}; "
+        f"{run.new} new, {run.changed} changed, {run.unchanged} unchanged, {run.moved} moved, "
+        f"{run.removed} removed, {plural(run.errors, 'error')}"
     )
     click.echo(f"  coverage: {coverage_line(run.coverage)}")
     for warning in run.warnings or []:
@@ -63,6 +75,18 @@ def _short(value: Any) -> str:
     if isinstance(value, list):
         return " / ".join(str(v) for v in value)
     return str(value)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _was(field: str, value: Any) -> str:
+    """A short account of a value that vanished."""
+    if field == "qa":
+        return plural(len(value or []), "question")
+    return _clip(_short(value))
 
 
 def _qa_lines(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]:
@@ -112,36 +136,119 @@ def indented(line: str, indent: str) -> str:
     return indent + ("\n" + indent + "  ").join(rows)
 
 
-def print_diff(out: Console, data: dict[str, Any]) -> None:
-    added, removed, moved, changed = (data[k] for k in ("added", "removed", "moved", "changed"))
-    out.print(
-        f"Run {data['from_run']} → run {data['to_run']}: {len(added)} added, "
-        f"{len(removed)} removed, {len(moved)} moved, {len(changed)} changed, "
-        f"{data['unchanged']} unchanged"
+def _titled(url: str, title: str | None) -> str:
+    return f"{escape(url)}  {escape(title or '(no title)')}"
+
+
+def _diff_summary(data: dict[str, Any], suspect: int) -> str:
+    parts = [f"{len(data['added'])} added"]
+    if data["first_archived"]:
+        parts.append(f"{len(data['first_archived'])} first archived")
+    parts += [
+        f"{len(data['removed'])} removed",
+        f"{len(data['moved'])} moved",
+        f"{len(data['changed']) - suspect} changed",
+    ]
+    if suspect:
+        parts.append(f"{suspect} suspect")
+    if data["unlisted"]:
+        parts.append(f"{len(data['unlisted'])} unlisted")
+    parts.append(f"{data['unchanged']} unchanged")
+    return f"Run {data['from_run']} → run {data['to_run']}: " + ", ".join(parts)
+
+
+def _fields_label(item: dict[str, Any]) -> str:
+    suspect = set(item.get("suspect_fields") or [])
+    return ", ".join(f"{f} (suspect)" if f in suspect else f for f in item["fields"])
+
+
+def _section(
+    out: Console,
+    title: str,
+    items: list[dict[str, Any]],
+    lines: Callable[[dict[str, Any]], list[str]],
+    note: str = "",
+) -> None:
+    """One section of ``cfbu diff``: a bold title with the count (and a note), then the
+    lines of each item; nothing when there are no items."""
+    if not items:
+        return
+    out.print(f"\n[bold]{title} ({len(items)})[/]{note}")
+    for item in items:
+        for line in lines(item):
+            out.print(line)
+
+
+def _added_lines(item: dict[str, Any]) -> list[str]:
+    back = "  (back after its removal)" if item.get("restored") else ""
+    return [f"  + {_titled(item['url'], item['title'])}{back}"]
+
+
+def _first_archived_lines(item: dict[str, Any]) -> list[str]:
+    return [
+        f"  + {_titled(item['url'], item['title'])}",
+        f"      run {item['failed_in_run']}: {escape(item['reason'])}",
+    ]
+
+
+def _changed_lines(item: dict[str, Any]) -> list[str]:
+    head = f"  ~ {escape(item['url'])}  ({_fields_label(item)})"
+    return [head, *(indented(line, "      ") for line in change_lines(item["changes"]))]
+
+
+def _suspect_lines(item: dict[str, Any]) -> list[str]:
+    lost = "; ".join(
+        f"{field}: {escape(_was(field, item['changes'][field]['from']))} → (none)"
+        for field in item["fields"]
     )
-    if added:
-        out.print(f"\n[bold]Added ({len(added)})[/]")
-        for item in added:
-            back = "  (back after its removal)" if item.get("restored") else ""
-            out.print(f"  + {escape(item['url'])}  {escape(item['title'] or '')}{back}")
-    if removed:
-        out.print(f"\n[bold]Removed ({len(removed)})[/]")
-        for item in removed:
-            out.print(f"  - {escape(item['url'])}")
-    if moved:
-        out.print(f"\n[bold]Moved ({len(moved)})[/]")
-        for item in moved:
-            out.print(f"  {escape(item['from'])} → {escape(item['to'])}")
-    if changed:
-        out.print(f"\n[bold]Changed ({len(changed)})[/]")
-        for item in changed:
-            out.print(f"  ~ {escape(item['url'])}  ({', '.join(item['fields'])})")
-            for line in change_lines(item["changes"]):
-                out.print(indented(line, "      "))
+    return [f"  ? {escape(item['url'])}  {lost}"]
+
+
+def print_diff(out: Console, data: dict[str, Any]) -> None:
+    """``cfbu diff`` for people: a summary line, the warnings, then one section per kind
+    of change. Changes that are only suspect (a field that vanished while its coverage
+    dropped) get their own section, apart from the site's edits."""
+    changed = data["changed"]
+    only_suspect = [c for c in changed if set(c["fields"]) <= set(c.get("suspect_fields") or [])]
+    edits = [c for c in changed if c not in only_suspect]
+    out.print(_diff_summary(data, len(only_suspect)))
+    _section(out, "Warnings", data["warnings"], lambda w: [f"  ! {escape(w['message'])}"])
+    _section(out, "Added", data["added"], _added_lines)
+    _section(
+        out,
+        "First archived",
+        data["first_archived"],
+        _first_archived_lines,
+        ": failed in an earlier run, archived now (not new on the site)",
+    )
+    _section(out, "Removed", data["removed"], lambda i: [f"  - {_titled(i['url'], i['title'])}"])
+    _section(
+        out,
+        "Moved",
+        data["moved"],
+        lambda i: [f"  {escape(i['from'])} → {_titled(i['to'], i['title'])}"],
+    )
+    _section(
+        out,
+        "Unlisted",
+        data["unlisted"],
+        lambda i: [f"  ? {_titled(i['url'], i['title'])}"],
+        ": no longer in the listing or the sitemap, still online (kept live)",
+    )
+    _section(out, "Changed", edits, _changed_lines)
+    _section(
+        out,
+        "Suspect",
+        only_suspect,
+        _suspect_lines,
+        ": a field vanished where its coverage dropped (see the warnings): probably "
+        "extraction, not an edit",
+    )
 
 
 __all__ = [
     "change_lines",
+    "plural",
     "console",
     "indented",
     "print_diff",

@@ -1,5 +1,5 @@
-"""The runs listing of ``cfbu runs`` (and the coverage line of a run summary), as plain
-text that fits an 80-column terminal.
+"""The runs listing of ``cfbu runs`` and the small formatters run summaries share (counts
+in words, sizes, coverage), as plain text that fits an 80-column terminal.
 
 It needs neither rich nor the archive's models, so that ``cfbu runs`` starts at once.
 """
@@ -12,8 +12,22 @@ from typing import Any
 from cfbu_crawler.archive.vocabulary import COVERAGE_FIELDS, RunStatus
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1,234 bytes`` (``words`` for an irregular plural)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+def size(nbytes: int) -> str:
+    """A disk size for people: 148 kB, 12.3 MB, 1.2 GB (powers of 1000)."""
+    if nbytes < 1_000_000:
+        return f"{max(nbytes, 1) / 1000:.0f} kB" if nbytes >= 1000 else f"{nbytes} bytes"
+    if nbytes < 1_000_000_000:
+        return f"{nbytes / 1e6:.1f} MB"
+    return f"{nbytes / 1e9:.1f} GB"
 
 
 def coverage_line(coverage: dict[str, Any] | None) -> str:
@@ -21,7 +35,9 @@ def coverage_line(coverage: dict[str, Any] | None) -> str:
         return "no articles"
     parts = [f"{field} {pct(coverage.get(field))}" for field in COVERAGE_FIELDS]
     if coverage.get("interviews"):
-        parts.append(f"Q&A {pct(coverage.get('qa'))} of {coverage['interviews']} interviews")
+        parts.append(
+            f"Q&A {pct(coverage.get('qa'))} of {plural(coverage['interviews'], 'interview')}"
+        )
     return ", ".join(parts)
 
 
@@ -96,8 +112,11 @@ def _run_notes(run: dict[str, Any]) -> list[str]:
         notes.append(f"coverage: {coverage_line(run['coverage'])}")
     elif run["status"] != RunStatus.COMPLETE and run.get("finish_reason"):
         notes.append(f"{run['status']}: {run['finish_reason']}")
+    if (run.get("warc") or {}).get("files"):
+        files = run["warc"]["files"]
+        notes.append(f"warc: {size(run['warc']['bytes'])} in {files} file{'s' * (files > 1)}")
     notes += [f"warning: {warning}" for warning in run["warnings"] or []]
     return notes
 
 
-__all__ = ["coverage_line", "pct", "run_lines"]
+__all__ = ["coverage_line", "pct", "plural", "run_lines", "size"]

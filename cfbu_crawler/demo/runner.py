@@ -219,7 +219,7 @@ def next_steps(db: Path) -> str:
     slug = edits.TITLE_EDIT
     return "\n".join(
         [
-            "Explore the demo archive (add --json to any of these for machines):",
+            "Explore the demo archive (runs, history and show take --json for machines):",
             f"  cfbu runs --db {q}",
             "      the two crawls, with their counts and extraction coverage",
             f"  cfbu history {slug} --db {q}",

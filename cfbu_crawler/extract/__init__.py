@@ -15,22 +15,24 @@ from .body import Block, body_and_lead, extract_body_blocks
 from .breadcrumb import extract_breadcrumb
 from .canonical import extract_canonical
 from .category import extract_category
-from .page import Page, parse_page
+from .page import DEFAULT_SITE_TIMEZONE, Page, check_timezone, parse_page
 from .published import extract_published
 from .qa import extract_qa
 from .result import Extraction, QuestionAnswer, error_text
 from .text import normalise_record, normalise_text
 from .title import extract_title
 
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 __all__ = [
+    "DEFAULT_SITE_TIMEZONE",
     "EXTRACTOR_VERSION",
     "Block",
     "Extraction",
     "Page",
     "QuestionAnswer",
     "body_and_lead",
+    "check_timezone",
     "error_text",
     "extract_article",
     "extract_body_blocks",

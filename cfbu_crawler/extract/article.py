@@ -15,7 +15,7 @@ from .body import body_and_lead, extract_body_blocks
 from .breadcrumb import extract_breadcrumb
 from .canonical import extract_canonical
 from .category import extract_category
-from .page import parse_page
+from .page import DEFAULT_SITE_TIMEZONE, parse_page
 from .published import extract_published
 from .qa import extract_qa
 from .result import Extraction, QuestionAnswer
@@ -38,7 +38,7 @@ def extract_article(
     encoding: str | None = None,
     *,
     section: Section | None = None,
-    site_timezone: str = "Europe/Copenhagen",
+    site_timezone: str = DEFAULT_SITE_TIMEZONE,
 ) -> Extraction:
     """Every field of the record (docs/record.md) from the page ``html`` fetched at ``url``.
 

@@ -4,7 +4,7 @@ Generic date parsers (dateutil & co.) handle Danish poorly: they do not know ``m
 ``okt.`` or ``marts``, misread ``30.11.2015`` as month-first, and happily invent dates from
 stray numbers. The formats are few and known, so a small explicit month table (Danish
 first, then the languages news sites are written in: en, de, fr, es, it, pt, nl, sv, no,
-pl) and a handful of anchored patterns are both stricter and easier to audit.
+pl, tr, ru, cs, ro, hu, fi, id; CJK and Korean numerals) and a handful of anchored patterns are both stricter and easier to audit.
 
 Numeric dates are day-first (``30.11.2015``) unless the caller says month-first (an
 English page from the US, or a page whose other dates can only be month-first: see
@@ -23,20 +23,29 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 _MONTH_NAMES = {
     1: "januar jan january janvier janv enero ene gennaio gen janeiro januari jänner jaenner "
-    "stycznia",
+    "stycznia ocak oca января янв ledna ianuarie január tammikuuta",
     2: "februar feb february février fevrier févr fevr febrero febbraio fevereiro fev "
-    "februari feber lutego",
-    3: "marts mar march mars märz maerz mär marzo março marco maart mrt marca",
-    4: "april apr avril avr abril abr aprile apr kwietnia",
-    5: "maj may mai mayo maggio mag maio mei maja",
-    6: "juni jun june juin junio giugno giu junho czerwca",
-    7: "juli jul july juillet juil julio luglio lug julho lipca",
-    8: "august aug août aout agosto ago augusti augustus sierpnia",
-    9: "september sep sept septembre septiembre setiembre settembre set setembro września wrzesnia",
-    10: "oktober okt oct october octobre octubre ottobre ott outubro października pazdziernika",
-    11: "november nov novembre noviembre novembro listopada",
+    "februari feber lutego pebruari şubat subat şub февраля фев února unora februarie február "
+    "helmikuuta",
+    3: "marts mar march mars märz maerz mär marzo março marco maart mrt marca maret mart "
+    "марта мар března brezna martie március maaliskuuta",
+    4: "april apr avril avr abril abr aprile apr kwietnia nisan nis апреля апр dubna aprilie "
+    "április huhtikuuta",
+    5: "maj may mai mayo maggio mag maio mei maja mayıs mayis мая května kvetna május toukokuuta",
+    6: "juni jun june juin junio giugno giu junho czerwca haziran haz июня июн června cervna "
+    "iunie június kesäkuuta",
+    7: "juli jul july juillet juil julio luglio lug julho lipca temmuz tem июля июл července "
+    "cervence iulie július heinäkuuta",
+    8: "august aug août aout agosto ago augusti augustus sierpnia agustus ağustos agustos ağu "
+    "августа авг srpna augusztus elokuuta",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro września "
+    "wrzesnia eylül eylul eyl сентября сен сент září zari septembrie szeptember syyskuuta",
+    10: "oktober okt oct october octobre octubre ottobre ott outubro października pazdziernika "
+    "ekim eki октября окт října rijna octombrie október lokakuuta",
+    11: "november nov novembre noviembre novembro listopada kasım kasim kas ноября ноя "
+    "listopadu noiembrie marraskuuta",
     12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
-    "desember grudnia",
+    "desember grudnia aralık aralik ara декабря дек prosince decembrie joulukuuta",
 }
 # name -> month number (the same short name never means two months)
 MONTHS: dict[str, int] = {
@@ -59,10 +68,22 @@ _TEXT_DATE_US = re.compile(
 _NUM_DATE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)")
 # 2015-11-30 (ISO) / 2015/11/30 / 2015.11.30
 _ISO_DATE = re.compile(r"(?<![\d/.-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])")
+# 2019年11月19日 (Chinese, Japanese) / 2019. 11. 19. (Korean)
+_CJK_DATE = re.compile(
+    r"(?<!\d)(\d{4})\s*(?:年|\.\s)\s*(\d{1,2})\s*(?:月|\.\s)\s*(\d{1,2})(?:日|\.)"
+)
+# 2020. május 5. (Hungarian: year first, with dots)
+_YMD_NAMED = re.compile(rf"(?<![\d.])(\d{{4}})\.\s+({_MONTH_ALT})\.?\s+(\d{{1,2}})\.(?!\d)", re.I)
 _ISO_FULL = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*"
     r"(Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?\s*$",
     re.I,
+)
+
+
+_JS_DATE = re.compile(
+    r"^\s*[A-Za-z]{3},?\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s*(?:GMT|UTC)\s*([+-]\d{2}:?\d{2})"
 )
 
 
@@ -107,6 +128,14 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[dt.date, int,
             found.append((m.start(), m.end(), d))
     for m in _ISO_DATE.finditer(text):
         d = _make(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if d:
+            found.append((m.start(), m.end(), d))
+    for m in _CJK_DATE.finditer(text):
+        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            found.append((m.start(), m.end(), d))
+    for m in _YMD_NAMED.finditer(text):
+        d = _make(int(m.group(1)), MONTHS[m.group(2).lower()], int(m.group(3)))
         if d:
             found.append((m.start(), m.end(), d))
     found.sort(key=lambda f: f[0])
@@ -192,6 +221,20 @@ def parse_timestamp(value: str | None) -> tuple[dt.date, dt.datetime | None] | N
             )  # fmt: skip
         except (ValueError, OverflowError):
             return None
+        return written, stamp
+    m = _JS_DATE.match(value)
+    if m:  # JavaScript's Date.toString(): "Tue Nov 19 2019 03:05:46 GMT+0000"
+        js_month = MONTHS.get(m.group(1).lower())
+        written = _make(int(m.group(3)), js_month, int(m.group(2))) if js_month else None
+        if written is None:
+            return None
+        try:
+            stamp = dt.datetime(
+                written.year, written.month, written.day, int(m.group(4)), int(m.group(5)),
+                int(m.group(6) or 0), tzinfo=_tz(m.group(7)),
+            )  # fmt: skip
+        except (ValueError, OverflowError):
+            return written, None
         return written, stamp
     if re.match(r"^\s*[A-Za-z]{3},?\s+\d", value):  # RFC 2822 (e.g. in <meta name=date>)
         try:

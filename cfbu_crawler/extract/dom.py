@@ -208,8 +208,12 @@ def is_junk(el: Any) -> bool:
     if not isinstance(t, str):
         return False
     t = t.lower()
-    if t in SKIP_TAGS or t in BOILER_TAGS:
+    if t in SKIP_TAGS:
         return True
+    if t in BOILER_TAGS:
+        # ASP.NET pages wrap the whole page in one <form>: the one holding most of the
+        # page's paragraph text is the page, not a search or comment form.
+        return t != "form" or paragraph_share(el) < _MAIN_SHARE
     if not el.keys():
         return False  # everything below reads an attribute
     get = el.get
@@ -236,7 +240,7 @@ def is_junk(el: Any) -> bool:
     words = f"{cls or ''} {ident or ''}"
     if _TRIGGERS.isdisjoint(_WORD_SPLIT.split(words.lower())):
         return False  # the common case: no junk word anywhere in class or id
-    if not any(_junk_token(tok) for tok in words.split()):
+    if not any(junk_token(tok) for tok in words.split()):
         return False
     # A class word is weak evidence: layout wrappers are named after what sits beside
     # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
@@ -273,7 +277,8 @@ def paragraph_share(el: Any) -> float:
     return mass.get(el, 0) / total if total else 0.0
 
 
-def _junk_token(tok: str) -> bool:
+def junk_token(tok: str) -> bool:
+    """One class/id token names boilerplate (``sidebar``, ``share-bar``, ``comments``...)."""
     # Page builders prefix every wrapper with "...-widget-"; judge only what follows.
     if tok.lower() in ("elementor-widget", "elementor-element"):
         return False
@@ -302,6 +307,43 @@ def in_plain_list(el: Any) -> bool:
         if t in ("body", "html", "article", "main"):
             return False
     return False
+
+
+_QUOTE_TAGS = frozenset(("blockquote", "q", "cite"))
+_EMBED = re.compile(
+    r"^twitter-(?:tweet|timeline)|^instagram-media|^tiktok-embed|^fb-post|"
+    r"(?:^|[-_])(?:tweet|oembed|embed|embedded|quote|pullquote)(?:[-_]|$)",
+    re.I,
+)
+
+
+_EMBED_HINTS = ("tweet", "instagram", "tiktok", "fb-post", "embed", "quote")
+
+
+def in_quote(el: Any) -> bool:
+    """Inside a quotation or an embedded post: its dates are the quote's (a tweet's).
+    The walk stops at ``<body>`` (WordPress marks it ``wp-embed-responsive``)."""
+    if el is None or not tag(el):
+        return False
+    for node in (el, *el.iterancestors()):
+        t = node.tag
+        if t in _QUOTE_TAGS:
+            return True
+        if t in ("body", "html"):
+            return False
+        if _embed_class(node):
+            return True
+    return False
+
+
+def _embed_class(node: Any) -> bool:
+    cls = node.get("class")
+    if not cls:
+        return False
+    low = cls.lower()
+    if not any(hint in low for hint in _EMBED_HINTS):
+        return False
+    return any(_EMBED.search(tok) for tok in cls.split())
 
 
 def is_emph(el: Any) -> bool:
@@ -339,10 +381,10 @@ def _verdict(node: Any) -> bool | None:
     if t in ("header", "footer", "aside") and _in_article(node):
         # The article's own header/footer/aside holds its title, date and taxonomy;
         # still junk when its class says so (``<aside class="related">``).
-        if t == "aside" and any(_junk_token(tok) for tok in tokens(node)):
+        if t == "aside" and any(junk_token(tok) for tok in tokens(node)):
             return True
         return None
-    if t == "header" and _holds_title(node) and not any(_junk_token(x) for x in tokens(node)):
+    if t == "header" and _holds_title(node) and not any(junk_token(x) for x in tokens(node)):
         # A post header outside <article> (a theme's hero/title bar): title, trail, date.
         return None
     return True if is_junk(node) else None

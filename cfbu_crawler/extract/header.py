@@ -13,7 +13,7 @@ from typing import Any
 
 from .breadcrumb import extract_breadcrumb, parse_trail
 from .dates import find_date, numeric_order
-from .dom import ancestors, in_plain_list
+from .dom import ancestors, in_plain_list, in_quote
 from .layout import layout
 from .page import Page
 from .text import normalise_text
@@ -71,7 +71,12 @@ def date_line(text: str, month_first: bool = False) -> tuple[dt.date, str] | Non
     """If ``text`` is a date line (a date plus at most a few words such as ``Publiceret``
     or a category label), return the date and the leftover label text."""
     text = normalise_text(text)
-    if not text or len(text) > 80 or _NOT_PUBLISHED.search(text):
+    update = _NOT_PUBLISHED.search(text)
+    if update:
+        # "Veröffentlicht am 3. März 2019 · Aktualisiert am 5. März 2019": the date before
+        # the update marker, if any, is the publication date.
+        text = text[: update.start()].strip()
+    if not text or len(text) > 80:
         return None
     hit = find_date(text, month_first)
     if not hit:
@@ -98,7 +103,7 @@ def is_label(text: str) -> bool:
     return not (len(words) > 1 and all(w[:1].isupper() for w in words))
 
 
-def _depth_shared(a: Any, b: Any) -> int:
+def depth_shared(a: Any, b: Any) -> int:
     if a is None or b is None:
         return 0
     chain_a = [a, *ancestors(a)]  # keep the proxies alive while comparing
@@ -137,23 +142,54 @@ def _header_window(page: Page) -> list[HeaderLine]:
         anchor = next((i for i, (t, _, _) in enumerate(lines) if parse_trail(t, hints)), None)
     if anchor is None:
         anchor = next((i for i, (_, inside, _) in enumerate(lines) if inside), 0)
+    # Near the title (only there: the test walks up the tree), a line inside an item of a
+    # list of other articles (its own ``<div>`` included) or inside a quotation or an
+    # embedded post is not the article's; like a list item it does not end the region.
+    for i in range(max(0, anchor - _WINDOW), min(len(lines), anchor + _WINDOW + 1)):
+        text, inside, node = lines[i]
+        if i != anchor and text and node is not None and _not_the_articles_node(node):
+            lines[i] = ("", inside, node)
+            listed[i] = True
+    title_node = lines[anchor][2]
+    # Above the title, the region ends where the lines leave the article: a line sharing
+    # less of its containers with the title than the article's own text does (a site's
+    # top bar with "today's" date, the site header with its name) is not the header's.
+    floor = next(
+        (
+            depth_shared(node, title_node)
+            for text, _inside, node in lines[anchor + 1 :]
+            if is_prose(text)
+        ),
+        0,
+    )
     first = anchor
     while (
         first > max(0, anchor - _WINDOW)
         and (lines[first - 1][0] or listed[first - 1])
         and len(lines[first - 1][0]) <= 150
+        and depth_shared(lines[first - 1][2], title_node) >= floor
     ):
         first -= 1
     last = anchor
+    prose = 0
     while last + 1 < min(len(lines), anchor + _WINDOW) and (lines[last + 1][0] or listed[last + 1]):
         if len(lines[last + 1][0]) > 150:
             break
+        # The body has begun: a date line may follow a lead paragraph, not a second one
+        # (what follows that is the next article's teaser).
+        prose += is_prose(lines[last + 1][0])
+        if prose >= 2:
+            break
         last += 1
-    title_node = lines[anchor][2]
     return [
-        HeaderLine(text, (-_depth_shared(node, title_node), abs(i - anchor), int(i > anchor)))
+        HeaderLine(text, (-depth_shared(node, title_node), abs(i - anchor), int(i > anchor)))
         for i, (text, _inside, node) in enumerate(lines[first : last + 1], start=first)
     ]
+
+
+def is_prose(text: str) -> bool:
+    """A sentence of running text (a lead or body paragraph), not a header line."""
+    return len(text) >= 60 and text.rstrip().endswith((".", "!", "?", "…", ".”", '."'))
 
 
 def best_date_line(page: Page) -> tuple[int, dt.date, str] | None:
@@ -179,6 +215,11 @@ def is_publication_line(text: str) -> bool:
     return not hit[1] or bool(_PUBLISHED_LEAD_IN.match(normalise_text(text)))
 
 
+def _not_the_articles_node(node: Any) -> bool:
+    """In an item of a list of other articles, or in a quotation or embedded post."""
+    return in_plain_list(node) or in_quote(node)
+
+
 def trailing_date(page: Page) -> dt.date | None:
     """The date of a publication line at the end of the article (old CMSs and hand-made
     pages print ``Publiceret d. 30.11.2015`` below the body): the last lines of the
@@ -188,20 +229,32 @@ def trailing_date(page: Page) -> dt.date | None:
 
 def _trailing_date(page: Page) -> dt.date | None:
     lines = [
-        ("" if para.tag == "li" else line.text, para.inside)
+        ("" if para.tag == "li" else line.text, para.inside, para.node)
         for para in layout(page).doc
         for line in para.lines
     ]
-    inside = [i for i, (_, is_in) in enumerate(lines) if is_in]
+    inside = [i for i, (_, is_in, _) in enumerate(lines) if is_in]
     if not inside:
         return None
     last = inside[-1]
-    candidates = [text for text, _ in lines[max(inside[0], last - _TRAIL_INSIDE + 1) : last + 1]]
-    candidates += [text for text, _ in lines[last + 1 : last + 1 + _TRAIL_AFTER]]
-    for text in reversed(candidates):
-        if text and is_publication_line(text):
-            hit = date_line(text, month_first(page))
-            return hit[0] if hit else None
+    candidates = [
+        (text, node, True)
+        for text, _, node in lines[max(inside[0], last - _TRAIL_INSIDE + 1) : last + 1]
+    ]
+    candidates += [
+        (text, node, False) for text, _, node in lines[last + 1 : last + 1 + _TRAIL_AFTER]
+    ]
+    for text, node, in_container in reversed(candidates):
+        if not text or not is_publication_line(text):
+            continue
+        if node is not None and _not_the_articles_node(node):
+            continue
+        # After the container, a bare date is as often a teaser's (a grid of other
+        # articles below this one): only a line that says it is the publication counts.
+        if not in_container and not _PUBLISHED_LEAD_IN.match(normalise_text(text)):
+            continue
+        hit = date_line(text, month_first(page))
+        return hit[0] if hit else None
     return None
 
 

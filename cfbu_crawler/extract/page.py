@@ -15,6 +15,24 @@ from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 _JSONLD_TYPE = re.compile(r"ld\+json", re.I)
+# The site's timezone unless told otherwise (IANA name): cfbu.dk's readers are in Denmark.
+DEFAULT_SITE_TIMEZONE = "Europe/Copenhagen"
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is a timezone this machine knows (IANA, ``Europe/Copenhagen``);
+    else ``ValueError`` saying so."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown timezone {name!r} (an IANA name such as Europe/Copenhagen)"
+        ) from None
+    return name
+
+
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _T = TypeVar("_T")
 _D = TypeVar("_D")
@@ -30,7 +48,7 @@ class Page:
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     # The site's timezone (IANA name): the day of a timestamp when the page shows none
     # that agrees with it (see extract/published.py). cfbu.dk's readers are in Denmark.
-    site_timezone: str = "Europe/Copenhagen"
+    site_timezone: str = DEFAULT_SITE_TIMEZONE
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     errors: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -167,7 +185,7 @@ def parse_page(
     html: str | bytes,
     url: str,
     encoding: str | None = None,
-    site_timezone: str = "Europe/Copenhagen",
+    site_timezone: str = DEFAULT_SITE_TIMEZONE,
 ) -> Page:
     """Decode and parse ``html`` fetched from ``url``. Never raises."""
     try:

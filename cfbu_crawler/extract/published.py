@@ -1,14 +1,16 @@
 """The publication date (``YYYY-MM-DD``).
 
-Layers: JSON-LD ``datePublished`` (then ``dateCreated``, ``uploadDate``,
-``published_at``...; article-like objects first, then any object); ``article:published_time``
-and similar ``<meta>`` (Dublin Core ``dc:date``, Highwire ``citation_date``...); microdata
-``itemprop=datePublished``; a ``<time>`` marked as published (never one marked
-modified/updated, or inside sidebars, related lists, comments); then a date line in the
-article header region (see :mod:`header`; Danish first, and the month names of
-:mod:`dates`); then the text of an element marked as the publication date (Joomla's
-``dd.published``); last, a publication line just below the body (``Publiceret d.
-30.11.2015``). A date only in the URL is not read: the field is what the page shows.
+Layers, the first that answers wins (docs/extraction.md, "Dates"): JSON-LD
+``datePublished`` (then ``dateCreated``, ``published_at``...; article-like objects
+first); ``article:published_time`` and similar ``<meta>`` (Dublin Core ``dc:date``,
+Highwire ``citation_date``...); microdata ``itemprop=datePublished``; a ``<time>`` marked
+as published (never one marked modified/updated, by class or by an ``Updated`` label
+before it, or inside sidebars, related lists, comments); JSON-LD of other objects
+(``uploadDate``); a date line in the article header region (:mod:`header`); a
+publication line just below the body (``Publiceret d. 30.11.2015``); the best-ranked
+visible date line anywhere in the article (:mod:`textdates`); the date attributes of
+date elements; last, the day in the page's URL, canonical link or ``og:url``
+(:mod:`urldates`).
 
 The day of a timestamp with an offset: the day the page itself shows when one of the
 timestamp's possible local days is shown on the page (its header date line or a
@@ -18,7 +20,6 @@ Europe/Copenhagen by default: a reader in Denmark).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -26,10 +27,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .dates import COPENHAGEN, parse_date, parse_timestamp
-from .dom import in_junk, in_plain_list, iter_elements, tokens, visible_text
-from .header import best_date_line, date_line, month_first, trailing_date
-from .page import Page, jsonld_str
+from .dom import in_junk, in_plain_list, iter_elements, tag, tokens
+from .header import best_date_line, month_first, trailing_date
+from .page import DEFAULT_SITE_TIMEZONE, Page, jsonld_str
 from .structured import article_objects, itemprop_values, meta_content
+from .textdates import (
+    PUBLISHED,
+    UPDATED,
+    attribute_dates,
+    spaced_text,
+    visible_date,
+    visible_date_near_title,
+)
+from .urldates import url_date, url_days
 
 _META_NAMES = (
     "article:published_time",
@@ -62,15 +72,49 @@ _META_NAMES = (
     "parsely-pub-date",
     "sailthru.date",
     "datecreated",
+    # Further publication names seen on news sites (the set htmldate reads, less its
+    # generation-time and modification names).
+    "article:published_date",
+    "article:publicationdate",
+    "article:post_date",
+    "article.created",
+    "og:published_date",
+    "og:publish_date",
+    "og:datepublished",
+    "og:pubdate",
+    "og:regdate",
+    "el:article:published_time",
+    "vr:published_time",
+    "rnews:datepublished",
+    "shareaholic:article_published_time",
+    "mediator_published_time",
+    "cxenseparse:recs:publishtime",
+    "dcsext.articlefirstpublished",
+    "analyticsattributes.articledate",
+    "dc.date.publication",
+    "dc.created",
+    "dc:created",
+    "date_published",
+    "published_date",
+    "publisheddate",
+    "publication_date",
+    "publish_time",
+    "date_created",
+    "dateposted",
+    "content_create_date",
+    "displaydate",
+    "doc_date",
+    "rbpubdate",
+    "bt:pubdate",
+    "twt-published-at",
+    "pdate",
+    "ptime",
+    "release_date",
+    "created",
 )
 # JSON-LD keys of the publication date, in order of trust.
 _JSONLD_KEYS = ("datePublished", "dateCreated", "published_at", "publishedAt")
 _PUBLISHED = re.compile(r"publish|entry-date|post-date|pubdate|posted|dato|date-pub", re.I)
-# Elements whose class says "publication date" (Joomla ``dd.published``, Drupal
-# ``field--name-field-date``, ``.news-date``...), read as text when there is no <time>.
-_DATE_CLASS = re.compile(
-    r"publish|entry-date|post-date|pubdate|posted|dato|date-pub|(?:^|[-_])date(?:[-_]|$)", re.I
-)
 _MODIFIED = re.compile(r"modif|updat|opdat|revis|ændret|edited|comment", re.I)
 
 
@@ -80,7 +124,7 @@ def _time_value(page: Page, el: Any) -> dt.date | None:
         found = _day(page, value)
         if found:
             return found
-    return parse_date(visible_text(el), month_first(page))
+    return parse_date(spaced_text(el), month_first(page))
 
 
 def _visible_days(page: Page) -> set[dt.date]:
@@ -93,7 +137,7 @@ def _visible_days(page: Page) -> set[dt.date]:
             days.add(hit[1])
         order = month_first(page)
         for el in iter_elements(page.root, ("time",)):
-            found = parse_date(visible_text(el), order)
+            found = parse_date(spaced_text(el), order)
             if found:
                 days.add(found)
         return days
@@ -114,6 +158,10 @@ def _day(page: Page, value: str | None) -> dt.date | None:
         stamp.astimezone(dt.timezone(dt.timedelta(hours=hours))).date() for hours in range(-12, 15)
     }
     shown = _visible_days(page)
+    if written not in shown and site_day not in shown and not local_days & shown:
+        # Not in the header or a <time>: the best date line in the article around the title.
+        seen = visible_date_near_title(page)
+        shown = shown | {seen} if seen else shown
     if written in shown:
         return written  # the page's own offset, and its visible date agrees
     if site_day in shown:
@@ -122,39 +170,15 @@ def _day(page: Page, value: str | None) -> dt.date | None:
         return day  # a day this instant has somewhere, and the one the page shows
     # No visible date decides: the day in the page's own address (``/2019/11/18/``, written
     # by the CMS in the site's local time) may still choose among the instant's local days.
-    # It is never a source of the date by itself.
-    in_url = _url_days(page)
+    in_url = set(url_days(page))
     for day in (site_day, written, *sorted(local_days)):
         if day in in_url:
             return day
     return site_day
 
 
-_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=/|-|\.|$)")
-
-
-def _url_days(page: Page) -> set[dt.date]:
-    """Days written in the page's URL, canonical link or ``og:url``."""
-
-    def collect() -> set[dt.date]:
-        urls = [page.url, meta_content(page, "og:url") or ""]
-        urls += [
-            el.get("href") or ""
-            for el in iter_elements(page.root, ("link",))
-            if "canonical" in (el.get("rel") or "").lower().split()
-        ]
-        days = set()
-        for url in urls:
-            for m in _URL_DAY.finditer(url):
-                with contextlib.suppress(ValueError):
-                    days.add(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        return days
-
-    return page.memo("url_days", collect)
-
-
 def _site_zone(page: Page) -> dt.tzinfo:
-    name = page.site_timezone or "Europe/Copenhagen"
+    name = page.site_timezone or DEFAULT_SITE_TIMEZONE
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -186,11 +210,32 @@ def _in_list(el: Any) -> bool:
 
 
 def _modified(el: Any) -> bool:
-    """Marked as a modification date; WordPress's ``entry-date published updated`` (a post
-    never edited) is still the publication date."""
+    """Marked as a modification date, by class or by the words just before it (``Updated
+    <time>…</time>``); WordPress's ``entry-date published updated`` (a post never edited)
+    is still the publication date."""
     if "published" in tokens(el):
         return False
-    return any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node))
+    if any(_MODIFIED.search(tok) for node in (el, el.getparent()) for tok in tokens(node)):
+        return True
+    label = _words_before(el)
+    return bool(UPDATED.search(label)) and not PUBLISHED.search(label)
+
+
+def _words_before(el: Any, limit: int = 40) -> str:
+    """The text just before ``el`` in its parent (and its grandparent when the parent
+    starts with ``el``): its label, as in ``Updated <time>…</time>``."""
+    parent = el.getparent()
+    text = ""
+    node = el
+    while parent is not None and len(text.strip()) < 3 and tag(parent) not in ("body", "html"):
+        pieces = [parent.text or ""]
+        for sibling in parent:
+            if sibling is node:
+                break
+            pieces += [spaced_text(sibling), sibling.tail or ""]
+        text = " ".join(pieces) + " " + text
+        node, parent = parent, parent.getparent()
+    return text[-limit:]
 
 
 def _from_time(page: Page) -> dt.date | None:
@@ -222,22 +267,6 @@ def _from_text(page: Page) -> dt.date | None:
     return hit[1] if hit else None
 
 
-def _from_marked_text(page: Page) -> dt.date | None:
-    """A date line in an element marked as the publication date (not in a list, menu,
-    sidebar or comment; never one marked as modified/created-by-comment)."""
-    for el in iter_elements(page.root):
-        toks = tokens(el)
-        if not any(_DATE_CLASS.search(tok) for tok in toks):
-            continue
-        if any(_MODIFIED.search(tok) for tok in toks) or in_junk(el) or _in_list(el):
-            continue
-        text = visible_text(el)
-        hit = date_line(text, month_first(page)) if len(text) <= 80 else None
-        if hit:
-            return hit[0]
-    return None
-
-
 def extract_published(page: Page) -> str | None:
     """``YYYY-MM-DD``, or None."""
     return page.extracted("published", lambda: _extract(page), None)
@@ -253,11 +282,17 @@ def _extract(page: Page) -> str | None:
             (d for v in itemprop_values(page, "datePublished") if (d := _day(page, v))),
             None,
         ),
+        lambda: next(
+            (d for v in itemprop_values(page, "dateCreated") if (d := _day(page, v))),
+            None,
+        ),
         lambda: _from_time(page),
         lambda: _from_jsonld(page, other_types=True),
         lambda: _from_text(page),
-        lambda: _from_marked_text(page),
         lambda: trailing_date(page),
+        lambda: visible_date(page),
+        lambda: next((d for v in attribute_dates(page) if (d := _day(page, v))), None),
+        lambda: url_date(page),
     )
     for layer in layers:
         found = layer()

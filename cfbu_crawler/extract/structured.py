@@ -84,7 +84,7 @@ def itemprop_values(page: Page, prop: str) -> list[str]:
     root = page.root
     if root is None:
         return out
-    for el in root.iter():
+    for el in root.iterfind(".//*[@itemprop]"):  # lxml filters: few elements carry one
         if not tag(el) or prop not in (el.get("itemprop") or "").split():
             continue
         value = el.get("content") or el.get("datetime") or visible_text(el)

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 
 from cfbu_crawler.archive.state import KnownArticle
 from cfbu_crawler.archive.timeutil import utcnow
-from cfbu_crawler.archive.vocabulary import ArticleStatus, Outcome
+from cfbu_crawler.archive.vocabulary import ArticleStatus, Outcome, Via
 from cfbu_crawler.crawlstate import ARTICLE, LISTING, SITEMAP, ArchiveView
 from cfbu_crawler.extract.urls import (
     DEFAULT_START_URL,
@@ -89,8 +89,15 @@ class Sweep:
     # Article entries of the sitemaps: key → (url, lastmod, sitemap URL).
     sitemap_entries: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     sitemaps_not_modified: set[str] = field(default_factory=set)
+    sitemaps_read: set[str] = field(default_factory=set)  # urlsets read in full (200)
     pending_sitemaps: int = 0
     listing_started: bool = False
+    # An incremental walk that stopped at a page of known articles: the pages it would
+    # have gone on to (resumed at the end of the sweep when that proves articles unlisted).
+    resume_pages: list[str] = field(default_factory=list)
+    resumed: bool = False
+    walk_cut: bool = False  # the walk stopped before the listing's last page
+    listing_news: bool = False  # the walk found articles the archive does not know
     verified: bool = False  # the end-of-sweep check of unlisted known articles is queued
 
 
@@ -150,10 +157,10 @@ class NyhederSpider(scrapy.Spider):
         self.crawler.stats.set_value("cfbu/listing_errors", 0)
         for url in self.archive.retry_urls:
             if self.section.classify(url) == "article":
-                yield self.article_request(url, via="retry")
+                yield self.article_request(url, via=Via.RETRY)
         for known in self.archive.live():
             if known.needs_fetch:
-                yield self.article_request(known.fetch_url, via="retry", known=known)
+                yield self.article_request(known.fetch_url, via=Via.RETRY, known=known)
         if self.use_sitemaps:  # with --full too: sitemaps also find articles no listing shows
             self.sweep.pending_sitemaps = 1
             yield Request(
@@ -167,15 +174,18 @@ class NyhederSpider(scrapy.Spider):
         else:
             yield self.listing_request(self.start_url)
 
-    def listing_request(self, url: str) -> Request:
+    def listing_request(self, url: str, *, conditional: bool = True) -> Request:
         self.sweep.listing_started = True
         self.sweep.listing_seen.add(listing_key(url))
+        meta: dict[str, Any] = {"handle_httpstatus_list": [304]}
+        if conditional:
+            meta["cfbu_conditional"] = LISTING
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
             dont_filter=True,
-            meta={"handle_httpstatus_list": [304], "cfbu_conditional": LISTING},
+            meta=meta,
             priority=5,
         )
 
@@ -222,11 +232,11 @@ class NyhederSpider(scrapy.Spider):
         # All sitemaps read: fetch what they say is new or changed, skip the rest.
         for key, (url, _lastmod, _sitemap) in sweep.sitemap_entries.items():
             if key not in sweep.seen_keys:
-                yield from self.schedule_article(url, via="sitemap")
+                yield from self.schedule_article(url, via=Via.SITEMAP)
         for known in self.archive.live():
             if known.id not in sweep.seen_ids and known.sitemap_url in sweep.sitemaps_not_modified:
                 sweep.seen_ids.add(known.id)
-                yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED)
+                yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED, via=Via.SITEMAP)
         yield self.listing_request(self.start_url)
 
     def _sitemap_request(self, url: str, fallbacks: tuple[str, ...] = ()) -> Request:
@@ -271,6 +281,7 @@ class NyhederSpider(scrapy.Spider):
             self.crawler.stats.inc_value("cfbu/sitemaps")
             yield from self._read_sitemap(sitemap, response.url)
             if sitemap.type == "urlset":
+                self.sweep.sitemaps_read.add(response.url)
                 self.collect_validators(response, SITEMAP)
         else:
             yield from self._next_fallback(response.meta)
@@ -319,6 +330,7 @@ class NyhederSpider(scrapy.Spider):
         if verdict.outcome == Outcome.NOT_MODIFIED:
             # Not changed since the last complete run: nothing new here, nor further on.
             stats.set_value("cfbu/listing_stopped_early", response.url)
+            self.sweep.walk_cut = True
         elif verdict.outcome == Outcome.ERROR:
             yield self.listing_error(verdict)
         else:
@@ -345,14 +357,24 @@ class NyhederSpider(scrapy.Spider):
             known = self.archive.lookup(url)
             if known is None or known.status != ArticleStatus.LIVE:
                 all_known = False
+                self.sweep.listing_news = True
             if url_key(url) not in self.sweep.seen_keys:
-                yield from self.schedule_article(url, via="listing", known=known)
+                yield from self.schedule_article(url, via=Via.LISTING, known=known)
         self.crawler.stats.inc_value("cfbu/listing_articles", len(articles))
+        following = [
+            url
+            for url in self.pages_to_follow(response.url, [*listings, *next_pages], next_pages)
+            if listing_key(url) not in self.sweep.listing_seen
+        ]
         if self.walk_ends(response.url, articles, all_known):
+            if following and self.crawler.stats.get_value("cfbu/listing_stopped_early") == (
+                response.url
+            ):
+                self.sweep.walk_cut = True
+                self.sweep.resume_pages += following
             return
-        for url in self.pages_to_follow(response.url, [*listings, *next_pages], next_pages):
-            if listing_key(url) not in self.sweep.listing_seen:
-                yield self.listing_request(url)
+        for url in following:
+            yield self.listing_request(url)
 
     def walk_ends(self, url: str, articles: list[str], all_known: bool) -> bool:
         """The walk stops at an empty page past the end, at a page holding only known
@@ -361,7 +383,7 @@ class NyhederSpider(scrapy.Spider):
         stats = self.crawler.stats
         if not articles and listing_number(url) > 1:
             return True
-        if self.archive.incremental and articles and all_known:
+        if self.archive.incremental and articles and all_known and not self.sweep.resumed:
             stats.set_value("cfbu/listing_stopped_early", url)
             return True
         if stats.get_value("cfbu/listing_pages", 0) >= self.max_listing_pages:
@@ -418,7 +440,7 @@ class NyhederSpider(scrapy.Spider):
         if known is not None and self.archive.unchanged_per_sitemap(known, lastmod):
             self.sweep.seen_keys.add(key)
             self.sweep.seen_ids.add(known.id)
-            yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED)
+            yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED, via=Via.SITEMAP)
             return
         yield self.article_request(
             url, via=via, known=known, lastmod=lastmod or None, sitemap_url=sitemap_url
@@ -461,7 +483,12 @@ class NyhederSpider(scrapy.Spider):
 
     @staticmethod
     def outcome_item(response: Response, fetch: Fetch, verdict: Verdict) -> FetchOutcome:
-        item = FetchOutcome(url=verdict.url, outcome=verdict.outcome, status=verdict.status)
+        item = FetchOutcome(
+            url=verdict.url,
+            outcome=verdict.outcome,
+            status=verdict.status,
+            via=response.meta.get("via"),
+        )
         if verdict.error:
             item["error"] = verdict.error
         if verdict.outcome == Outcome.NOT_MODIFIED:
@@ -499,7 +526,7 @@ class NyhederSpider(scrapy.Spider):
         for url in self.links(response)[0]:
             if url_key(url) in self.sweep.seen_keys or self.archive.lookup(url) is not None:
                 continue
-            yield from self.schedule_article(url, via="link")
+            yield from self.schedule_article(url, via=Via.LINK)
 
     def links(self, response: TextResponse) -> tuple[list[str], list[str]]:
         """The page's links to articles and to listing pages of the section, in page order
@@ -546,13 +573,17 @@ class NyhederSpider(scrapy.Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         redirect_urls = request.meta.get("redirect_urls") or []
         url = redirect_urls[0] if redirect_urls else request.url
-        yield FetchOutcome(url=url, outcome=Outcome.ERROR, error=failure_reason(failure))
+        yield FetchOutcome(
+            url=url,
+            outcome=Outcome.ERROR,
+            error=failure_reason(failure),
+            via=request.meta.get("via"),
+        )
 
     # -- end of the sweep: check known articles that the listing no longer shows ---------
     def on_idle(self, spider: scrapy.Spider) -> None:
         if self.sweep.verified or not self.sweep.listing_started:
             return
-        self.sweep.verified = True
         stats = self.crawler.stats
         stats.set_value(
             "cfbu/listing_complete",
@@ -560,13 +591,53 @@ class NyhederSpider(scrapy.Spider):
             and stats.get_value("cfbu/listing_pages", 0) > 0,
         )
         if stats.get_value("cfbu/start_failed"):
+            self.sweep.verified = True
             return
         missing = [a for a in self.archive.live() if a.id not in self.sweep.seen_ids]
+        if self.resume_walk([a for a in missing if not self.proves_unlisted(a)]):
+            raise DontCloseSpider
+        self.sweep.verified = True
         for known in missing:
             self.sweep.seen_ids.add(known.id)
             stats.inc_value("cfbu/verified")
-            self.crawler.engine.crawl(
-                self.article_request(known.fetch_url, via="verify", known=known)
-            )
+            via = Via.UNLISTED if self.proves_unlisted(known) else Via.CHECK
+            self.crawler.engine.crawl(self.article_request(known.fetch_url, via=via, known=known))
         if missing:
             raise DontCloseSpider
+
+    def resume_walk(self, unproven: list[KnownArticle]) -> bool:
+        """Known articles neither the walk nor a sitemap reached are checked directly,
+        and an incremental walk that stopped early cannot tell whether they are still
+        listed further on. When the listing changed (it shows new articles), the walk
+        goes on to the end first: what it still does not find has provably left the
+        listing. A night without news keeps the early stop, and its cheapness (the
+        unreached articles are then checked as ``check``, not ``unlisted``). Returns
+        whether the walk was resumed."""
+        sweep = self.sweep
+        if not unproven or sweep.resumed or not sweep.resume_pages or not sweep.listing_news:
+            return False
+        self.sweep.resumed = True
+        self.sweep.walk_cut = False
+        self.crawler.stats.set_value("cfbu/listing_resumed", len(unproven))
+        pages, self.sweep.resume_pages = self.sweep.resume_pages, []
+        for url in dict.fromkeys(pages):
+            if listing_key(url) not in self.sweep.listing_seen:
+                # Read in full: a page answered 304 would end the walk and prove nothing.
+                self.crawler.engine.crawl(self.listing_request(url, conditional=False))
+        return True
+
+    def proves_unlisted(self, known: KnownArticle) -> bool:
+        """Whether this run shows that a known article it did not reach is no longer
+        listed: the listing was walked to its end without it, or the sitemap that listed
+        it was read in full without it. An incremental walk that stopped early proves
+        nothing about the older pages it did not read."""
+        stats = self.crawler.stats
+        walked_to_end = not (
+            self.sweep.walk_cut
+            or stats.get_value("cfbu/listing_truncated")
+            or stats.get_value("cfbu/listing_errors", 0)
+        )
+        dropped_from_sitemap = bool(known.sitemap_url) and (
+            known.sitemap_url in self.sweep.sitemaps_read
+        )
+        return walked_to_end or dropped_from_sitemap

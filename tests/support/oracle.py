@@ -66,9 +66,11 @@ def expected_records(
 def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
     """The ``cfbu diff --json`` report (without run ids) of a crawl of ``old`` then ``new``.
 
-    Both crawls are assumed complete and the second one knows every article of the first
-    (so unlisted articles are fetched directly and stay live). Computed from the two
+    Both crawls are assumed complete, with no page failing, and the second one knows every
+    article of the first (so unlisted articles are fetched directly and stay live) and
+    proves them unlisted (they left the sitemap that listed them). Computed from the two
     sites' expected records, not from the edit script, so it also holds for trimmed sites.
+    Changed entries carry only ``url`` and ``fields``.
     """
     before = {r["url"]: r for r in (expected_record(old, a, base_url) for a in old.articles)}
     after = {r["url"]: r for r in (expected_record(new, a, base_url) for a in new.articles)}
@@ -81,8 +83,18 @@ def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
         for u, r in after.items()
         if u not in before and u not in moves.values()
     ]
-    removed = [{"url": u} for u in before if u not in after and u not in moves]
-    moved = [{"from": src, "to": dst} for src, dst in moves.items()]
+    removed = [
+        {"url": u, "title": r["title"]}
+        for u, r in before.items()
+        if u not in after and u not in moves
+    ]
+    moved = [{"from": src, "to": dst, "title": after[dst]["title"]} for src, dst in moves.items()]
+    unlisted = [
+        {"url": new.article_url(slug, base_url), "title": new.display_title(a)}
+        for a in new.articles
+        if (slug := a.slug) in new.unlisted - old.unlisted
+        and new.article_url(slug, base_url) in before
+    ]
     changed: list[dict[str, Any]] = []
     unchanged = 0
     for u, r in before.items():
@@ -101,10 +113,13 @@ def expected_diff(old: Site, new: Site, base_url: str) -> dict[str, Any]:
             unchanged += 1
     return {
         "added": sorted(added, key=lambda d: d["url"]),
+        "first_archived": [],
         "removed": sorted(removed, key=lambda d: d["url"]),
         "moved": sorted(moved, key=lambda d: d["from"]),
         "changed": sorted(changed, key=lambda d: d["url"]),
+        "unlisted": sorted(unlisted, key=lambda d: d["url"]),
         "unchanged": unchanged,
+        "warnings": [],
     }
 
 

@@ -1,4 +1,8 @@
-"""Alembic environment for the cfbu archive (batch mode for SQLite's ALTER TABLE)."""
+"""Alembic environment for the cfbu archive (batch mode for SQLite's ALTER TABLE).
+
+Autogenerate compares the models with the database; the full-text search indexes are
+virtual tables (and their shadow tables) that no model describes, so it skips them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from cfbu_crawler.archive.models import Base
+from cfbu_crawler.archive.search.fts5 import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,6 +20,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
+        include_name=include_name,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -26,7 +32,10 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            include_name=include_name,
+            render_as_batch=True,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -37,7 +46,12 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            include_name=include_name,
+            render_as_batch=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -1,0 +1,106 @@
+"""Full-text search of the archive: the library behind ``cfbu search``.
+
+Backend-neutral API; the database-specific part is a backend (``backend.py``): SQLite's
+FTS5 today (``fts5.py``). What is indexed, and how to query it in SQL, is documented for
+archivists in docs/schema.md, "Full-text search".
+
+- :func:`search` runs a :class:`SearchRequest` (user input made safe by ``query.py``,
+  or passed through with ``raw``) and returns a :class:`SearchResult`;
+- :func:`rebuild_index` makes the index afresh, :func:`index_problems` checks it;
+- the ``on_*`` functions keep the index in step from inside the archive's own
+  transactions: the archive calls them where it makes, removes or merges versions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from cfbu_crawler.archive.search.api import (
+    FIELD_CHOICES,
+    SEARCH_FIELDS,
+    Hit,
+    Marked,
+    SearchError,
+    SearchRequest,
+    SearchResult,
+    SearchSyntaxError,
+    date_bound,
+    expand_fields,
+)
+from cfbu_crawler.archive.search.backend import backend_for, backend_of
+from cfbu_crawler.archive.search.query import ParsedQuery, Term, parse_query
+
+
+def search(engine: Engine, request: SearchRequest) -> SearchResult:
+    """Search the archive. Never fails on what a user typed (unless ``request.raw``:
+    then bad syntax raises :class:`SearchSyntaxError`); a query without a word finds
+    nothing and says so in ``note``."""
+    backend = backend_for(engine.dialect.name)
+    parsed = parse_query(request.query)
+    if not request.raw and parsed.empty:
+        note = f"nothing to search for in {request.query!r}: it holds no word"
+        return SearchResult(request, [], 0, note)
+    if request.raw and not request.query.strip():
+        return SearchResult(request, [], 0, "nothing to search for: the query is empty")
+    with engine.connect() as conn:
+        return backend.search(conn, request, parsed)
+
+
+def rebuild_index(engine: Engine) -> dict[str, int]:
+    """Rebuild the search index from the archive's versions, in one transaction (readers
+    see the old index until it commits). Returns ``{"articles", "versions"}`` indexed."""
+    backend = backend_for(engine.dialect.name)
+    with engine.begin() as conn:
+        return backend.rebuild(conn)
+
+
+def index_problems(engine: Engine) -> list[str]:
+    """Where the search index disagrees with the archive; empty when it is in step."""
+    backend = backend_for(engine.dialect.name)
+    with engine.connect() as conn:
+        return backend.problems(conn)
+
+
+# -- keeping the index in step: called by the archive inside its transactions ------------
+
+
+def on_version_added(session: Session, version_id: int, article_id: int) -> None:
+    """A version was made (and flushed): index it, and make it its article's latest."""
+    backend_of(session).version_added(session, version_id, article_id)
+
+
+def on_version_removed(session: Session, version_id: int) -> None:
+    """A version is about to be deleted: call before its rows go."""
+    backend_of(session).version_removed(session, version_id)
+
+
+def on_articles_merged(session: Session, *, merged_id: int, into_id: int) -> None:
+    """Article ``merged_id`` was folded into ``into_id`` (its versions moved over or
+    dropped as duplicates) and is about to be deleted."""
+    backend = backend_of(session)
+    backend.article_removed(session, merged_id)
+    backend.article_changed(session, into_id)
+
+
+__all__ = [
+    "FIELD_CHOICES",
+    "SEARCH_FIELDS",
+    "Hit",
+    "Marked",
+    "ParsedQuery",
+    "SearchError",
+    "SearchRequest",
+    "SearchResult",
+    "SearchSyntaxError",
+    "Term",
+    "date_bound",
+    "expand_fields",
+    "index_problems",
+    "on_articles_merged",
+    "on_version_added",
+    "on_version_removed",
+    "parse_query",
+    "rebuild_index",
+    "search",
+]

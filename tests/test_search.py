@@ -1,0 +1,585 @@
+"""Full-text search: Danish as typed, unsafe input searched as words, the index in step
+with every way a version is made or merged away, readers beside a writer, and the
+command's output (docs/schema.md, "Full-text search"; README.md, "Search")."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import schema_archive
+from alembic import command
+from click.testing import CliRunner
+from helpers import archive
+from schema_archive import url
+from sqlalchemy import text
+
+from cfbu_crawler.archive import search
+from cfbu_crawler.archive.db import alembic_config, close_engine, open_engine, session_factory
+from cfbu_crawler.archive.models import Article
+from cfbu_crawler.archive.search import SearchRequest, SearchSyntaxError, parse_query
+from cfbu_crawler.archive.search.backend import backend_for
+from cfbu_crawler.archive.search.fts5 import match_expression
+from cfbu_crawler.archive.search.query import Term
+from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+from cfbu_crawler.archive.versioning import add_version
+from cfbu_crawler.cli import main
+
+FEM = url("fem-spoergsmaal-til-en-koordinator")
+SUNDHED = url("sundhed-i-oejenhoejde")
+TROVAERDIGE = url("de-trovaerdige-voksne")
+LOMMEPENGE = url("evaluering-af-lommepengeprojekter")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return schema_archive.build(tmp_path_factory.mktemp("search") / "archive.sqlite3")
+
+
+def found(db: Path, query: str, **options: object) -> list[str]:
+    with archive(db) as engine:
+        result = search.search(engine, SearchRequest(query, **options))  # type: ignore[arg-type]
+    return [hit.url for hit in result.hits]
+
+
+def cfbu(*args: str) -> object:
+    return CliRunner().invoke(main, list(args), env={"CFBU_DB": None})
+
+
+# -- Danish as typed -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("troværdige", [TROVAERDIGE]),
+        ("TROVÆRDIGE", [TROVAERDIGE]),  # upper case Æ folds to æ
+        ("Troværdige Voksne", [TROVAERDIGE]),
+        ("ØJENHØJDE", [SUNDHED]),  # LIKE cannot do this
+        ("høje", [TROVAERDIGE]),
+        ("HØJE-TAASTRUP", [TROVAERDIGE]),  # written together: a phrase
+        ("år", [SUNDHED]),
+        ("ÅR", [SUNDHED]),
+    ],
+)
+def test_danish_words_are_found_in_any_case(db: Path, query: str, expected: list[str]) -> None:
+    assert found(db, query) == expected
+
+
+@pytest.mark.parametrize("query", ["hoje", "HOJE", "aar", "ojenhojde", "trovaerdige"])
+def test_ae_oe_aa_stay_letters_of_their_own(db: Path, query: str) -> None:
+    assert found(db, query) == []
+
+
+def test_a_prefix_query_finds_every_word_it_begins(db: Path) -> None:
+    assert found(db, "lommepenge*", include_gone=True) == [LOMMEPENGE]
+    assert found(db, "LOMMEPENGE*", include_gone=True) == [LOMMEPENGE]
+    assert found(db, "lommepenge", include_gone=True) == []  # the word itself is longer
+    assert found(db, "trov*") == [TROVAERDIGE]
+
+
+def test_gone_articles_only_with_include_gone(db: Path) -> None:
+    assert found(db, "lommepengeprojekter") == []
+    assert found(db, "lommepengeprojekter", include_gone=True) == [LOMMEPENGE]
+
+
+def test_the_title_weighs_more_than_the_body(db: Path) -> None:
+    # "koordinator" is in FEM's title, and only in an answer of frivillighed's.
+    assert found(db, "koordinator") == [FEM, url("frivillighed-er-ikke-gratis")]
+
+
+def test_fields_limit_the_search(db: Path) -> None:
+    assert found(db, "koordinator", fields=("title",)) == [FEM]
+    assert found(db, "koordinator", fields=("qa",)) == [url("frivillighed-er-ikke-gratis")]
+    assert found(db, "vollsmose", fields=("questions",)) == []
+    assert found(db, "caféerne", fields=("questions",)) == [TROVAERDIGE]
+
+
+def test_dates_limit_the_search_to_what_was_published_then(db: Path) -> None:
+    frivillighed = url("frivillighed-er-ikke-gratis")
+    assert set(found(db, "beboer*")) == {frivillighed, SUNDHED, TROVAERDIGE}
+    assert set(found(db, "beboer*", since="2015-01-01")) == {SUNDHED, TROVAERDIGE}
+    assert found(db, "beboer*", since="2015-01-01", until="2015-06-30") == [SUNDHED]
+    assert found(db, "beboer*", until="2014-12-31") == [frivillighed]
+
+
+@pytest.mark.parametrize(
+    "text,start,end",
+    [
+        ("2015", "2015-01-01", "2015-12-31"),
+        ("2016-02", "2016-02-01", "2016-02-29"),
+        ("2015-6-3", "2015-06-03", "2015-06-03"),
+    ],
+)
+def test_dates_may_be_a_year_a_month_or_a_day(text: str, start: str, end: str) -> None:
+    assert search.date_bound(text, end=False) == start
+    assert search.date_bound(text, end=True) == end
+
+
+@pytest.mark.parametrize("text", ["2015-13", "2015-02-30", "sidste år", "15-01-01"])
+def test_a_bad_date_is_refused_in_one_line(db: Path, text: str) -> None:
+    result = cfbu("search", "unge", "--since", text, "--db", str(db))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--since" in lines[0], result.stderr
+
+
+# -- unsafe input --------------------------------------------------------------------------
+
+UNSAFE = [
+    "f.eks.",
+    '"unge',
+    "AND(",
+    "NOT",
+    "-",
+    "***",
+    "'",
+    '"',
+    '""',
+    "unge AND",
+    "OR unge",
+    "NEAR(unge voksne)",
+    "title:unge",
+    "{title}: unge",
+    "^unge",
+    "unge)",
+    "(unge",
+    "*unge",
+    "un*ge",
+    "'; DROP TABLE articles; --",
+    "1 OR 1=1",
+    "\\",
+    "unge\x00voksne",
+    "x" * 5000,
+    " ".join(["unge"] * 500),
+]
+
+
+@pytest.mark.parametrize("query", UNSAFE)
+def test_unsafe_input_is_searched_as_words_never_an_error(db: Path, query: str) -> None:
+    with archive(db) as engine:
+        result = search.search(engine, SearchRequest(query, include_gone=True))
+    assert result.total >= len(result.hits) >= 0
+
+
+@pytest.mark.parametrize("query", ["f.eks.", '"unge', "AND(", "NOT", "-", "***", "'", "x' OR '1"])
+def test_unsafe_input_on_the_command_line_exits_zero_without_traceback(
+    db: Path, query: str
+) -> None:
+    result = cfbu("search", query, "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and result.exception is None
+
+
+def test_unsafe_input_finds_what_its_words_say(db: Path) -> None:
+    assert found(db, "f.eks.") == [FEM]  # the phrase "f eks"
+    assert found(db, '"unge') == found(db, "unge")
+    assert found(db, "AND( unge") == []  # "and" is a word here, and no article has it
+    assert found(db, "-unge") == found(db, "unge")
+    assert found(db, "'; DROP TABLE articles; --") == []
+    with archive(db) as engine, session_factory(engine)() as session:
+        assert session.query(Article).count() == 8
+
+
+def test_a_query_without_words_finds_nothing_and_says_so(db: Path) -> None:
+    with archive(db) as engine:
+        result = search.search(engine, SearchRequest("*** - '"))
+    assert result.hits == [] and result.total == 0
+    assert result.note and "no word" in result.note
+    cli = cfbu("search", "***", "--db", str(db))
+    assert cli.exit_code == 0 and "no word" in cli.stderr
+
+
+def test_a_leading_dash_is_a_word_not_an_option(db: Path) -> None:
+    result = cfbu("search", "--db", str(db), "-unge")
+    assert result.exit_code == 0 and "1 article matches: -unge" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "text,terms",
+    [
+        ("unge voksne", [Term(("unge",)), Term(("voksne",))]),
+        ("f.eks.", [Term(("f", "eks"))]),
+        ('"unge voksne" i', [Term(("unge", "voksne")), Term(("i",))]),
+        ('"unge voksne', [Term(("unge",)), Term(("voksne",))]),
+        ("lommepenge*", [Term(("lommepenge",), prefix=True)]),
+        ("lomme*penge", [Term(("lomme",), prefix=True), Term(("penge",))]),
+        ('"unge vok*"', [Term(("unge", "vok"), prefix=True)]),
+        ("*** - ' NOT_", [Term(("NOT",))]),
+        ("snake_case", [Term(("snake", "case"))]),
+    ],
+)
+def test_parse_query(text: str, terms: list[Term]) -> None:
+    assert list(parse_query(text).terms) == terms
+
+
+def test_every_word_reaches_fts5_quoted() -> None:
+    parsed = parse_query('AND( "NEAR" x* title:y')
+    assert match_expression(parsed) == '"AND" "NEAR" "x"* "title y"'
+
+
+# -- raw FTS5 syntax -------------------------------------------------------------------------
+
+
+def test_raw_passes_fts5_syntax_through(db: Path) -> None:
+    assert set(found(db, "øjenhøjde OR trov*", raw=True)) == {SUNDHED, TROVAERDIGE}
+    assert found(db, "title: koordinator", raw=True) == [FEM]
+    assert found(db, "unge NOT caféerne", raw=True) == []
+    assert found(db, "unge NOT caféerne", raw=True, include_gone=True) == [LOMMEPENGE]
+
+
+@pytest.mark.parametrize("query", ["AND(", '"unge', "f.eks.", "nosuchcolumn: x", "***"])
+def test_raw_bad_syntax_is_one_line(db: Path, query: str) -> None:
+    with archive(db) as engine, pytest.raises(SearchSyntaxError, match="--raw"):
+        search.search(engine, SearchRequest(query, raw=True))
+    result = cfbu("search", "--raw", query, "--db", str(db))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.stderr
+
+
+# -- every version ---------------------------------------------------------------------------
+
+
+def test_all_versions_finds_text_that_was_on_the_site_once(db: Path) -> None:
+    sentence = '"penge til lektiecaféen"'
+    assert found(db, sentence) == []
+    with archive(db) as engine:
+        result = search.search(engine, SearchRequest(sentence, all_versions=True))
+    assert [hit.as_dict() for hit in result.hits] == [
+        {
+            "url": FEM,
+            "title": "FEM SPØRGSMÅL TIL EN KOORDINATOR",
+            "published": "2015-04-20",
+            "status": "live",
+            "version": 1,
+            "versions": 2,
+            "runs": [1],
+            "snippet": result.hits[0].snippet.text,
+        }
+    ]
+    assert "Penge til lektiecaféen" in result.hits[0].snippet.matches[0]
+
+
+def test_all_versions_lists_every_run_that_saw_a_version(db: Path) -> None:
+    with archive(db) as engine:
+        result = search.search(engine, SearchRequest("caféerne", all_versions=True))
+    (hit,) = result.hits
+    assert (hit.url, hit.version, hit.runs) == (TROVAERDIGE, 1, (1, 2))
+    with archive(db) as engine:
+        result = search.search(engine, SearchRequest("frivillighed", all_versions=True))
+    # Version 1 seen by runs 1 and 2; version 2 made by the reparse (run 3).
+    assert [(h.version, h.runs) for h in result.hits] == [(1, (1, 2)), (2, (3,))]
+
+
+def test_every_hit_comes_with_its_marks_however_many_there_are(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfbu_crawler.archive.search import fts5
+
+    with archive(db) as engine:
+        for request in (
+            SearchRequest("nyheder", include_gone=True),
+            SearchRequest("nyheder", include_gone=True, all_versions=True),
+        ):
+            whole = search.search(engine, request)
+            monkeypatch.setattr(fts5, "ID_BATCH", 3)  # many small IN lists
+            batched = search.search(engine, request)
+            monkeypatch.undo()
+            assert len(whole.hits) == whole.total >= 8
+            assert batched == whole
+
+
+# -- the command's output --------------------------------------------------------------------
+
+
+def test_json_has_the_keys_the_human_listing_shows(db: Path) -> None:
+    for extra in ([], ["--all-versions"]):
+        as_json = cfbu("search", "koordinator", "--db", str(db), "--json", *extra)
+        human = cfbu("search", "koordinator", "--db", str(db), *extra)
+        assert as_json.exit_code == 0 and human.exit_code == 0
+        hits = json.loads(as_json.stdout)
+        assert hits
+        blocks = human.stdout.split("\n\n")[1:]
+        assert len(blocks) == len(hits)
+        for hit, block in zip(hits, blocks, strict=True):
+            expected = {"url", "title", "published", "status", "snippet"}
+            if extra:
+                expected |= {"version", "versions", "runs"}
+            assert set(hit) == expected
+            lines = block.splitlines()
+            assert lines[0] == hit["title"]
+            assert lines[1] == "  " + " · ".join(
+                [hit["published"], hit["status"]]
+                + (
+                    [f"version {hit['version']} of {hit['versions']}", _runs(hit["runs"])]
+                    if extra
+                    else []
+                )
+                + [hit["url"]]
+            )
+            assert lines[2] == "  " + hit["snippet"]
+
+
+def _runs(runs: list[int]) -> str:
+    from cfbu_crawler.cli.search import run_ranges
+
+    return ("run " if len(runs) == 1 else "runs ") + run_ranges(runs)
+
+
+def test_the_listing_says_how_many_match_and_how_many_are_shown(db: Path) -> None:
+    result = cfbu("search", "koordinator", "--limit", "1", "--db", str(db))
+    first = result.stdout.splitlines()[0]
+    assert first == "2 articles match: koordinator (the best 1 shown; --limit to see more)"
+    limited = cfbu("search", "koordinator", "--limit", "1", "--json", "--db", str(db))
+    assert len(json.loads(limited.stdout)) == 1
+
+
+def test_matches_are_coloured_on_a_terminal_and_plain_otherwise(db: Path) -> None:
+    from rich.console import Console
+
+    from cfbu_crawler.cli.search import hit_lines
+
+    plain = cfbu("search", "øjenhøjde", "--db", str(db))
+    assert "\x1b[" not in plain.stdout and "øjenhøjde" in plain.stdout
+    with archive(db) as engine:
+        (hit,) = search.search(engine, SearchRequest("øjenhøjde")).hits
+    terminal = Console(force_terminal=True, color_system="standard", width=200)
+    with terminal.capture() as captured:
+        for line in hit_lines(hit):
+            terminal.print(line)
+    out = captured.get()
+    assert "\x1b[" in out
+    assert "\x1b[1;31møjenhøjde\x1b[0m" in out or "31m" in out
+
+
+def test_search_needs_a_query_unless_it_rebuilds(db: Path) -> None:
+    result = cfbu("search", "--db", str(db))
+    assert result.exit_code == 2 and "Missing argument 'QUERY'" in result.stderr
+
+
+# -- the index in step -------------------------------------------------------------------------
+
+
+def latest_index(engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("SELECT rowid, version_id FROM latest_versions_fts")).all())
+
+
+def latest_versions(engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("SELECT article_id, version_id FROM latest_versions")).all())
+
+
+def test_the_index_follows_crawls_a_reparse_a_move_and_a_removal(db: Path) -> None:
+    with archive(db) as engine:
+        assert search.index_problems(engine) == []
+        assert latest_index(engine) == latest_versions(engine)
+        # The reparse's version (category found) is the one indexed.
+        hits = search.search(engine, SearchRequest("nyheder", fields=("category",), limit=None))
+        assert url("frivillighed-er-ikke-gratis") in [h.url for h in hits.hits]
+        # The moved article is found under its new URL, the edited one by its new text.
+        assert found(db, "tryghed") == [url("kortlaegning-af-tryghed-2018")]
+        assert found(db, '"flere frivillige"') == [FEM]
+
+
+def _page(slug: str, title: str, body: str, requested: str | None = None) -> FetchedPage:
+    record = {
+        "url": f"https://cfbu.dk/nyheder/{slug}/",
+        "title": title,
+        "breadcrumb": ["Hjem", "Nyheder", title],
+        "category": "nyheder",
+        "published": "2016-01-01",
+        "lead": body,
+        "body": body,
+        "qa": [],
+    }
+    return FetchedPage(
+        requested_url=requested or record["url"],
+        final_url=record["url"],
+        identity_url=record["url"],
+        status=200,
+        record=record,
+        raw=json.dumps(record).encode(),
+        redirect_urls=[requested] if requested else [],
+    )
+
+
+@pytest.mark.parametrize("same_content", [True, False])
+def test_the_index_follows_two_articles_merged_into_one(tmp_path: Path, same_content: bool) -> None:
+    engine = open_engine(str(tmp_path / "a.sqlite3"), create=True)
+    try:
+        writer = ArchiveWriter(engine, extractor_version="t")
+        writer.begin_run(start_url="x", full=False, settings={})
+        writer.record_page(_page("gammel", "GAMMEL TITEL", "Brobygning i Gellerup."))
+        writer.finish_run("complete", reason="finished")
+        new_body = "Brobygning i Gellerup." if same_content else "Brobygning i Toveshøj."
+        writer.begin_run(start_url="x", full=False, settings={})
+        writer.record_page(_page("ny", "GAMMEL TITEL", new_body))
+        writer.record_page(
+            _page("ny", "GAMMEL TITEL", new_body, requested="https://cfbu.dk/nyheder/gammel/")
+        )
+        writer.finish_run("complete", reason="finished")
+        with session_factory(engine)() as session:
+            assert session.query(Article).count() == 1
+        assert search.index_problems(engine) == []
+        assert latest_index(engine) == latest_versions(engine)
+        hits = search.search(engine, SearchRequest("brobygning")).hits
+        assert [h.url for h in hits] == ["https://cfbu.dk/nyheder/ny/"]
+        versions = search.search(engine, SearchRequest("brobygning", all_versions=True)).hits
+        assert len(versions) == (1 if same_content else 2)
+    finally:
+        close_engine(engine)
+
+
+def test_rebuild_repairs_an_index_that_drifted(tmp_path: Path, db: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    source = sqlite3.connect(db)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.execute("DELETE FROM latest_versions_fts WHERE rowid = 2")
+    target.commit()
+    target.close()
+    with archive(copy) as engine:
+        assert search.index_problems(engine)
+        assert found(copy, "øjenhøjde") == []
+    result = cfbu("search", "--rebuild", "--db", str(copy))
+    assert result.exit_code == 0
+    assert result.stdout == "Search index rebuilt: 8 articles (latest versions), 11 versions.\n"
+    with archive(copy) as engine:
+        assert search.index_problems(engine) == []
+    assert found(copy, "øjenhøjde") == [SUNDHED]
+
+
+def test_the_migration_indexes_an_archive_made_before_search(tmp_path: Path, db: Path) -> None:
+    copy = tmp_path / "old.sqlite3"
+    source, target = sqlite3.connect(db), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    url_ = f"sqlite:///{copy}"
+    command.downgrade(alembic_config(url_), "0002")
+    con = sqlite3.connect(copy)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    con.close()
+    assert "latest_versions_fts" not in tables and "versions_fts" not in tables
+    # Opening the archive upgrades it, and the migration fills the index.
+    with archive(copy) as engine:
+        assert search.index_problems(engine) == []
+        assert latest_index(engine) == latest_versions(engine)
+        with engine.connect() as conn:
+            count = conn.execute(text("SELECT COUNT(*) FROM versions_fts_docsize")).scalar()
+        assert count == 11
+    assert found(copy, "ØJENHØJDE") == [SUNDHED]
+
+
+def test_search_reads_beside_a_writer_holding_its_transaction(tmp_path: Path, db: Path) -> None:
+    copy = tmp_path / "busy.sqlite3"
+    source, target = sqlite3.connect(db), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    engine = open_engine(str(copy), create=False)
+    try:
+        session = session_factory(engine)()
+        article = session.get(Article, 2)
+        record = {
+            **schema_archive.SUNDHED,
+            "title": "SUNDHED FOR ALLE",
+            "breadcrumb": ["Hjem", "Nyheder", "SUNDHED FOR ALLE"],
+            "lead": "Nyt: brobygning.",
+            "body": "Nyt: brobygning.",
+        }
+        add_version(
+            session,
+            article,
+            record,
+            run_id=2,
+            cause="site",
+            changed=["title", "body"],
+            digest="x" * 64,
+            extractor_version="t",
+            raw_page_id=None,
+            missing=[],
+            now=schema_archive.RUN_TIMES[2],
+        )
+        session.flush()  # the write transaction is open and holds the new version
+
+        results: list[list[str]] = []
+
+        def reader() -> None:
+            with engine.connect() as conn:
+                backend = backend_for("sqlite")
+                for query in ("øjenhøjde", "brobygning"):
+                    result = backend.search(conn, SearchRequest(query), parse_query(query))
+                    results.append([h.url for h in result.hits])
+
+        started = time.monotonic()
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join(timeout=20)
+        assert not thread.is_alive() and time.monotonic() - started < 5
+        # The reader saw the last committed state, not the writer's uncommitted version.
+        assert results == [[SUNDHED], []]
+        session.commit()
+        session.close()
+        assert found(copy, "brobygning") == [SUNDHED]
+        assert found(copy, "øjenhøjde") == []
+    finally:
+        close_engine(engine)
+
+
+def test_other_databases_say_search_is_not_available_yet() -> None:
+    backend = backend_for("postgresql")
+    with pytest.raises(search.SearchError, match="not available on postgresql"):
+        backend.search(None, SearchRequest("unge"), parse_query("unge"))  # type: ignore[arg-type]
+    # Writing an archive there is unaffected: keeping the index in step does nothing.
+    backend.version_added(None, 1, 1)  # type: ignore[arg-type]
+    backend.article_changed(None, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_search_works_while_a_crawl_writes(tmp_path: Path, fresh_server) -> None:
+    """A crawl of the demo site in a subprocess; searches run all along it (WAL readers)."""
+    import subprocess
+
+    from cfbu_crawler.archive.db import ArchiveError
+    from cfbu_crawler.archive.queries import list_runs
+    from cfbu_crawler.demo.runner import crawl_command
+
+    db = tmp_path / "live.sqlite3"
+    argv = crawl_command(fresh_server.base_url, db, "--delay", "0.05")
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    engine = None
+    counts: list[int] = []
+    during_run = 0
+    request = SearchRequest("boligområde*", limit=None, include_gone=True)
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if engine is None:
+                try:
+                    engine = open_engine(str(db), create=False)
+                except ArchiveError:  # not made yet, or being made
+                    time.sleep(0.05)
+                    continue
+            runs = list_runs(engine, 1)
+            result = search.search(engine, request)
+            counts.append(len(result.hits))
+            during_run += bool(runs and runs[0]["status"] == "running")
+        assert proc.wait(timeout=120) == 0
+        assert engine is not None
+        final = len(search.search(engine, request).hits)
+        assert search.index_problems(engine) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if engine is not None:
+            close_engine(engine)
+    assert during_run >= 3, (during_run, counts)
+    assert counts == sorted(counts) and final > 0 and counts[-1] <= final
