@@ -173,7 +173,10 @@ class _Extractions:
     for an extractor given by the caller, here."""
 
     def __init__(
-        self, engine_writer: ArchiveWriter, extract: Extractor | None, workers: int,
+        self,
+        engine_writer: ArchiveWriter,
+        extract: Extractor | None,
+        workers: int,
         site_timezone: str | None,
     ) -> None:
         self.writer = engine_writer

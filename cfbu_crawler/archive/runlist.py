@@ -63,14 +63,14 @@ class Cursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
-def _time(value: datetime | str | None) -> str | None:
+def time_text(value: datetime | str | None) -> str | None:
     """A stored timestamp (a datetime, or SQLite's text) as ISO 8601 UTC with ``Z``."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return iso_utc(value)
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """A JSON column's value: decoded already (PostgreSQL, the ORM) or text (SQLite)."""
     return json.loads(value) if isinstance(value, str) else value
 
@@ -81,17 +81,17 @@ def run_dict(values: Mapping[str, Any]) -> dict[str, Any]:
         "id": values["id"],
         "kind": values["kind"],
         "status": values["status"],
-        "started_at": _time(values["started_at"]),
-        "finished_at": _time(values["finished_at"]),
+        "started_at": time_text(values["started_at"]),
+        "finished_at": time_text(values["finished_at"]),
         "finish_reason": values["finish_reason"],
         "start_url": values["start_url"],
         "full": bool(values["full"]),
         "software_version": values["software_version"],
         "extractor_version": values["extractor_version"],
         "counts": {key: values[column] for key, column in COUNTS},
-        "coverage": _json(values["coverage"]),
-        "warnings": _json(values["warnings"]) or [],
-        "settings": _json(values["settings"]),
+        "coverage": json_value(values["coverage"]),
+        "warnings": json_value(values["warnings"]) or [],
+        "settings": json_value(values["settings"]),
     }
 
 
@@ -106,4 +106,4 @@ def read_runs(cursor: Cursor, limit: int | None = None) -> list[dict[str, Any]]:
     return [run_dict(dict(zip(RUN_COLUMNS, row, strict=True))) for row in cursor.fetchall()]
 
 
-__all__ = ["RUN_COLUMNS", "read_runs", "run_dict", "runs_query"]
+__all__ = ["RUN_COLUMNS", "json_value", "read_runs", "run_dict", "runs_query", "time_text"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import click
 
-from cfbu_crawler.cli.app import db_option, emit_json, json_option, open_archive, require_runs
+from cfbu_crawler.cli.app import (
+    article_reader,
+    db_option,
+    emit_json,
+    json_option,
+    open_archive,
+    require_runs,
+)
 
 
 class RunArgument(click.Argument):
@@ -63,12 +70,11 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
     """
     from rich.markup import escape
 
-    from cfbu_crawler.archive.history import article_history
+    from cfbu_crawler.archive.lookup import article_history
     from cfbu_crawler.cli.render import change_lines, console, indented, plural
 
-    engine = open_archive(db)
-    require_runs(engine)
-    data = article_history(engine, ref)
+    with article_reader(db) as reader:
+        data = article_history(reader, ref)
     if as_json:
         emit_json(data)
         return
@@ -116,12 +122,11 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
       cfbu show frivillighed-er-ikke-gratis
       cfbu show https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/ --version 1 --json
     """
-    from cfbu_crawler.archive.history import show_article
-    from cfbu_crawler.cli.render import plural
+    from cfbu_crawler.archive.lookup import show_article
+    from cfbu_crawler.cli.runtable import plural
 
-    engine = open_archive(db)
-    require_runs(engine)
-    record = show_article(engine, ref, version)
+    with article_reader(db) as reader:
+        record = show_article(reader, ref, version)
     if as_json:
         emit_json(record)
         return

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from cfbu_crawler.archive.models import Run
 from cfbu_crawler.archive.textdiff import DELETE, INSERT, diff_segments
 from cfbu_crawler.archive.vocabulary import RunStatus
 from cfbu_crawler.cli.runtable import coverage_line, plural, run_lines
 from cfbu_crawler.record import CONTENT_FIELDS
+
+if TYPE_CHECKING:  # the ORM is not loaded to show a history (``cfbu history`` starts at once)
+    from cfbu_crawler.archive.models import Run
 
 
 def console() -> Console:

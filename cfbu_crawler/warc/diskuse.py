@@ -74,7 +74,9 @@ def disk_use(directory: Path, prefix: str) -> dict[int, DiskUse]:
 
 def usage_of(directory: Path, prefix: str) -> dict[int, dict[str, int]]:
     """Disk use of each run's WARC files, for ``cfbu runs``: {run: {"files", "bytes"}}."""
-    return {run: {"files": u.files, "bytes": u.bytes} for run, u in disk_use(directory, prefix).items()}
+    return {
+        run: {"files": u.files, "bytes": u.bytes} for run, u in disk_use(directory, prefix).items()
+    }
 
 
 __all__ = [

@@ -14,9 +14,7 @@ unfinished, which ``repair`` cuts off.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
