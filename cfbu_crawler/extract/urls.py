@@ -106,8 +106,8 @@ def _netloc(parts: SplitResult) -> str:
     return f"{host}:{port}" if port and port != default else host
 
 
-# How many answers each cached URL function keeps (a few MB at most).
-CACHE_SIZE = 16384
+# How many answers each cached URL function keeps (about a MB each at most).
+CACHE_SIZE = 4096
 
 
 @lru_cache(maxsize=CACHE_SIZE)
