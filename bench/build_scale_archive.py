@@ -108,21 +108,48 @@ def checkpoint(path: Path) -> None:
         con.close()
 
 
-def build(path: Path, articles: int, edited: float, workers: int) -> dict[str, Any]:
+def complete_crawls(path: Path) -> int:
+    """How many crawls of an unfinished build completed (0 for no archive)."""
+    if not path.exists():
+        return 0
+    con = sqlite3.connect(path)
+    try:
+        row = con.execute("SELECT count(*) FROM runs WHERE status = 'complete'").fetchone()
+        return int(row[0])
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        con.close()
+
+
+def build(
+    path: Path, articles: int, edited: float, workers: int, *, resume: bool = False
+) -> dict[str, Any]:
+    """Build the archive; with ``resume``, go on with an unfinished build after its last
+    complete crawl (a crawl cut short is left as a killed crawl leaves it: the next run
+    marks it interrupted)."""
     from cfbu_crawler.archive.db import close_engine, open_engine
     from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
     from cfbu_crawler.extract import EXTRACTOR_VERSION
     from cfbu_crawler.procpool import worker_pool
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    done = complete_crawls(path) if resume else 0
+    if not done:
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
     every = round(100 / edited) if edited else 0
     info: dict[str, Any] = {"articles": articles, "edited_percent": edited, "runs": []}
+    if done:
+        info["resumed_after_run"] = done
     engine = open_engine(str(path), create=True)
     pool = worker_pool(workers)
     try:
-        for run in range(1, 6):
+        for run in range(done + 1, 6):
             if run == 4:
                 checkpoint(path)
                 info["before_unchanged"] = {"bytes": file_size(path), "rows": counts(path)}
@@ -171,6 +198,7 @@ def ensure(
     edited: float = 1.0,
     rebuild: bool = False,
     workers: int | None = None,
+    resume: bool = False,
 ) -> tuple[Path, dict[str, Any]]:
     """The scale archive of ``articles`` articles, built if it is not there yet."""
     from cfbu_crawler.procpool import available_cores
@@ -178,7 +206,7 @@ def ensure(
     path = path or default_path(articles)
     meta = path.with_suffix(".json")
     if rebuild or not path.exists() or not meta.exists():
-        build(path, articles, edited, workers or available_cores())
+        build(path, articles, edited, workers or available_cores(), resume=resume and not rebuild)
     return path, json.loads(meta.read_text())
 
 
@@ -189,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", type=Path, help="where the archive is kept")
     parser.add_argument("--workers", type=int, help="extraction processes (default: cores)")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--resume", action="store_true", help="go on with a build that was cut short"
+    )
     parser.add_argument("--json", action="store_true", help="print what was measured")
     args = parser.parse_args(argv)
     path, info = ensure(
@@ -197,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         edited=args.edited,
         rebuild=args.rebuild,
         workers=args.workers,
+        resume=args.resume,
     )
     if args.json:
         print(json.dumps(info, indent=2))
