@@ -29,6 +29,14 @@ CFBU_WARC_MAX_SIZE = 1_000_000_000  # bytes per WARC file before a new one is st
 # The site's timezone (IANA name): the day of a timestamp whose page shows no agreeing date
 # (docs/extraction.md, "Dates"). cfbu.dk's readers are in Denmark.
 CFBU_SITE_TIMEZONE = "Europe/Copenhagen"
+# --- speed (bench/README.md): work kept off the reactor's thread ---------------------
+CFBU_EXTRACT_PROCESSES = None  # extraction worker processes; None → one per core but one
+CFBU_ARCHIVE_WRITER_PROCESS = True  # record pages from a process of their own
+CFBU_ARCHIVE_BATCH_SECONDS = 1.0  # commit page records at least this often (kill -9 loses ≤)
+# Outputs of one response processed at once. Scrapy starts this many asyncio tasks for
+# every response whatever it yields (an article page yields one item): its default of 100
+# costs the reactor more than the page's own processing.
+CONCURRENT_ITEMS = 16
 
 # --- politeness (docs/scheduling.md, "Polite") -------------------------------------
 USER_AGENT = f"cfbu-archiver/{__version__} (+{CFBU_CONTACT_URL})"

@@ -3,19 +3,35 @@ result on the item (``extraction``) for the pipelines that follow.
 
 The parse tree lives and dies inside ``extract_article``: what rides on the item from
 here on is plain values only (text, tuples, dicts).
+
+Extraction is the crawl's heaviest work per page, and the reactor's thread has the crawl
+to run: it happens in a pool of worker processes (``CFBU_EXTRACT_PROCESSES``, by default
+one per core but one; 0 extracts on the reactor's thread, as a pipeline built without a
+crawler does). ``process_item`` then returns an awaitable of the item, which Scrapy waits
+for before the next pipeline. If the pool breaks (a worker killed), extraction carries on
+here.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
-from cfbu_crawler.extract import DEFAULT_SITE_TIMEZONE, check_timezone, extract_article
+from cfbu_crawler.extract import (
+    DEFAULT_SITE_TIMEZONE,
+    Extraction,
+    check_timezone,
+    extract_article,
+)
 from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
+from cfbu_crawler.items import ArticlePage
+from cfbu_crawler.procpool import default_workers, extraction_pool
 
-from .base import FieldPipeline
+from .base import FieldPipeline, await_future
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -25,29 +41,82 @@ logger = logging.getLogger(__name__)
 
 class ExtractPipeline(FieldPipeline):
     def __init__(
-        self, section: Section | None = None, site_timezone: str = DEFAULT_SITE_TIMEZONE
+        self,
+        section: Section | None = None,
+        site_timezone: str = DEFAULT_SITE_TIMEZONE,
+        *,
+        processes: int = 0,
     ) -> None:
         self.section = section
         self.site_timezone = site_timezone
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         # The crawled section (from the start URL) decides whether a canonical link names
         # an article of it; the spider writes a ``-a start_url`` back into this setting.
-        start_url = crawler.settings.get("CFBU_START_URL") or DEFAULT_START_URL
+        settings = crawler.settings
+        start_url = settings.get("CFBU_START_URL") or DEFAULT_START_URL
         # The site's timezone gives the day of a timestamp the page shows no date for; it
         # is kept with the run's settings, so that ``cfbu reparse`` uses the same one.
-        zone = crawler.settings.get("CFBU_SITE_TIMEZONE") or DEFAULT_SITE_TIMEZONE
-        return cls(Section.from_start_url(start_url), site_timezone=check_timezone(zone))
+        zone = settings.get("CFBU_SITE_TIMEZONE") or DEFAULT_SITE_TIMEZONE
+        processes = settings.get("CFBU_EXTRACT_PROCESSES")
+        return cls(
+            Section.from_start_url(start_url),
+            site_timezone=check_timezone(zone),
+            processes=default_workers() if processes in (None, "") else int(processes),
+        )
+
+    def open_spider(self) -> None:
+        if self.processes > 0:
+            self.pool = extraction_pool(self.processes)
+
+    def close_spider(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def process_item(self, item: Any) -> Any:
+        if self.pool is None or not isinstance(item, ArticlePage):
+            return super().process_item(item)
+        return self._extract_in_pool(item, self.pool)
+
+    async def _extract_in_pool(self, item: ArticlePage, pool: ProcessPoolExecutor) -> Any:
+        adapter = ItemAdapter(item)
+        try:
+            future = pool.submit(
+                extract_article,
+                adapter["raw"],
+                adapter["fetched_url"],
+                adapter.get("encoding"),
+                section=self.section,
+                site_timezone=self.site_timezone,
+            )
+            result: Extraction = await await_future(future)
+        except Exception as exc:  # the pool broke (a worker killed): extract here
+            if isinstance(exc, BrokenProcessPool) and self.pool is not None:
+                logger.error("extraction processes failed (%s): extracting here from now on", exc)
+                self.close_spider()
+            self.fill(adapter)
+        else:
+            self.use(adapter, result)
+        return item
 
     def fill(self, adapter: ItemAdapter) -> None:
-        result = extract_article(
-            adapter["raw"],
-            adapter["fetched_url"],
-            adapter.get("encoding"),
-            section=self.section,
-            site_timezone=self.site_timezone,
+        self.use(
+            adapter,
+            extract_article(
+                adapter["raw"],
+                adapter["fetched_url"],
+                adapter.get("encoding"),
+                section=self.section,
+                site_timezone=self.site_timezone,
+            ),
         )
+
+    @staticmethod
+    def use(adapter: ItemAdapter, result: Extraction) -> None:
         adapter["extraction"] = result
         if result.failed:
             logger.error(

@@ -1,13 +1,22 @@
 """Storage: every item lands in the archive (versions, observations, raw pages).
 
-Opens the archive and takes the crawl lock in ``open_spider``; closes the run (complete,
-failed or interrupted) in ``close_spider``.
+Opens the archive, takes the crawl lock and begins the run in ``open_spider``; finishes
+the run (complete, failed or interrupted) on ``spider_closed``.
+
+The pages are recorded in short transactions (``CFBU_ARCHIVE_BATCH_SECONDS``, a second by
+default: a crawl killed with ``kill -9`` loses at most that much work, which the next run
+fetches again) and, by default, by an archive writer in a process of its own
+(``CFBU_ARCHIVE_WRITER_PROCESS``; ``archive.writerproc``), so that the reactor's thread
+goes on crawling while they are written. ``process_item`` then returns an awaitable that
+Scrapy waits for: an item leaves this pipeline with its outcome, as before.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -16,15 +25,19 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine
+from cfbu_crawler.archive import lock
+from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine, resolve_db
 from cfbu_crawler.archive.lock import LockHeld
-from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
+from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage, record_fetch
 from cfbu_crawler.archive.vocabulary import FORCED_STOP, Outcome, RunStatus
+from cfbu_crawler.archive.writerproc import WriterOptions, WriterProcess
 from cfbu_crawler.crawlstate import ArchiveState
-from cfbu_crawler.extract import EXTRACTOR_VERSION, error_text
+from cfbu_crawler.extract import EXTRACTOR_VERSION
 from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
 from cfbu_crawler.warc.location import WarcLocation
+
+from .base import await_future
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -34,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 # How often a running crawl refreshes its lock (stale after lock.STALE_AFTER).
 HEARTBEAT_SECONDS = 60.0
+# How often a batch of page records is looked at, to be committed once it is old enough.
+FLUSH_SECONDS = 0.25
+# A batch holds at most this many page records, however quickly they come.
+BATCH_PAGES = 1000
 # Settings worth keeping with each run, to know later how it was made.
 RUN_SETTINGS = (
     "CFBU_START_URL",
@@ -68,11 +85,18 @@ def warc_location(adapter: ItemAdapter) -> WarcLocation | None:
 
 
 class StorePipeline:
+    # The page records' writer process (CFBU_ARCHIVE_WRITER_PROCESS), started with the
+    # first record (``remote_options`` until then); none: ``writer`` records the pages.
+    remote: WriterProcess | None = None
+    remote_options: WriterOptions | None = None
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db = crawler.settings.get("CFBU_DB")
-        self.writer: ArchiveWriter | None = None
+        self.writer: ArchiveWriter | None = None  # the run's lifecycle (and pages, here)
+        self.remote: WriterProcess | None = None  # the page records, in their own process
         self.heartbeat: task.LoopingCall | None = None
+        self.flush: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -90,7 +114,14 @@ class StorePipeline:
         except ArchiveError as exc:
             self.crawler.stats.set_value("cfbu/fatal", str(exc))
             raise CloseSpider("archive_error") from exc
-        self.writer = ArchiveWriter(engine, extractor_version=EXTRACTOR_VERSION)
+        batch_seconds = settings.getfloat("CFBU_ARCHIVE_BATCH_SECONDS", 1.0)
+        remote = settings.getbool("CFBU_ARCHIVE_WRITER_PROCESS", True)
+        self.writer = ArchiveWriter(
+            engine,
+            extractor_version=EXTRACTOR_VERSION,
+            batch_seconds=0.0 if remote else batch_seconds,
+            batch_pages=1 if remote else BATCH_PAGES,
+        )
         try:
             run_id = self.writer.begin_run(
                 start_url=settings.get("CFBU_START_URL"),
@@ -103,8 +134,20 @@ class StorePipeline:
             logger.error("%s", exc)
             raise CloseSpider("lock_held") from exc
         self.crawler.stats.set_value("cfbu/run_id", run_id)
+        if remote:
+            self.remote_options = WriterOptions(
+                db_url=resolve_db(self.db),
+                extractor_version=EXTRACTOR_VERSION,
+                run_id=run_id,
+                pid=os.getpid(),
+                batch_seconds=batch_seconds,
+                batch_pages=BATCH_PAGES,
+            )
         self.heartbeat = task.LoopingCall(self.beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        if batch_seconds > 0:
+            self.flush = task.LoopingCall(self.commit_if_due)
+            self.flush.start(FLUSH_SECONDS, now=False)
         if "twisted.internet.reactor" in sys.modules:  # the crawl's reactor; never install one
             from twisted.internet import reactor
 
@@ -115,11 +158,16 @@ class StorePipeline:
             logger.warning("took over a stale lock left by pid %s", self.writer.replaced_holder.pid)
 
     def beat(self) -> None:
-        """The run's heartbeat; a crawl that lost its lock to another one stops."""
+        """The lock's and the run's heartbeat (also while no page comes in); a crawl that
+        lost its lock to another one stops."""
         if self.writer is None:
             return
         try:
-            self.writer.heartbeat()
+            if self.remote is not None:
+                # The lock is held by this process (its connection, on PostgreSQL); the
+                # run's heartbeat is written by the page writer.
+                lock.verify(self.writer.factory, pid=self.writer.pid)
+            self._page_writer_call("heartbeat")
         except LockHeld as exc:
             logger.error("%s", exc)
             self.crawler.stats.set_value("cfbu/lock_lost", str(exc))
@@ -128,85 +176,80 @@ class StorePipeline:
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="lock_lost"))
 
+    def commit_if_due(self) -> None:
+        self._page_writer_call("commit_if_due")
+
+    def _page_writer_call(self, method: str) -> None:
+        if self.remote is not None:
+            self.remote.call(method).add_done_callback(_log_failure)
+        elif self.writer is not None:
+            getattr(self.writer, method)()
+
     def process_item(self, item: Any) -> Any:
-        if self.writer is None:
+        """The item, archived; or, when the archive writer runs in its own process, an
+        awaitable of it."""
+        if self.writer is None or not isinstance(item, (ArticlePage, FetchOutcome)):
             return item
-        stats = self.crawler.stats
+        if self.remote is None and self.remote_options is not None:
+            self.remote = WriterProcess(self.remote_options)
+        if self.remote is not None:
+            return self._process_remotely(item, self.remote)
+        adapter = ItemAdapter(item)
         if isinstance(item, ArticlePage):
-            adapter = ItemAdapter(item)
-            outcome = self.store_page(adapter)
-            # What goes on to feed exports (e.g. Scrapyd's items_dir) is the record, not the
-            # extraction result it was copied from or the raw bytes (those are archived).
-            for transient in ("extraction", "raw"):
-                adapter.pop(transient, None)
-            adapter["outcome"] = outcome
-            stats.inc_value(f"cfbu/outcome/{outcome}")
-            if adapter.get("missing"):
-                stats.inc_value("cfbu/partial")
-        elif isinstance(item, FetchOutcome):
-            adapter = ItemAdapter(item)
+            self.stored(adapter, self.store_page(adapter))
+        else:
             self.writer.record_outcome(
-                adapter["url"],
-                adapter["outcome"],
-                status=adapter.get("status"),
-                error=adapter.get("error"),
-                raw=adapter.get("raw"),
-                content_type=adapter.get("content_type"),
-                final_url=adapter.get("final_url"),
-                sitemap_lastmod=adapter.get("sitemap_lastmod"),
-                sitemap_url=adapter.get("sitemap_url"),
-                via=adapter.get("via"),
-                warc=warc_location(adapter),
+                adapter["url"], adapter["outcome"], **outcome_details(adapter)
             )
-            stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
-            adapter.pop("raw", None)
+            self.outcome_recorded(adapter)
+        return item
+
+    async def _process_remotely(self, item: Any, remote: WriterProcess) -> Any:
+        adapter = ItemAdapter(item)
+        if isinstance(item, ArticlePage):
+            future: Future[Any] = remote.call(
+                "record_fetch", fetched_page(adapter), extraction_errors(adapter)
+            )
+            outcome, refused = await await_future(future)
+            self.stored(adapter, self.outcome_of(adapter, outcome, refused))
+        else:
+            await await_future(
+                remote.call(
+                    "record_outcome", adapter["url"], adapter["outcome"], **outcome_details(adapter)
+                )
+            )
+            self.outcome_recorded(adapter)
         return item
 
     def store_page(self, adapter: ItemAdapter) -> Outcome:
         """Archive one page. When extraction itself crashed, or the archive refused the
-        record, the fetch is kept as an error with its raw page: an extractor bug must not
-        look like the site dropping a field, and nothing is lost silently."""
+        record, the fetch is kept as an error with its raw page (``record_fetch``)."""
         assert self.writer is not None
-        record = {field: adapter.get(field) for field in RECORD_FIELDS}
-        errors = adapter.get("extraction_errors") or []
-        if not errors:
-            try:
-                return self.writer.record_page(
-                    FetchedPage(
-                        requested_url=adapter["requested_url"],
-                        final_url=adapter["fetched_url"],
-                        identity_url=adapter["url"],
-                        status=adapter["status"],
-                        record=record,
-                        raw=adapter["raw"],
-                        content_type=adapter.get("content_type"),
-                        encoding=adapter.get("encoding"),
-                        redirect_urls=adapter.get("redirect_urls") or [],
-                        etag=adapter.get("etag"),
-                        last_modified=adapter.get("last_modified"),
-                        sitemap_lastmod=adapter.get("sitemap_lastmod"),
-                        sitemap_url=adapter.get("sitemap_url"),
-                        fetched_at=adapter.get("fetched_at"),
-                        missing=adapter.get("missing") or [],
-                        via=adapter.get("via"),
-                        warc=warc_location(adapter),
-                    )
-                )
-            except Exception as exc:  # the page must still be accounted for
-                logger.exception("archiving %s failed", adapter["fetched_url"])
-                errors = [f"archive: {type(exc).__name__}: {exc}"]
-        self.writer.record_outcome(
-            adapter["requested_url"],
-            Outcome.ERROR,
-            status=adapter.get("status"),
-            error=error_text(errors),
-            raw=adapter.get("raw"),
-            content_type=adapter.get("content_type"),
-            final_url=adapter.get("fetched_url"),
-            via=adapter.get("via"),
-            warc=warc_location(adapter),
+        outcome, refused = record_fetch(
+            self.writer, fetched_page(adapter), extraction_errors(adapter)
         )
-        return Outcome.ERROR
+        return self.outcome_of(adapter, outcome, refused)
+
+    @staticmethod
+    def outcome_of(adapter: ItemAdapter, outcome: Outcome, refused: str | None) -> Outcome:
+        if refused is not None:
+            logger.error("archiving %s failed\n%s", adapter["fetched_url"], refused.rstrip())
+        return outcome
+
+    def stored(self, adapter: ItemAdapter, outcome: Outcome) -> None:
+        """What an archived page leaves on its item, and in the crawl's stats."""
+        # What goes on to feed exports (e.g. Scrapyd's items_dir) is the record, not the
+        # extraction result it was copied from or the raw bytes (those are archived).
+        for transient in ("extraction", "raw"):
+            adapter.pop(transient, None)
+        adapter["outcome"] = outcome
+        self.crawler.stats.inc_value(f"cfbu/outcome/{outcome}")
+        if adapter.get("missing"):
+            self.crawler.stats.inc_value("cfbu/partial")
+
+    def outcome_recorded(self, adapter: ItemAdapter) -> None:
+        self.crawler.stats.inc_value(f"cfbu/outcome/{adapter['outcome']}")
+        adapter.pop("raw", None)
 
     def collected_validators(self) -> dict[str, tuple[str, str | None, str | None]]:
         """The validators of listing pages and sitemaps this run saw (ArchiveState)."""
@@ -214,20 +257,23 @@ class StorePipeline:
         return state.view.collected if state is not None else {}
 
     def close_spider(self) -> None:
-        """Nothing to flush: every item was committed on its own. See spider_closed."""
+        """Nothing to do: the run is finished on spider_closed (see from_crawler)."""
 
     def reactor_stopping(self) -> None:
         """The reactor stops while the run is open: the crawl was stopped at once (a
         second Ctrl-C or SIGTERM) before Scrapy could close the spider. The run is still
-        recorded as interrupted, and the lock released."""
+        recorded as interrupted, and the lock released; the page records not yet made are
+        given up (the next run fetches those pages again)."""
         if self.writer is not None:
             self.spider_closed(None, FORCED_STOP)
 
     def spider_closed(self, spider: Spider | None, reason: str) -> None:
-        if self.heartbeat is not None and self.heartbeat.running:
-            self.heartbeat.stop()
+        for loop in (self.heartbeat, self.flush):
+            if loop is not None and loop.running:
+                loop.stop()
         if self.writer is None:
             return
+        self.close_page_writer(at_once=reason == FORCED_STOP)
         stats = self.crawler.stats
         listing_complete = bool(stats.get_value("cfbu/listing_complete"))
         run = self.writer.finish_run(
@@ -243,3 +289,66 @@ class StorePipeline:
             logger.warning("%s", warning)
         close_engine(self.writer.engine)
         self.writer = None
+
+    def close_page_writer(self, *, at_once: bool = False) -> None:
+        """Commit the pages held by the archive writer and stop its process (``at_once``:
+        without making the records still waiting)."""
+        remote, self.remote = self.remote, None
+        if remote is None:
+            return
+        try:
+            remote.close(at_once=at_once)
+        except Exception as exc:
+            logger.error(
+                "the archive writer failed (%s: %s): the pages of its last second are not "
+                "archived and are fetched again next time",
+                type(exc).__name__,
+                exc,
+            )
+
+
+def fetched_page(adapter: ItemAdapter) -> FetchedPage:
+    """What the archive keeps of an article page item."""
+    return FetchedPage(
+        requested_url=adapter["requested_url"],
+        final_url=adapter["fetched_url"],
+        identity_url=adapter.get("url") or adapter["fetched_url"],
+        status=adapter["status"],
+        record={field: adapter.get(field) for field in RECORD_FIELDS},
+        raw=adapter["raw"],
+        content_type=adapter.get("content_type"),
+        encoding=adapter.get("encoding"),
+        redirect_urls=adapter.get("redirect_urls") or [],
+        etag=adapter.get("etag"),
+        last_modified=adapter.get("last_modified"),
+        sitemap_lastmod=adapter.get("sitemap_lastmod"),
+        sitemap_url=adapter.get("sitemap_url"),
+        fetched_at=adapter.get("fetched_at"),
+        missing=adapter.get("missing") or [],
+        via=adapter.get("via"),
+        warc=warc_location(adapter),
+    )
+
+
+def extraction_errors(adapter: ItemAdapter) -> list[str]:
+    return list(adapter.get("extraction_errors") or [])
+
+
+def outcome_details(adapter: ItemAdapter) -> dict[str, Any]:
+    """The keyword arguments of ``record_outcome`` for a ``FetchOutcome`` item."""
+    return {
+        "status": adapter.get("status"),
+        "error": adapter.get("error"),
+        "raw": adapter.get("raw"),
+        "content_type": adapter.get("content_type"),
+        "final_url": adapter.get("final_url"),
+        "sitemap_lastmod": adapter.get("sitemap_lastmod"),
+        "sitemap_url": adapter.get("sitemap_url"),
+        "via": adapter.get("via"),
+        "warc": warc_location(adapter),
+    }
+
+
+def _log_failure(future: Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("the archive writer failed: %s", future.exception())

@@ -65,3 +65,71 @@ def test_dates_bench_runs_on_two_pages(capsys: pytest.CaptureFixture[str]) -> No
     assert dates.main(["--limit", "2"]) == 0
     out = capsys.readouterr().out
     assert "2 pages" in out and "cfbu" in out and "text only" in out
+
+
+# -- the speed and scale benchmarks (bench/README.md), each at a tiny size --------------
+
+
+@pytest.mark.slow  # extracts every demo page ten times (some seconds)
+def test_extract_speed_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    _load("extract_speed").main()
+    assert "pages/s" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # crawls a loopback site, twice
+def test_crawl_throughput_runs_against_a_bare_spider(capsys: pytest.CaptureFixture[str]) -> None:
+    throughput = _load("crawl_throughput")
+    assert throughput.main(["--articles", "12", "--rounds", "1", "--concurrency", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "bare" in out and "cfbu: median" in out
+    # Both crawlers fetched the same number of pages.
+    requests = {
+        line.split()[1]: line.split()[2] for line in out.splitlines() if line.startswith("    1 ")
+    }
+    assert requests["bare"] == requests["cfbu"]
+
+
+@pytest.mark.slow  # crawls a loopback site
+def test_crawl_memory_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _load("crawl_memory").main(["--sizes", "12"]) == 0
+    out = capsys.readouterr().out
+    assert "cfbu_crawler crawl" in out and "bytes/article" in out
+
+
+@pytest.mark.slow  # crawls a loopback site four times
+def test_incremental_traffic_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        _load("incremental_traffic").main(["--articles", "12", "--edited", "10", "--sites", "1"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "unchanged re-crawl" in out and "vs full" in out
+
+
+@pytest.mark.slow  # starts extraction workers and runs the commands in processes
+def test_scale_archive_build_reparse_and_commands_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build = _load("build_scale_archive")
+    monkeypatch.setattr(build, "SCALE_DIR", tmp_path)
+    path, info = build.ensure(30, edited=10.0, workers=1)
+    assert info["rows"]["articles"] == 30 and info["rows"]["versions"] == 30 * 3 + 3
+    grew = {
+        t: info["after_unchanged"]["rows"][t] - info["before_unchanged"]["rows"][t]
+        for t in build.TABLES
+    }
+    assert {t: n for t, n in grew.items() if n} == {"runs": 1, "observations": 30}
+    scale = _load("archive_scale")
+    monkeypatch.setattr(scale, "ensure", lambda articles: (path, info))
+    assert scale.main(["--articles", "30", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "cfbu diff" in out and "peak RSS" in out and "per article-version" in out
+    assert _load("reparse_speed").main(["--archive", str(path)]) == 0
+    assert "pages/s" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # starts cfbu in processes
+def test_cli_startup_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _load("cli_startup").main(["--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "cfbu runs" in out and "cfbu --help" in out

@@ -65,3 +65,14 @@ def test_read_commands_do_not_create_a_missing_archive(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="no archive at"):
         open_engine(str(path), create=False)
     assert not path.parent.exists()
+
+
+def test_the_head_revision_known_without_alembic_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from cfbu_crawler.archive.db import HEAD_REVISION
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert script.get_current_head() == HEAD_REVISION, (
+        "a migration was added: set HEAD_REVISION (archive/sqlitefile.py) to its revision"
+    )

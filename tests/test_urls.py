@@ -84,3 +84,24 @@ def test_canonical_pointing_outside_the_sections_articles_is_ignored() -> None:
     assert article_identity(fetched, "https://cfbu.dk/", CURRENT) == fetched
     assert article_identity(fetched, "https://cfbu.dk/nyheder/", CURRENT) == fetched
     assert article_identity(fetched, "/nyheder/x-ny/", CURRENT) == "https://cfbu.dk/nyheder/x-ny/"
+
+
+def test_absolute_url_is_urljoin() -> None:
+    from urllib.parse import urljoin
+
+    from cfbu_crawler.extract.urls import absolute_url
+
+    bases = [
+        "http://127.0.0.1:8000/nyheder/page/2/",
+        "https://cfbu.dk/nyheder/x/?a=1#f",
+        "https://cfbu.dk",
+        "http://user@h:81/a/b",
+    ]
+    hrefs = [
+        "/nyheder/x/", "http://other/a/../b", "https://cfbu.dk/x", "x/y", "../z", "?p=2",
+        "#top", "//cdn/x", "/a/./b/../c", "http://h", "mailto:x@y", "javascript:void(0)",
+        "/", "https:x", "HTTP://Foo/bar", "",
+    ]  # fmt: skip
+    for base in bases:
+        for href in hrefs:
+            assert absolute_url(base, href) == urljoin(base, href), (base, href)

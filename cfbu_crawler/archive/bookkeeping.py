@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.fetched import FetchedPage
@@ -21,19 +21,22 @@ from cfbu_crawler.archive.vocabulary import Cause, Outcome
 from cfbu_crawler.extract.urls import url_key
 from cfbu_crawler.warc.location import WarcLocation
 
+SEEN_IN_RUN = (
+    select(Observation.id)
+    .where(
+        Observation.run_id == bindparam("run_id"),
+        Observation.article_id == bindparam("article_id"),
+        Observation.outcome != Outcome.ERROR,
+    )
+    .limit(1)
+)
+ALIASES_BY_KEYS = select(ArticleURL).where(ArticleURL.key.in_(bindparam("keys", expanding=True)))
+
 
 def seen_in_run(session: Session, run_id: int, article_id: int) -> bool:
     """Has this run already observed the article (so its counts must not grow again)?
     Failed fetches do not count: an article that answers after an error is counted."""
-    return bool(
-        session.scalar(
-            select(func.count(Observation.id)).where(
-                Observation.run_id == run_id,
-                Observation.article_id == article_id,
-                Observation.outcome != Outcome.ERROR,
-            )
-        )
-    )
+    return session.scalar(SEEN_IN_RUN, {"run_id": run_id, "article_id": article_id}) is not None
 
 
 def touch(article: Article, page: FetchedPage, *, run_id: int, now: datetime) -> None:
@@ -51,9 +54,12 @@ def touch(article: Article, page: FetchedPage, *, run_id: int, now: datetime) ->
 def add_aliases(session: Session, article: Article, urls: Iterable[str], now: datetime) -> None:
     """Every URL the article was reached by becomes (or stays) one of its aliases; an
     alias another article held passes to this one."""
+    by_key: dict[str, str] = {}
     for url in urls:
-        key = url_key(url)
-        alias = session.scalar(select(ArticleURL).where(ArticleURL.key == key))
+        by_key.setdefault(url_key(url), url)
+    known = {alias.key: alias for alias in session.scalars(ALIASES_BY_KEYS, {"keys": list(by_key)})}
+    for key, url in by_key.items():
+        alias = known.get(key)
         if alias is None:
             session.add(
                 ArticleURL(article_id=article.id, key=key, url=url, first_seen=now, last_seen=now)

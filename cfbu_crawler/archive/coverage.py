@@ -7,6 +7,7 @@ complete run is compared with the previous complete one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,25 +15,45 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.models import Observation, Version
+from cfbu_crawler.archive.vocabulary import COVERAGE_FIELDS
 from cfbu_crawler.extract.qa import looks_like_interview
 
-COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
 # A drop of this many percentage points (or more) is a warning.
 DROP_THRESHOLD = 0.15
 
 
-def coverage_of(versions: list[Version]) -> dict[str, Any]:
-    total = len(versions)
+def coverage_of(versions: Iterable[Any]) -> dict[str, Any]:
+    """The coverage of some versions (anything with the record's fields as attributes),
+    read in one pass."""
+    total = interviews = with_qa = 0
+    have = dict.fromkeys(COVERAGE_FIELDS, 0)
+    for v in versions:
+        total += 1
+        for field in COVERAGE_FIELDS:
+            if getattr(v, field):
+                have[field] += 1
+        if v.qa or looks_like_interview(v.body):
+            interviews += 1
+            with_qa += bool(v.qa)
     result: dict[str, Any] = {"articles": total}
     for field in COVERAGE_FIELDS:
-        have = sum(1 for v in versions if getattr(v, field))
-        result[field] = round(have / total, 4) if total else None
-    interviews = [v for v in versions if v.qa or looks_like_interview(v.body)]
-    result["interviews"] = len(interviews)
-    result["qa"] = (
-        round(sum(1 for v in interviews if v.qa) / len(interviews), 4) if interviews else None
-    )
+        result[field] = round(have[field] / total, 4) if total else None
+    result["interviews"] = interviews
+    result["qa"] = round(with_qa / interviews, 4) if interviews else None
     return result
+
+
+# Versions read at a time: a run of 100,000 articles is neither held in memory at once nor
+# asked for with more parameters than SQLite takes in one statement.
+CHUNK = 500
+# What coverage reads of a version.
+_FIELDS = tuple(getattr(Version, field) for field in (*COVERAGE_FIELDS, "qa"))
+
+
+def _versions(session: Session, ids: list[int]) -> Iterator[Any]:
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield from session.execute(select(*_FIELDS).where(Version.id.in_(chunk)))
 
 
 def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
@@ -41,17 +62,12 @@ def coverage_for_run(session: Session, run_id: int) -> dict[str, Any]:
         select(Observation.article_id, Observation.version_id)
         .where(Observation.run_id == run_id, Observation.version_id.is_not(None))
         .order_by(Observation.id)
-    ).all()
+    )
     latest: dict[int, int] = {}
     for article_id, version_id in rows:
         if article_id is not None and version_id is not None:  # as the query asks
             latest[article_id] = version_id
-    versions = (
-        list(session.scalars(select(Version).where(Version.id.in_(latest.values()))))
-        if latest
-        else []
-    )
-    return coverage_of(versions)
+    return coverage_of(_versions(session, sorted(set(latest.values()))))
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
-"""Opening an archive: ``--db`` resolution, SQLite pragmas, schema creation and upgrade."""
+"""Opening an archive: ``--db`` resolution, SQLite pragmas, schema creation and upgrade.
+
+Alembic is loaded only to create or upgrade a schema: whether an archive is current is
+read from its ``alembic_version`` and compared with ``HEAD_REVISION``
+(``archive.sqlitefile``), which keeps opening an archive quick.
+"""
 
 from __future__ import annotations
 
 import atexit
 import functools
-import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -14,35 +17,36 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from cfbu_crawler.archive.sqlitefile import (
+    DEFAULT_DB,
+    HEAD_REVISION,
+    SQLITE_HEADER,
+    ArchiveError,
+    check_file,
+    db_setting,
+)
+
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
     else:
         from importlib.abc import Traversable
 
-DEFAULT_DB = "data/cfbu.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class ArchiveError(Exception):
-    """A user-facing problem with the archive (one line, no traceback)."""
 
 
 def resolve_db(db: str | None) -> str:
     """``--db`` value (path or SQLAlchemy URL, default ``$CFBU_DB`` or data/cfbu.sqlite3) →
     an SQLAlchemy URL string."""
-    db = db or os.environ.get("CFBU_DB") or DEFAULT_DB
+    db = db_setting(db)
     if "://" in db:
         return db
     return f"sqlite:///{Path(db).expanduser()}"
@@ -72,35 +76,8 @@ def check_existing(url: str, *, must_exist: bool) -> None:
     With ``must_exist`` (read commands), a missing file is an error too.
     """
     path = sqlite_path(url)
-    if path is None:
-        return
-    if not path.exists():
-        if must_exist:
-            raise ArchiveError(f"no archive at {path} (run `cfbu crawl --db {path}` first)")
-        return
-    if path.is_dir():
-        raise ArchiveError(f"{path} is a directory, not an SQLite archive")
-    if path.stat().st_size == 0:
-        if must_exist:
-            raise ArchiveError(f"{path} is empty: not a cfbu archive")
-        return
-    with path.open("rb") as fh:
-        if fh.read(16) != SQLITE_HEADER:
-            raise ArchiveError(f"{path} is not an SQLite archive")
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            tables = {
-                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{path} is not a readable SQLite archive: {exc}") from None
-    if tables and not {"alembic_version", "runs", "articles"} <= tables:
-        raise ArchiveError(f"{path} is an SQLite database but not a cfbu archive")
-    if not tables and must_exist:
-        raise ArchiveError(f"{path} holds no cfbu archive")
+    if path is not None:
+        check_file(path, must_exist=must_exist)
 
 
 ARCHIVE_TABLES = frozenset({"alembic_version", "runs", "articles"})
@@ -210,6 +187,8 @@ def _copy_tree(source: Traversable, target: Path) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -217,14 +196,20 @@ def alembic_config(url: str) -> Config:
 
 
 def schema_is_current(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+    """Whether the archive's schema is at the newest migration (``HEAD_REVISION``)."""
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no alembic_version table: no schema yet
+        return False
+    return found == HEAD_REVISION
 
 
 def upgrade(engine: Engine) -> None:
     """Create the schema or bring it to the newest migration, in one transaction: another
     process sees the archive as it was or fully migrated, never half-made."""
+    from alembic import command
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -305,3 +290,25 @@ def close_engine(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+__all__ = [
+    "DEFAULT_DB",
+    "HEAD_REVISION",
+    "SQLITE_HEADER",
+    "ArchiveError",
+    "alembic_config",
+    "check_existing",
+    "check_url",
+    "close_engine",
+    "describe",
+    "ensure_schema",
+    "make_engine",
+    "migrations_dir",
+    "open_engine",
+    "resolve_db",
+    "schema_is_current",
+    "session_factory",
+    "sqlite_path",
+    "upgrade",
+]

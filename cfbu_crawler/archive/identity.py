@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive import search
@@ -40,15 +40,25 @@ class Identity:
     article: Article
     moved_from: str | None = None  # the article moved: its URL before this fetch
     merged_away: Article | None = None  # a known article that now redirects to this one
+    # A new article, added now: it has no versions or observations, nor an id before the
+    # session's next flush.
+    created: bool = False
 
 
-def article_by_url(session: Session, url: str) -> Article | None:
-    """The article a URL belongs to, by its identity key or any alias."""
+# The statements of every page record, built once (building one costs as much as running it).
+ARTICLE_BY_KEY = select(Article).where(Article.key == bindparam("key"))
+ALIAS_BY_KEY = select(ArticleURL).where(ArticleURL.key == bindparam("key"))
+
+
+def article_by_url(session: Session, url: str, *, key_checked: bool = False) -> Article | None:
+    """The article a URL belongs to, by its identity key or any alias (``key_checked``:
+    the caller knows no article has it as its identity key)."""
     key = url_key(url)
-    article = session.scalar(select(Article).where(Article.key == key))
-    if article is not None:
-        return article
-    alias = session.scalar(select(ArticleURL).where(ArticleURL.key == key))
+    if not key_checked:
+        article = session.scalar(ARTICLE_BY_KEY, {"key": key})
+        if article is not None:
+            return article
+    alias = session.scalar(ALIAS_BY_KEY, {"key": key})
     return alias.article if alias is not None else None
 
 
@@ -73,15 +83,21 @@ def reached_through(
     return None
 
 
-def alias_owner_if_same(session: Session, url: str, digest: str) -> Article | None:
+def alias_owner_if_same(
+    session: Session, url: str, digest: str, *, key_checked: bool = False
+) -> Article | None:
     """The article ``url`` is an alias of, if its latest content is ``digest`` (the same
     article answering under an old address); None when the address was reused."""
-    owner = article_by_url(session, url)
+    owner = article_by_url(session, url, key_checked=key_checked)
     latest = latest_version(session, owner.id) if owner is not None else None
     return owner if latest is not None and latest.content_hash == digest else None
 
 
-def new_article(session: Session, url: str, *, run_id: int, now: datetime) -> Article:
+def new_article(
+    session: Session, url: str, *, run_id: int, now: datetime, flush: bool = True
+) -> Article:
+    """A new article first seen now at ``url``. Without ``flush`` it is only added to the
+    session (no id yet): it is inserted with whatever is flushed next (its first version)."""
     article = Article(
         key=url_key(url),
         url=url,
@@ -93,7 +109,8 @@ def new_article(session: Session, url: str, *, run_id: int, now: datetime) -> Ar
         last_run_id=run_id,
     )
     session.add(article)
-    session.flush()
+    if flush:
+        session.flush()
     return article
 
 
@@ -172,13 +189,15 @@ def resolve_identity(
     """The article ``page`` (whose content hashes to ``digest``) belongs to: a known one,
     a known one that moved (merged with a newer row that turned out to be it), or a new
     one, added."""
-    article = session.scalar(select(Article).where(Article.key == url_key(page.identity_url)))
+    article = session.scalar(ARTICLE_BY_KEY, {"key": url_key(page.identity_url)})
     previous = reached_through(session, move_evidence(page), article)
     if previous is None:
         if article is None:
-            article = alias_owner_if_same(session, page.identity_url, digest)
+            article = alias_owner_if_same(session, page.identity_url, digest, key_checked=True)
         if article is None:
-            article = new_article(session, page.identity_url, run_id=run.id, now=now)
+            # Inserted with its first version (one flush, not two).
+            article = new_article(session, page.identity_url, run_id=run.id, now=now, flush=False)
+            return Identity(article, created=True)
         return Identity(article)
     if article is None or merge_into(session, newer=article, older=previous, run=run):
         # Reached through a URL of a known article and answered under another one: the

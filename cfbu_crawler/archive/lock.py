@@ -186,21 +186,26 @@ def _advisory_holder(factory: sessionmaker[Session]) -> Holder | None:
         time.sleep(0.1)
 
 
-def attach_run(factory: sessionmaker[Session], run_id: int) -> None:
+def attach_run(factory: sessionmaker[Session], run_id: int, *, pid: int | None = None) -> None:
     with factory() as session:
         session.execute(
             update(CrawlLock)
-            .where(CrawlLock.id == 1, CrawlLock.pid == os.getpid())
+            .where(CrawlLock.id == 1, CrawlLock.pid == (pid or os.getpid()))
             .values(run_id=run_id)
         )
         session.commit()
 
 
-def heartbeat(session: Session) -> None:
-    """Refresh the lock's heartbeat inside the caller's transaction."""
+def heartbeat(session: Session, *, pid: int | None = None) -> None:
+    """Refresh the lock's heartbeat inside the caller's transaction. ``pid``: the process
+    the lock names, when another one (its archive writer) writes for it."""
     session.execute(
         update(CrawlLock)
-        .where(CrawlLock.id == 1, CrawlLock.pid == os.getpid(), CrawlLock.host == this_host())
+        .where(
+            CrawlLock.id == 1,
+            CrawlLock.pid == (pid or os.getpid()),
+            CrawlLock.host == this_host(),
+        )
         .values(heartbeat_at=utcnow())
     )
 

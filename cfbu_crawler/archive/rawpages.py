@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import zlib
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive.models import RawPage
+
+BY_SHA256 = select(RawPage).where(RawPage.sha256 == bindparam("sha256"))
 
 
 def store_raw_page(
@@ -16,7 +18,7 @@ def store_raw_page(
 ) -> RawPage:
     """Return the row holding ``content``, adding it if this body was never seen."""
     digest = hashlib.sha256(content).hexdigest()
-    existing = session.scalar(select(RawPage).where(RawPage.sha256 == digest))
+    existing = session.scalar(BY_SHA256, {"sha256": digest})
     if existing is not None:
         return existing
     page = RawPage(

@@ -1,15 +1,28 @@
 """Writing a crawl into the archive: runs, articles and aliases, versions, observations.
 
-Each call is one transaction, so a crawl killed at any moment leaves a consistent
-database, and the next run simply carries on. Removal is only ever applied by
+Each page is recorded atomically, so a crawl killed at any moment leaves a consistent
+database, and the next run simply carries on. By default each call is its own
+transaction. A crawl groups its pages into short transactions instead
+(``ArchiveWriter(batch_seconds=…, batch_pages=…)``), committed once they are that old or
+that large, together with the run's counts and the lock's heartbeat. A crawl killed with
+``kill -9`` then loses at most the pages of its last open group — a second's work, which
+the next run fetches again; the run's counts always match what was committed. When the
+archive refuses one record of a group, the group is rolled back and its other records
+are made again (a savepoint per record would cost every record what only a failure
+needs), so that a refused page is undone alone. Removal is only ever applied by
 ``finish_run`` of a *complete* run.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -41,25 +54,141 @@ from cfbu_crawler.archive.vocabulary import (
     Outcome,
     RunStatus,
 )
+from cfbu_crawler.extract.result import error_text
 from cfbu_crawler.warc.location import WarcLocation
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# One record's work inside a transaction: (session, the run) → its result.
+Work = Callable[[Session, Run], Any]
+
+
+@dataclass
+class _Batch:
+    """The open transaction of a batching writer: its session, the run, its age, and the
+    work of the records it holds (made again if one of them fails)."""
+
+    session: Session
+    run: Run
+    started: float
+    done: list[Work] = field(default_factory=list)
 
 
 class ArchiveWriter:
-    """The crawl's connection to the archive: lock, run lifecycle and page records."""
+    """The crawl's connection to the archive: lock, run lifecycle and page records.
 
-    def __init__(self, engine: Engine, *, extractor_version: str) -> None:
+    ``batch_seconds``/``batch_pages``: group the page records into one transaction until
+    it is that old or holds that many records (see the module's docstring); the default
+    commits every call on its own. A batching writer is committed by ``commit()``,
+    ``commit_if_due()`` (call it now and then: a group is only closed when asked),
+    ``heartbeat()`` and ``finish_run()``.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        extractor_version: str,
+        batch_seconds: float = 0.0,
+        batch_pages: int = 1,
+        pid: int | None = None,
+    ) -> None:
         self.engine = engine
+        self.pid = pid or os.getpid()  # the process the lock and the run name
         self.factory = session_factory(engine)
         self.extractor_version = extractor_version
         self.run_id: int | None = None
         self.replaced_holder: lock.Holder | None = None
+        self.batch_seconds = batch_seconds
+        self.batch_pages = max(1, batch_pages)
+        self._batch: _Batch | None = None
+
+    @property
+    def batching(self) -> bool:
+        return self.batch_pages > 1 or self.batch_seconds > 0
+
+    # -- transactions ----------------------------------------------------------------
+    def record(self, work: Callable[[Session, Run], T]) -> T:
+        """Do one record's ``work``: in a transaction of its own, or in the open batch.
+        When it fails in a batch, the batch is rolled back and its earlier records are
+        made again, so that only the failed one is undone."""
+        if not self.batching:
+            with self.factory() as session:
+                result = work(session, self._run(session))
+                session.commit()
+                return result
+        batch = self._open_batch()
+        try:
+            result = work(batch.session, batch.run)
+        except Exception:
+            self._redo(batch)
+            raise
+        except BaseException:
+            self.rollback()
+            raise
+        batch.done.append(work)
+        self.commit_if_due()
+        return result
+
+    def _open_batch(self) -> _Batch:
+        if self._batch is None:
+            session = self.factory()
+            self._batch = _Batch(session, self._run(session), time.monotonic())
+        return self._batch
+
+    def _redo(self, failed: _Batch) -> None:
+        """Roll back a batch and make its records again in a new one; if even that fails
+        (the database itself is in trouble), they are given up, logged, as after a crash:
+        the next run fetches those pages again."""
+        self.rollback()
+        if not failed.done:
+            return
+        batch = self._open_batch()
+        try:
+            for work in failed.done:
+                work(batch.session, batch.run)
+        except Exception:
+            logger.exception("archive: %d page record(s) rolled back", len(failed.done))
+            self.rollback()
+            return
+        batch.done = list(failed.done)
+
+    def commit_if_due(self) -> None:
+        """Commit the open batch if it is old or large enough."""
+        batch = self._batch
+        if batch is None:
+            return
+        old = self.batch_seconds > 0 and time.monotonic() - batch.started >= self.batch_seconds
+        if old or len(batch.done) >= self.batch_pages:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the open batch (if any): its pages, the run's counts, the heartbeat."""
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            with batch.session:
+                try:
+                    batch.run.heartbeat_at = utcnow()
+                    lock.heartbeat(batch.session, pid=self.pid)
+                    batch.session.commit()
+                except Exception:
+                    logger.exception("archive: %d page record(s) not committed", len(batch.done))
+                    raise
+
+    def rollback(self) -> None:
+        """Give up the open batch (if any), as a crash would."""
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            batch.session.rollback()
+            batch.session.close()
 
     # -- run lifecycle -------------------------------------------------------------
     def begin_run(
         self, *, start_url: str | None, full: bool, settings: dict[str, Any], kind: str = "crawl"
     ) -> int:
         """Take the lock (raises ``lock.LockHeld``), close stale runs, start a new run."""
-        self.replaced_holder = lock.acquire(self.factory)
+        self.commit()
+        self.replaced_holder = lock.acquire(self.factory, pid=self.pid)
         now = utcnow()
         with self.factory() as session:
             # Any run still 'running' now has no live process behind it.
@@ -83,19 +212,21 @@ class ArchiveWriter:
                 software_version=__version__,
                 extractor_version=self.extractor_version,
                 host=lock.this_host(),
-                pid=os.getpid(),
+                pid=self.pid,
             )
             session.add(run)
             session.commit()
             self.run_id = run.id
-        lock.attach_run(self.factory, self.run_id)
+        lock.attach_run(self.factory, self.run_id, pid=self.pid)
         return self.run_id
 
     def heartbeat(self) -> None:
         """Tell other processes this crawl is alive, also while it writes nothing (long
-        sitemap or listing phases): a lock without heartbeats goes stale. Raises
-        ``lock.LockHeld`` when the crawl lost its lock to another crawl (PostgreSQL)."""
-        lock.verify(self.factory)
+        sitemap or listing phases): a lock without heartbeats goes stale. Commits the
+        open batch first. Raises ``lock.LockHeld`` when the crawl lost its lock to another
+        crawl (PostgreSQL)."""
+        lock.verify(self.factory, pid=self.pid)
+        self.commit()
         with self.factory() as session:
             self._run(session)
             session.commit()
@@ -104,7 +235,7 @@ class ArchiveWriter:
         run = session.get(Run, self.run_id)
         assert run is not None, "begin_run() first"
         run.heartbeat_at = utcnow()
-        lock.heartbeat(session)
+        lock.heartbeat(session, pid=self.pid)
         return run
 
     def finish_run(
@@ -119,6 +250,7 @@ class ArchiveWriter:
     ) -> Run:
         """Close the run. A complete run applies the removals it verified (404/410)."""
         status = RunStatus(status)
+        self.commit()
         now = utcnow()
         with self.factory() as session:
             run = self._run(session)
@@ -146,7 +278,7 @@ class ArchiveWriter:
             session.commit()
             session.refresh(run)
             session.expunge(run)
-        lock.release(self.factory)
+        lock.release(self.factory, pid=self.pid)
         return run
 
     @staticmethod
@@ -200,51 +332,56 @@ class ArchiveWriter:
             )
 
     # -- page records ----------------------------------------------------------------
+    def record_fetch(self, page: FetchedPage, errors: list[str]) -> tuple[Outcome, str | None]:
+        """``record_fetch(self, page, errors)``: the page, or the fetch as an error."""
+        return record_fetch(self, page, errors)
+
     def record_page(self, page: FetchedPage) -> Outcome:
         """Store one fetched article page, in one transaction: which article it is
         (``identity``), whether it makes a version (``versioning``), then its aliases,
         observation and the run's counts (``bookkeeping``). Returns the outcome: new,
         changed, unchanged or moved."""
+        return self.record(lambda session, run: self._record_page(session, run, page))
+
+    def _record_page(self, session: Session, run: Run, page: FetchedPage) -> Outcome:
         now = page.fetched_at or utcnow()
-        with self.factory() as session:
-            run = self._run(session)
-            raw = store_raw_page(
-                session, page.raw, content_type=page.content_type, encoding=page.encoding
-            )
-            digest = content_hash(page.record)
-            identity = resolve_identity(session, page, digest=digest, run=run, now=now)
-            article = identity.article
-            if identity.merged_away is not None:
-                observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
-            first_in_run = not seen_in_run(session, run.id, article.id)
-            versioned = version_page(
-                session,
-                article,
-                page.record,
-                digest=digest,
-                run_id=run.id,
-                raw_page_id=raw.id,
-                extractor_version=self.extractor_version,
-                missing=page.missing,
-                now=now,
-            )
-            outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
-            revive(article)
-            touch(article, page, run_id=run.id, now=now)
-            add_aliases(session, article, page.urls(), now)
-            observe_page(
-                session,
-                page,
-                run_id=run.id,
-                article_id=article.id,
-                outcome=outcome,
-                version_id=versioned.version.id,
-                raw_page_id=raw.id,
-                now=now,
-            )
-            count_page(run, outcome, versioned, first_in_run=first_in_run)
-            session.commit()
-            return outcome
+        raw = store_raw_page(
+            session, page.raw, content_type=page.content_type, encoding=page.encoding
+        )
+        digest = content_hash(page.record)
+        identity = resolve_identity(session, page, digest=digest, run=run, now=now)
+        article = identity.article
+        if identity.merged_away is not None:
+            observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
+        first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        revive(article)
+        touch(article, page, run_id=run.id, now=now)
+        versioned = version_page(
+            session,
+            article,
+            page.record,
+            digest=digest,
+            run_id=run.id,
+            raw_page_id=raw.id,
+            extractor_version=self.extractor_version,
+            missing=page.missing,
+            now=now,
+            new_article=identity.created,
+        )
+        outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
+        add_aliases(session, article, page.urls(), now)
+        observe_page(
+            session,
+            page,
+            run_id=run.id,
+            article_id=article.id,
+            outcome=outcome,
+            version_id=versioned.version.id,
+            raw_page_id=raw.id,
+            now=now,
+        )
+        count_page(run, outcome, versioned, first_in_run=first_in_run)
+        return outcome
 
     def record_outcome(
         self,
@@ -267,8 +404,8 @@ class ArchiveWriter:
         if outcome in PAGE_OUTCOMES:
             raise ValueError(f"a {outcome} page is recorded with record_page()")
         now = utcnow()
-        with self.factory() as session:
-            run = self._run(session)
+
+        def work(session: Session, run: Run) -> None:
             article = article_by_url(session, url)
             raw_id = None
             if raw:
@@ -295,7 +432,8 @@ class ArchiveWriter:
             )
             if outcome == Outcome.ERROR:
                 run.errors += 1
-            session.commit()
+
+        self.record(work)
 
     @staticmethod
     def _confirm(
@@ -320,4 +458,54 @@ class ArchiveWriter:
         return latest.id if latest else None
 
 
-__all__ = ["ArchiveWriter", "FetchedPage"]
+class PageRecorder(Protocol):
+    """What ``record_fetch`` needs of a writer (an ``ArchiveWriter``, or a test's)."""
+
+    def record_page(self, page: FetchedPage) -> Outcome: ...
+
+    def record_outcome(
+        self,
+        url: str,
+        outcome: Outcome,
+        *,
+        status: int | None = ...,
+        error: str | None = ...,
+        raw: bytes | None = ...,
+        content_type: str | None = ...,
+        final_url: str | None = ...,
+        via: str | None = ...,
+        warc: WarcLocation | None = ...,
+    ) -> None: ...
+
+
+def record_fetch(
+    writer: PageRecorder, page: FetchedPage, errors: list[str]
+) -> tuple[Outcome, str | None]:
+    """Archive one fetched article page. When extraction crashed (``errors``: the lines of
+    ``Extraction.error_lines``), or the archive refused the record, the fetch is kept as
+    an ``error`` with its raw page instead: an extractor bug must not look like the site
+    dropping a field, and nothing is lost silently (docs/record.md, "When extraction
+    fails"). Returns the outcome and, when the archive refused the page, why (with the
+    traceback, for the log)."""
+    refused = None
+    if not errors:
+        try:
+            return writer.record_page(page), None
+        except Exception as exc:  # the page must still be accounted for
+            refused = traceback.format_exc()
+            errors = [f"archive: {type(exc).__name__}: {exc}"]
+    writer.record_outcome(
+        page.requested_url,
+        Outcome.ERROR,
+        status=page.status,
+        error=error_text(errors),
+        raw=page.raw,
+        content_type=page.content_type,
+        final_url=page.final_url,
+        via=page.via,
+        warc=page.warc,
+    )
+    return Outcome.ERROR, refused
+
+
+__all__ = ["ArchiveWriter", "FetchedPage", "record_fetch"]

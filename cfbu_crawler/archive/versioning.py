@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from cfbu_crawler.archive import search
@@ -22,12 +22,17 @@ from cfbu_crawler.archive.content import changed_fields, content_of
 from cfbu_crawler.archive.models import Article, BreadcrumbItem, Observation, QAPair, Version
 from cfbu_crawler.archive.vocabulary import ArticleStatus, Cause, Outcome
 
+LATEST_VERSION = (
+    select(Version)
+    .where(Version.article_id == bindparam("article_id"))
+    .order_by(Version.number.desc())
+    .limit(1)
+)
+
 
 def latest_version(session: Session, article_id: int) -> Version | None:
     """The article's highest-numbered version, if it has any."""
-    return session.scalar(
-        select(Version).where(Version.article_id == article_id).order_by(Version.number.desc())
-    )
+    return session.scalar(LATEST_VERSION, {"article_id": article_id})
 
 
 def add_version(
@@ -43,16 +48,18 @@ def add_version(
     raw_page_id: int | None,
     missing: list[str],
     now: datetime,
+    number: int | None = None,
 ) -> Version:
     """Add the article's next version, with its breadcrumb and Q&A rows, and index it
-    for search (it is now the article's latest)."""
-    number = (
-        session.scalar(select(func.max(Version.number)).where(Version.article_id == article.id))
-        or 0
-    ) + 1
+    for search (it is now the article's latest). ``number``: the next version's number,
+    when the caller knows it (the latest's plus one)."""
+    if number is None:
+        number = (
+            session.scalar(select(func.max(Version.number)).where(Version.article_id == article.id))
+            or 0
+        ) + 1
     content = content_of(record)
     version = Version(
-        article_id=article.id,
         number=number,
         run_id=run_id,
         created_at=now,
@@ -65,6 +72,10 @@ def add_version(
         missing=list(missing),
         **content,
     )
+    if not inspect(article).has_identity:  # new, not flushed yet: inserted with its version
+        version.article = article
+    else:
+        version.article_id = article.id
     version.breadcrumb_items = [
         BreadcrumbItem(position=i, label=label) for i, label in enumerate(content["breadcrumb"])
     ]
@@ -125,10 +136,12 @@ def version_page(
     extractor_version: str,
     missing: list[str],
     now: datetime,
+    new_article: bool = False,
 ) -> Versioned:
     """A new version when the content (``digest``) differs from the latest one, else the
-    latest version, unchanged: new markup around the same content makes no version."""
-    latest = latest_version(session, article.id)
+    latest version, unchanged: new markup around the same content makes no version.
+    ``new_article``: the article was added just now, and has no versions yet."""
+    latest = None if new_article else latest_version(session, article.id)
     if latest is not None and latest.content_hash == digest:
         return Versioned(latest, latest, Cause.SITE)
     cause = (
@@ -148,6 +161,7 @@ def version_page(
         raw_page_id=raw_page_id,
         missing=missing,
         now=now,
+        number=latest.number + 1 if latest is not None else 1,
     )
     return Versioned(version, latest, cause)
 

@@ -95,12 +95,17 @@ class Cause(StrEnum):
     EXTRACTOR = "extractor"
 
 
+# The record fields whose coverage (share of a run's articles that have them) each run
+# keeps, and whose drop warns that extraction degrades (archive/coverage.py).
+COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
+
 # ``runs.finish_reason`` of a crawl stopped at once (a second Ctrl-C or SIGTERM): the
 # reactor stopped before Scrapy closed the spider.
 FORCED_STOP = "forced_shutdown"
 
 __all__ = [
     "ANSWERED_OUTCOMES",
+    "COVERAGE_FIELDS",
     "FORCED_STOP",
     "LIVE_OUTCOMES",
     "PAGE_OUTCOMES",

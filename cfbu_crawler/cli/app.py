@@ -13,7 +13,8 @@ import importlib
 import json
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -22,6 +23,8 @@ from cfbu_crawler import __version__
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from cfbu_crawler.archive.lookup import Reader
 
 EPILOG = "Docs and schema: README.md and docs/schema.md in the project repository."
 
@@ -174,6 +177,28 @@ def require_runs(engine: Engine) -> None:
 
     if not list_runs(engine, 1):
         raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
+
+
+@contextmanager
+def article_reader(db: str | None) -> Iterator[Reader]:
+    """A reader of one article's rows (``archive.lookup``) on an existing archive that
+    holds runs: through ``sqlite3`` alone for an SQLite archive whose schema is current
+    (SQLAlchemy takes longer to load than `cfbu show` may), else through the engine."""
+    from cfbu_crawler.archive.lookup import EngineReader, SqliteReader
+    from cfbu_crawler.archive.sqlitefile import ArchiveError, open_current
+
+    con = open_current(db)
+    if con is None:
+        engine = open_archive(db)
+        require_runs(engine)
+        yield EngineReader(engine)
+        return
+    try:
+        if con.execute("SELECT id FROM runs LIMIT 1").fetchone() is None:
+            raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
+        yield SqliteReader(con)
+    finally:
+        con.close()
 
 
 def emit_json(data: Any) -> None:

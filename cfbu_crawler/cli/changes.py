@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import click
 
-from cfbu_crawler.cli.app import db_option, emit_json, json_option, open_archive, require_runs
+from cfbu_crawler.cli.app import (
+    article_reader,
+    db_option,
+    emit_json,
+    json_option,
+    open_archive,
+    require_runs,
+)
 
 
 class RunArgument(click.Argument):
@@ -63,12 +70,11 @@ def history(db: str | None, ref: str, as_json: bool) -> None:
     """
     from rich.markup import escape
 
-    from cfbu_crawler.archive.history import article_history
+    from cfbu_crawler.archive.lookup import article_history
     from cfbu_crawler.cli.render import change_lines, console, indented, plural
 
-    engine = open_archive(db)
-    require_runs(engine)
-    data = article_history(engine, ref)
+    with article_reader(db) as reader:
+        data = article_history(reader, ref)
     if as_json:
         emit_json(data)
         return
@@ -116,12 +122,11 @@ def show(db: str | None, ref: str, version: int | None, as_json: bool) -> None:
       cfbu show frivillighed-er-ikke-gratis
       cfbu show https://cfbu.dk/nyheder/frivillighed-er-ikke-gratis/ --version 1 --json
     """
-    from cfbu_crawler.archive.history import show_article
-    from cfbu_crawler.cli.render import plural
+    from cfbu_crawler.archive.lookup import show_article
+    from cfbu_crawler.cli.runtable import plural
 
-    engine = open_archive(db)
-    require_runs(engine)
-    record = show_article(engine, ref, version)
+    with article_reader(db) as reader:
+        record = show_article(reader, ref, version)
     if as_json:
         emit_json(record)
         return
@@ -155,7 +160,8 @@ def reparse(db: str | None, as_json: bool) -> None:
     """Re-extract every article from its stored raw page with the current extractor,
     without fetching anything. Content that comes out different is stored as a new
     version marked as an extractor change (not a site change, so `cfbu diff` ignores
-    it). Refuses while a crawl writes to the archive.
+    it). Refuses while a crawl writes to the archive. Every core extracts; progress with
+    an ETA is shown on stderr (a bar on a terminal, a line every 10 seconds otherwise).
 
     \b
     Example:
@@ -163,10 +169,12 @@ def reparse(db: str | None, as_json: bool) -> None:
       cfbu reparse --db archive.sqlite3 --json
     """
     from cfbu_crawler.archive.reparse import reparse_archive
+    from cfbu_crawler.cli.progressbar import ArticleProgress
 
     engine = open_archive(db)
     require_runs(engine)
-    result = reparse_archive(engine)
+    with ArticleProgress("reparse") as progress:
+        result = reparse_archive(engine, progress=progress.advance, total=progress.total)
     if as_json:
         emit_json(result)
         return

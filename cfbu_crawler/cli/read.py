@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -32,16 +32,10 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
     Example:
       cfbu runs --limit 5
     """
-    from cfbu_crawler.archive import queries
-    from cfbu_crawler.archive.db import ArchiveError, resolve_db
-    from cfbu_crawler.cli.render import run_lines
-    from cfbu_crawler.warc.files import warc_usage
+    from cfbu_crawler.archive.sqlitefile import ArchiveError
+    from cfbu_crawler.cli.runtable import run_lines
 
-    engine = open_archive(db)
-    data = queries.list_runs(engine, limit)
-    usage = warc_usage(resolve_db(db))
-    for run in data:
-        run["warc"] = usage.get(run["id"], {"files": 0, "bytes": 0})
+    data = read_runs(db, limit)
     if as_json:
         emit_json(data)
         return
@@ -49,6 +43,34 @@ def runs(db: str | None, limit: int | None, as_json: bool) -> None:
         raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
     width = min(shutil.get_terminal_size((80, 24)).columns, 120)
     click.echo("\n".join(run_lines(data, width)))
+
+
+def read_runs(db: str | None, limit: int | None) -> list[dict[str, Any]]:
+    """The runs, each with the disk use of its WARC files: through ``sqlite3`` alone from
+    an SQLite archive whose schema is current (SQLAlchemy takes longer to load than this
+    command may), else through the engine (which upgrades an outdated schema first)."""
+    from cfbu_crawler.archive.runlist import read_runs as read
+    from cfbu_crawler.archive.sqlitefile import open_current, sqlite_file
+    from cfbu_crawler.warc.diskuse import prefix_of, usage_of, warc_dir_beside
+
+    con = open_current(db)
+    if con is None:
+        from cfbu_crawler.archive import queries
+        from cfbu_crawler.archive.db import resolve_db
+        from cfbu_crawler.warc.files import warc_usage
+
+        data = queries.list_runs(open_archive(db), limit)
+        usage = warc_usage(resolve_db(db))
+    else:
+        try:
+            data = read(con.cursor(), limit)
+        finally:
+            con.close()
+        path = str(sqlite_file(db))
+        usage = usage_of(warc_dir_beside(path), prefix_of(path))
+    for run in data:
+        run["warc"] = usage.get(run["id"], {"files": 0, "bytes": 0})
+    return data
 
 
 @contextmanager

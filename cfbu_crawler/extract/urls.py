@@ -2,7 +2,9 @@
 is (article, listing, other).
 
 Pure functions over URL strings. The spider uses them to navigate, the archive to decide
-which row a fetched page belongs to.
+which row a fetched page belongs to. The busiest ones remember their last answers
+(``functools.lru_cache``, bounded): a crawl asks about the same menu, sidebar and listing
+links on every page.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit, urlunsplit
 
@@ -103,6 +106,11 @@ def _netloc(parts: SplitResult) -> str:
     return f"{host}:{port}" if port and port != default else host
 
 
+# How many answers each cached URL function keeps (about a MB each at most).
+CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def normalise_url(url: str) -> str:
     """The normalised form of an article URL (docs/record.md, "Identity").
 
@@ -124,12 +132,14 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, _netloc(parts), path, "", ""))
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def url_key(url: str) -> str:
     """Scheme-free identity key: two URLs with the same key are the same article."""
     normal = normalise_url(url)
     return normal.split(":", 1)[1] if ":" in normal else normal
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def listing_key(url: str) -> str:
     """Identity of a listing page: :func:`url_key` plus its pagination parameters, so that
     ``/nyheder/?page=2`` and ``/nyheder/`` are two pages (``url_key`` drops every query)."""
@@ -164,6 +174,24 @@ def article_identity(
         ):
             return normalise_url(absolute)
     return normalise_url(fetched_url)
+
+
+def absolute_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, remembered for the links a site repeats on every page: a
+    link with a scheme, or a path from the root (``/nyheder/x/``), comes out the same
+    whatever page of the site it is on, so it is remembered by the base's scheme (and
+    host) alone."""
+    if href.startswith(("http://", "https://")):
+        return _joined(base.partition(":")[0], href)
+    if href.startswith("/") and not href.startswith("//"):
+        scheme, _, rest = base.partition("://")
+        return _joined(f"{scheme}://{rest.partition('/')[0]}", href)
+    return urljoin(base, href)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _joined(origin: str, href: str) -> str:
+    return urljoin(origin if "://" in origin else origin + "://x/", href)
 
 
 def slug_of(url: str) -> str:
@@ -208,6 +236,9 @@ class Section:
 
     def classify(self, url: str) -> LinkKind:
         """What a link is: an article of the section, one of its listing pages, or other."""
+        return _classify(self, url)
+
+    def _classify(self, url: str) -> LinkKind:
         parts = urlsplit(url)
         if not self.on_site(url):
             return "other"
@@ -245,3 +276,8 @@ class Section:
         if all(_NUMBER.match(s) for s in rest[:-1]) and not _NUMBER.match(rest[-1]):
             return "article"
         return "other"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _classify(section: Section, url: str) -> LinkKind:
+    return section._classify(url)

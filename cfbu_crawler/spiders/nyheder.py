@@ -22,6 +22,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -32,6 +33,7 @@ from cfbu_crawler.crawlstate import ARTICLE, LISTING, SITEMAP, ArchiveView
 from cfbu_crawler.extract.urls import (
     DEFAULT_START_URL,
     Section,
+    absolute_url,
     fold_host,
     listing_key,
     url_key,
@@ -413,7 +415,7 @@ class NyhederSpider(scrapy.Spider):
         for el in response.css("a[href], link[href]"):
             if not self._says_next(el):
                 continue
-            url = urljoin(response.url, el.attrib["href"].strip())
+            url = absolute_url(response.url, el.attrib["href"].strip())
             if self.section.on_site(url) and self.section.classify(url) != "article":
                 found.append(url)
         return list(dict.fromkeys(found))
@@ -471,14 +473,17 @@ class NyhederSpider(scrapy.Spider):
             yield self.outcome_item(response, fetch, verdict)
             return
         assert isinstance(response, TextResponse)  # an article page is HTML
-        if self.looks_like_listing(response):
+        # The page's parse tree, for its links: held here, not cached on the response, which
+        # Scrapy keeps until the page is archived (a tree weighs far more than the page).
+        page = Selector(response)
+        if self.looks_like_listing(response, page):
             # An address shaped like an article that serves a list of articles (an archive
             # or overview page): navigate it, don't archive it.
             self.crawler.stats.inc_value("cfbu/listing_like_pages")
             yield from self.parse_listing(response)
             return
         yield self.article_item(response, fetch, redirect_urls)
-        yield from self.discover(response)
+        yield from self.discover(response, page)
 
     @staticmethod
     def outcome_item(response: Response, fetch: Fetch, verdict: Verdict) -> FetchOutcome:
@@ -520,23 +525,26 @@ class NyhederSpider(scrapy.Spider):
             via=response.meta.get("via"),
         )
 
-    def discover(self, response: TextResponse) -> Iterator[Any]:
+    def discover(self, response: TextResponse, page: Selector | None = None) -> Iterator[Any]:
         """Articles linked from articles (related lists): fetch the ones we don't know."""
-        for url in self.links(response)[0]:
+        for url in self.links(response, page)[0]:
             if url_key(url) in self.sweep.seen_keys or self.archive.lookup(url) is not None:
                 continue
             yield from self.schedule_article(url, via=Via.LINK)
 
-    def links(self, response: TextResponse) -> tuple[list[str], list[str]]:
+    def links(
+        self, response: TextResponse, page: Selector | None = None
+    ) -> tuple[list[str], list[str]]:
         """The page's links to articles and to listing pages of the section, in page order
-        (read and classified once per response)."""
+        (read and classified once per response; ``page``: its parse tree, if at hand)."""
         cached: tuple[list[str], list[str]] | None = response.meta.get("_cfbu_links")
         if cached is not None:
             return cached
         articles: list[str] = []
         listings: list[str] = []
-        for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip())
+        # The attribute values straight from the parse tree (no Selector per link).
+        for href in (page if page is not None else response.selector).root.xpath("//a/@href"):
+            url = absolute_url(response.url, str(href).strip())
             kind = self.section.classify(url)
             if kind == "article":
                 articles.append(url)
@@ -545,21 +553,22 @@ class NyhederSpider(scrapy.Spider):
         response.meta["_cfbu_links"] = (articles, listings)
         return articles, listings
 
-    def looks_like_listing(self, response: TextResponse) -> bool:
+    def looks_like_listing(self, response: TextResponse, page: Selector | None = None) -> bool:
         """A page that links three or more articles and pages further through a listing
         (``/page/2/``, ``?page=2``) is an overview, not an article."""
-        article_urls, listing_urls = self.links(response)
+        article_urls, listing_urls = self.links(response, page)
         root = listing_key(urljoin(response.url, self.section.prefix))
         paginates = any(listing_key(url) != root for url in listing_urls)
         articles = {url_key(url) for url in article_urls} - {url_key(response.url)}
         if not paginates or len(articles) < 3:
             return False
         # Pages that declare themselves one article stay articles, whatever their sidebars.
-        if response.css(
+        tree = page if page is not None else response.selector
+        if tree.css(
             'meta[property="og:type"][content="article"], meta[property="article:published_time"]'
         ):
             return False
-        scripts = " ".join(response.css('script[type="application/ld+json"]::text').getall())
+        scripts = " ".join(tree.css('script[type="application/ld+json"]::text').getall())
         return not any(f'"{kind}"' in scripts for kind in ARTICLE_TYPES)
 
     @staticmethod

@@ -14,89 +14,50 @@ unfinished, which ``repair`` cuts off.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from warcio.recordloader import ArcWarcRecord
 
+from cfbu_crawler.warc.diskuse import (
+    FILE_SUFFIX,
+    INDEX_SUFFIX,
+    NAME_RE,
+    DiskUse,
+    archive_files,
+    disk_use,
+    index_path,
+    prefix_of,
+    usage_of,
+    warc_dir_beside,
+)
 from cfbu_crawler.warc.location import WarcLocation
 from cfbu_crawler.warc.records import RecordMaker, record_id
 
-FILE_SUFFIX = ".warc.gz"
-INDEX_SUFFIX = ".cdxj"
 DEFAULT_MAX_SIZE = 1_000_000_000  # roll over to a new file past about 1 GB
-NAME_RE = re.compile(
-    r"^(?P<prefix>.+)-run(?P<run>\d{6,})-(?P<started>\d{14})-(?P<serial>\d{5})\.warc\.gz$"
-)
 
 
 def warc_dir_for(db_url: str) -> Path:
     """``warc/`` beside an SQLite archive; ``data/warc`` for other databases."""
     url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).parent / "warc"
-    return Path("data") / "warc"
+    return warc_dir_beside(url.database if url.get_backend_name() == "sqlite" else None)
 
 
 def archive_prefix(db_url: str) -> str:
     """What the archive's WARC file names start with: the SQLite file's stem, or the
     database's name."""
-    url = make_url(db_url)
-    name = Path(url.database).stem if url.database else "cfbu"
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name) or "cfbu"
+    return prefix_of(make_url(db_url).database)
 
 
 def file_name(prefix: str, run_id: int, started: datetime, serial: int) -> str:
     return f"{prefix}-run{run_id:06d}-{started:%Y%m%d%H%M%S}-{serial:05d}{FILE_SUFFIX}"
 
 
-def index_path(warc_path: Path) -> Path:
-    """The CDXJ index beside a WARC file."""
-    return warc_path.with_name(warc_path.name[: -len(FILE_SUFFIX)] + INDEX_SUFFIX)
-
-
-def archive_files(directory: Path, prefix: str) -> dict[int, list[Path]]:
-    """The archive's WARC files by run, each run's in the order written."""
-    runs: dict[int, list[tuple[str, int, Path]]] = {}
-    if not directory.is_dir():
-        return {}
-    for path in directory.iterdir():
-        match = NAME_RE.match(path.name)
-        if match and match["prefix"] == prefix and path.is_file():
-            runs.setdefault(int(match["run"]), []).append(
-                (match["started"], int(match["serial"]), path)
-            )
-    return {run: [p for *_, p in sorted(files)] for run, files in sorted(runs.items())}
-
-
-@dataclass(frozen=True)
-class DiskUse:
-    files: int
-    bytes: int  # the WARC files and their CDXJ indexes
-
-
-def disk_use(directory: Path, prefix: str) -> dict[int, DiskUse]:
-    """What each run's WARC files (and indexes) take on disk."""
-    use = {}
-    for run_id, paths in archive_files(directory, prefix).items():
-        size = 0
-        for path in paths:
-            size += path.stat().st_size
-            index = index_path(path)
-            if index.is_file():
-                size += index.stat().st_size
-        use[run_id] = DiskUse(len(paths), size)
-    return use
-
-
 def warc_usage(db_url: str, directory: Path | None = None) -> dict[int, dict[str, int]]:
     """Disk use of each run's WARC files, for ``cfbu runs``: {run: {"files", "bytes"}}."""
-    found = disk_use(directory or warc_dir_for(db_url), archive_prefix(db_url))
-    return {run: {"files": use.files, "bytes": use.bytes} for run, use in found.items()}
+    return usage_of(directory or warc_dir_for(db_url), archive_prefix(db_url))
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -182,6 +143,11 @@ class RunWarcWriter:
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
+    "FILE_SUFFIX",
+    "INDEX_SUFFIX",
+    "NAME_RE",
+    "disk_use",
+    "warc_usage",
     "DiskUse",
     "RunWarcWriter",
     "archive_files",
