@@ -36,6 +36,21 @@ def test_sqlite_and_sqlalchemy_readers_read_the_same(tmp_path: Path) -> None:
         con.close()
 
 
+def test_runs_read_through_the_db_api_are_the_orms_on_either_backend(archive_url: str) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from cfbu_crawler.archive.models import Run
+
+    engine = build(archive_url)
+    with Session(engine) as session:
+        runs = session.scalars(select(Run).order_by(Run.id.desc())).all()
+        expected = [queries.run_dict(run) for run in runs]
+    assert len(expected) == 2
+    assert queries.list_runs(engine) == expected
+    assert queries.list_runs(engine, 1) == expected[:1]
+
+
 def test_an_outdated_or_foreign_database_is_not_read_quickly(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
     build(db)
