@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,13 +108,27 @@ def test_incremental_traffic_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unchanged re-crawl" in out and "vs full" in out
 
 
+@pytest.fixture(scope="module")
+def tiny_scale_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """bench/build_scale_archive.py's archive at 30 articles (10 % edited in run 5).
+
+    Imported by its own name from bench/ on the path (as bench/archive_scale.py does),
+    not by ``_load``: the extraction workers unpickle its page function by module name."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    build = importlib.import_module("build_scale_archive")
+    folder = tmp_path_factory.mktemp("scale")
+    return build.ensure(30, path=folder / "scale-30.sqlite3", edited=10.0, workers=1)
+
+
 @pytest.mark.slow  # starts extraction workers and runs the commands in processes
 def test_scale_archive_build_reparse_and_commands_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tiny_scale_archive: tuple[Path, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     build = _load("build_scale_archive")
-    monkeypatch.setattr(build, "SCALE_DIR", tmp_path)
-    path, info = build.ensure(30, edited=10.0, workers=1)
+    path, info = tiny_scale_archive
     assert info["rows"]["articles"] == 30 and info["rows"]["versions"] == 30 * 3 + 3
     grew = {
         t: info["after_unchanged"]["rows"][t] - info["before_unchanged"]["rows"][t]
@@ -120,12 +136,58 @@ def test_scale_archive_build_reparse_and_commands_run(
     }
     assert {t: n for t, n in grew.items() if n} == {"runs": 1, "observations": 30}
     scale = _load("archive_scale")
-    monkeypatch.setattr(scale, "ensure", lambda articles: (path, info))
+    monkeypatch.setattr(scale, "ensure", lambda articles: tiny_scale_archive)
     assert scale.main(["--articles", "30", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "cfbu diff" in out and "peak RSS" in out and "per article-version" in out
+    assert "cfbu search: in process p50" in out
     assert _load("reparse_speed").main(["--archive", str(path)]) == 0
     assert "pages/s" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # starts a PostgreSQL server, copies the archive into it, runs the commands
+def test_archive_scale_runs_on_a_throwaway_postgres_server(
+    tiny_scale_archive: tuple[Path, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import psycopg
+
+    reason = _load("pgserver").unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    scale = _load("archive_scale")
+    monkeypatch.setattr(scale, "ensure", lambda articles: tiny_scale_archive)
+    assert scale.main(["--articles", "30", "--repeat", "1", "--postgres"]) == 0
+    out = capsys.readouterr().out
+    assert "cfbu copy-archive from SQLite" in out and "VACUUM ANALYZE" in out
+    assert "pg_database_size" in out and "cfbu diff --json" in out and "peak RSS" in out
+    figures = json.loads(out.splitlines()[-1])
+    postgres = figures["postgres"]
+    assert postgres["url"].startswith("postgresql+psycopg://")
+    assert postgres["copy"]["rows"] >= sum(tiny_scale_archive[1]["rows"].values())
+    assert postgres["bytes"] > 0 and figures["search"]["p95_ms"] > 0
+    with pytest.raises(psycopg.OperationalError):  # the server is gone with the run
+        psycopg.connect(postgres["url"].replace("+psycopg", ""), connect_timeout=5)
+
+
+@pytest.mark.slow  # starts a PostgreSQL server
+def test_archive_scale_copies_into_an_empty_database_only(
+    tiny_scale_archive: tuple[Path, dict[str, Any]],
+) -> None:
+    pgserver = _load("pgserver")
+    reason = pgserver.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    scale = _load("archive_scale")
+    path, info = tiny_scale_archive
+    with pgserver.Server() as server:
+        url = server.create_database("scale")
+        copied = scale.copy_in(path, url, info["rows"])
+        assert copied is not None and copied["rows_per_s"] > 0
+        assert scale.copy_in(path, url, info["rows"]) is None  # holds it already: measured
+        with pytest.raises(SystemExit, match="holds another archive"):
+            scale.copy_in(path, url, {**info["rows"], "articles": 31})
 
 
 @pytest.mark.slow  # starts cfbu in processes
