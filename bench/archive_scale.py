@@ -65,7 +65,10 @@ def search_figures(db: Path, repeat: int) -> dict[str, float] | None:
     from cfbu_crawler.archive import search
     from cfbu_crawler.archive.db import close_engine, open_engine
 
-    run_search = getattr(search, "search", None) or search.search_archive
+    def run_search(engine: Any, query: str) -> Any:
+        # As `cfbu search` runs it: the best 20 hits.
+        return search.search(engine, search.SearchRequest(query=query, limit=20))
+
     engine = open_engine(str(db), create=False)
     times = []
     try:
