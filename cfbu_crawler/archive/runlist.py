@@ -96,7 +96,9 @@ def run_dict(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def runs_query(limit: int | None = None) -> str:
-    sql = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY id DESC"
+    # Quoted: ``full`` is a reserved word in PostgreSQL.
+    columns = ", ".join(f'"{column}"' for column in RUN_COLUMNS)
+    sql = f"SELECT {columns} FROM runs ORDER BY id DESC"  # noqa: S608
     return sql + (f" LIMIT {int(limit)}" if limit else "")
 
 
