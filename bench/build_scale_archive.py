@@ -60,30 +60,32 @@ def version_in_run(i: int, run: int, every: int) -> int:
     return 3
 
 
-def extract_page(args: tuple[int, int]) -> tuple[str, bytes, str, str, dict[str, Any], list[str]]:
-    """In a worker: render article ``i`` in ``version`` and extract it."""
-    from cfbu_crawler.extract import extract_article
-    from cfbu_crawler.record import missing_fields
-
-    i, version = args
-    url, body, ctype = _SITE.page(i, version)
-    encoding = ctype.split("charset=")[-1]
-    result = extract_article(body, url, encoding)
-    record = result.record()
-    return url, body, ctype, encoding, record, missing_fields(record)
-
-
 _SITE = ScaleSite(BASE_URL)
 
 
 def pages(pool: Any, articles: int, run: int, every: int) -> Iterator[tuple[Any, ...]]:
-    """Every article's page in this run, extracted by the pool, in order."""
+    """Every article's page in this run, rendered here and extracted by the pool (with
+    ``extract_article`` itself, which any worker can import), in order."""
+    from cfbu_crawler.extract import extract_article
+    from cfbu_crawler.record import missing_fields
+
     block = 2000
     for start in range(0, articles, block):
-        work = [
-            (i, version_in_run(i, run, every)) for i in range(start, min(start + block, articles))
+        rendered = [
+            _SITE.page(i, version_in_run(i, run, every))
+            for i in range(start, min(start + block, articles))
         ]
-        yield from pool.map(extract_page, work, chunksize=32)
+        encodings = [ctype.split("charset=")[-1] for _, _, ctype in rendered]
+        results = pool.map(
+            extract_article,
+            [body for _, body, _ in rendered],
+            [url for url, _, _ in rendered],
+            encodings,
+            chunksize=32,
+        )
+        for (url, body, ctype), encoding, result in zip(rendered, encodings, results, strict=True):
+            record = result.record()
+            yield url, body, ctype, encoding, record, missing_fields(record)
 
 
 def counts(path: Path) -> dict[str, int]:

@@ -110,13 +110,8 @@ def test_incremental_traffic_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_scale_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """bench/build_scale_archive.py's archive at 30 articles (10 % edited in run 5).
-
-    Imported by its own name from bench/ on the path (as bench/archive_scale.py does),
-    not by ``_load``: the extraction workers unpickle its page function by module name."""
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    build = importlib.import_module("build_scale_archive")
+    """bench/build_scale_archive.py's archive at 30 articles (10 % edited in run 5)."""
+    build = _load("build_scale_archive")
     folder = tmp_path_factory.mktemp("scale")
     return build.ensure(30, path=folder / "scale-30.sqlite3", edited=10.0, workers=1)
 

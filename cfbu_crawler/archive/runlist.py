@@ -96,7 +96,7 @@ def run_dict(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def runs_query(limit: int | None = None) -> str:
-    # Quoted: ``full`` is a reserved word of PostgreSQL's (as in FULL JOIN).
+    # Quoted: ``full`` is a reserved word in PostgreSQL.
     columns = ", ".join(f'"{column}"' for column in RUN_COLUMNS)
     sql = f"SELECT {columns} FROM runs ORDER BY id DESC"  # noqa: S608
     return sql + (f" LIMIT {int(limit)}" if limit else "")
