@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -78,8 +79,24 @@ def _read(pid: int) -> tuple[float, int] | None:
 
 def watch(command: list[str], env: dict[str, str] | None = None) -> Watched:
     """Run ``command`` to its end, watching its process tree; raises on a failure."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # Output goes to files, not pipes: a pipe nobody reads while polling fills up (64 kB)
+    # and blocks a command that prints more than that (a diff of a big archive).
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out_file, stderr=err_file, env=env)
+        watched = _poll(proc)
+        watched.wall = time.perf_counter() - started
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
+    watched.out = out.decode(errors="replace")
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, command, out, err)
+    return watched
+
+
+def _poll(proc: subprocess.Popen[bytes]) -> Watched:
+    """CPU time and peak memory of each process of ``proc``'s tree, until it ends."""
     watched = Watched(0.0)
     while proc.poll() is None:
         for pid in tree(proc.pid):
@@ -92,9 +109,4 @@ def watch(command: list[str], env: dict[str, str] | None = None) -> Watched:
             watched.cpu[pid] = max(cpu, watched.cpu.get(pid, 0.0))
             watched.peak_kb[pid] = max(peak, watched.peak_kb.get(pid, 0))
         time.sleep(0.05)
-    out, err = proc.communicate()
-    watched.wall = time.perf_counter() - started
-    watched.out = out.decode(errors="replace")
-    if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, command, out, err)
     return watched

@@ -18,14 +18,16 @@ can be compared, not only the last two:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from cfbu_crawler.archive.content import CONTENT_FIELDS, content_of
 from cfbu_crawler.archive.coverage import CoverageDrop, coverage_drops
 from cfbu_crawler.archive.db import ArchiveError, session_factory
+from cfbu_crawler.archive.difflive import chunks, compare_liveness, existed_at, live_at_both
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
 from cfbu_crawler.archive.vocabulary import (
     LISTED_VIAS,
@@ -98,49 +100,35 @@ def resolve_runs(session: Session, from_run: int | None, to_run: int | None) -> 
     return older, newer
 
 
-def _max_run_per_article(session: Session, *conditions: Any) -> dict[int, int]:
-    rows = session.execute(
-        select(Observation.article_id, func.max(Observation.run_id))
-        .join(Run, Run.id == Observation.run_id)
-        .where(Observation.article_id.is_not(None), *conditions)
-        .group_by(Observation.article_id)
-    ).all()
-    return {article_id: run_id for article_id, run_id in rows if article_id is not None}
-
-
-def live_article_ids(session: Session, run_id: int) -> set[int]:
-    """Ids of the articles live at run ``run_id`` (see the module docstring)."""
-    existing = set(session.scalars(select(Article.id).where(Article.first_run_id <= run_id)))
-    last_live = _max_run_per_article(
-        session, Observation.run_id <= run_id, Observation.outcome.in_(LIVE_OUTCOMES)
-    )
-    last_gone = _max_run_per_article(
-        session,
-        Observation.run_id <= run_id,
-        Observation.outcome == Outcome.GONE,
-        Run.status == RunStatus.COMPLETE,
-        Run.kind == "crawl",
-    )
-    return {a for a in existing if last_gone.get(a, 0) <= last_live.get(a, 0)}
-
-
-def versions_at(session: Session, run_id: int, article_ids: set[int]) -> dict[int, Version]:
-    """Each article's version at run ``run_id``: its highest-numbered one with run_id <= it."""
-    if not article_ids:
-        return {}
+def _newest_versions(session: Session, run_id: int, ids: Iterable[int], *columns: Any) -> Any:
+    """``columns`` of each article's version at run ``run_id`` (its highest-numbered one
+    with run_id <= it), for the articles ``ids``: rows led by the article id."""
+    older = aliased(Version)
     newest = (
-        select(Version.article_id, func.max(Version.number).label("number"))
-        .where(Version.run_id <= run_id)
-        .group_by(Version.article_id)
-        .subquery()
+        select(func.max(older.number))
+        .where(older.article_id == Version.article_id, older.run_id <= run_id)
+        .scalar_subquery()
     )
-    rows = session.scalars(
-        select(Version).join(
-            newest,
-            (newest.c.article_id == Version.article_id) & (newest.c.number == Version.number),
+    for chunk in chunks(ids):
+        yield from session.execute(
+            select(Version.article_id, *columns).where(
+                Version.article_id.in_(chunk), Version.number == newest
+            )
         )
-    )
-    return {v.article_id: v for v in rows if v.article_id in article_ids}
+
+
+def _titles(session: Session, run_id: int, ids: Iterable[int]) -> dict[int, str | None]:
+    """Each article's title at run ``run_id`` (none without a version by then)."""
+    return dict(_newest_versions(session, run_id, ids, Version.title))
+
+
+# What ``changed`` reads of a version: its content, and the run that made it.
+_CONTENT = tuple(getattr(Version, f) for f in (*CONTENT_FIELDS, "run_id"))
+
+
+def _contents(session: Session, run_id: int, ids: Iterable[int]) -> dict[int, Any]:
+    """Each article's version at run ``run_id``, its content fields and ``run_id``."""
+    return {row.article_id: row for row in _newest_versions(session, run_id, ids, *_CONTENT)}
 
 
 def _departures(session: Session, *conditions: Any) -> list[tuple[int, int, str]]:
@@ -168,52 +156,32 @@ def _departures(session: Session, *conditions: Any) -> list[tuple[int, int, str]
     ]
 
 
-def _urls_at(session: Session, run_id: int, articles: dict[int, Article]) -> dict[int, str]:
+def _urls_at(session: Session, run_id: int, ids: Iterable[int]) -> dict[int, str]:
     """Each article's URL as it was at run ``run_id``: the URL a later move left, if the
-    article moved after that run, else its current URL."""
-    urls = {a.id: a.url for a in articles.values()}
+    article moved after that run, else its current URL (articles ``ids``)."""
+    urls: dict[int, str] = {}
+    for chunk in chunks(ids):
+        rows = session.execute(select(Article.id, Article.url).where(Article.id.in_(chunk)))
+        urls.update({article_id: url for article_id, url in rows})
     for article_id, _, url in reversed(_departures(session, Observation.run_id > run_id)):
         if article_id in urls:  # newest first: the oldest move wins
             urls[article_id] = url
     return urls
 
 
-def _moves(
-    session: Session,
-    f: int,
-    t: int,
-    existed_from: set[int],
-    articles: dict[int, Article],
-    urls: dict[int, str],
-) -> list[dict[str, Any]]:
-    """The moves in (f, t] of articles that existed at f: ``{"id", "from", "to"}``, from
-    the URL of the first move in the range to the article's URL at t (there and back
-    again is no move)."""
+def _first_moves(session: Session, f: int, t: int) -> dict[int, str]:
+    """The articles that existed at ``f`` and moved in (f, t]: the URL the first move in
+    the range left."""
     first_move: dict[int, str] = {}
     for article_id, _, url in _departures(session, Observation.run_id > f, Observation.run_id <= t):
-        if article_id in existed_from:
-            first_move.setdefault(article_id, url)
-    moved: list[dict[str, Any]] = []
-    for article_id, old_url in first_move.items():
-        article = articles.get(article_id) or session.get(Article, article_id)
-        if article is None:
-            continue
-        new_url = urls.get(article_id, article.url)
-        if old_url != new_url:
-            moved.append({"id": article_id, "from": old_url, "to": new_url})
-    return moved
+        first_move.setdefault(article_id, url)
+    existed = existed_at(session, f, first_move)
+    return {a: url for a, url in first_move.items() if a in existed}
 
 
-def _changes(
-    session: Session,
-    f: int,
-    t: int,
-    both: set[int],
-    at_to: dict[int, Version],
-    urls: dict[int, str],
-) -> list[dict[str, Any]]:
+def _changes(session: Session, f: int, t: int) -> list[dict[str, Any]]:
     """Articles live at f and t whose site-caused content differs between them:
-    ``{"id", "url", "title", "fields", "changes"}``."""
+    ``{"id", "title", "fields", "changes", "base_run"}``."""
     site_fields: dict[int, set[str]] = {}
     for article_id, fields in session.execute(
         select(Version.article_id, Version.changed_fields).where(
@@ -222,21 +190,20 @@ def _changes(
             Version.run_id <= t,
         )
     ):
-        if article_id in both:
-            site_fields.setdefault(article_id, set()).update(fields or [])
-    at_from = versions_at(session, f, set(site_fields))
+        site_fields.setdefault(article_id, set()).update(fields or [])
+    both = live_at_both(session, f, t, site_fields)
+    at_from, at_to = _contents(session, f, both), _contents(session, t, both)
     changed = []
-    for article_id, candidates in site_fields.items():
+    for article_id in both:
         old, new = at_from.get(article_id), at_to.get(article_id)
         if old is None or new is None:
             continue
         a, b = content_of(old), content_of(new)
-        fields = [x for x in CONTENT_FIELDS if x in candidates and a[x] != b[x]]
+        fields = [x for x in CONTENT_FIELDS if x in site_fields[article_id] and a[x] != b[x]]
         if fields:
             changed.append(
                 {
                     "id": article_id,
-                    "url": urls[article_id],
                     "title": new.title,
                     "fields": fields,
                     "changes": {x: {"from": a[x], "to": b[x]} for x in fields},
@@ -246,23 +213,25 @@ def _changes(
     return changed
 
 
-def _titles(session: Session, run_id: int, article_ids: set[int]) -> dict[int, str | None]:
-    return {a: v.title for a, v in versions_at(session, run_id, article_ids).items()}
-
-
-def _first_archived(
-    session: Session, f: int, candidates: set[int], articles: dict[int, Article]
-) -> dict[int, dict[str, Any]]:
+def _first_archived(session: Session, f: int, candidates: set[int]) -> dict[int, dict[str, Any]]:
     """Of the articles first archived after run ``f`` (``candidates``), those the crawler
     had already tried to fetch by run ``f`` and failed on: not new on the site, only new
     in the archive. ``{article id: {"reason", "failed_in_run"}}`` from the latest failure."""
     if not candidates:
         return {}
-    keys: dict[str, int] = {articles[a].key: a for a in candidates if a in articles}
-    for article_id, key in session.execute(
-        select(ArticleURL.article_id, ArticleURL.key).where(ArticleURL.article_id.in_(candidates))
-    ):
-        if article_id is not None:
+    keys: dict[str, int] = {}
+    for chunk in chunks(candidates):
+        keys.update(
+            {
+                key: a
+                for a, key in session.execute(
+                    select(Article.id, Article.key).where(Article.id.in_(chunk))
+                )
+            }
+        )
+        for article_id, key in session.execute(
+            select(ArticleURL.article_id, ArticleURL.key).where(ArticleURL.article_id.in_(chunk))
+        ):
             keys.setdefault(key, article_id)
     failed: dict[int, dict[str, Any]] = {}
     for url, run_id, error in session.execute(
@@ -282,17 +251,19 @@ def _first_archived(
     return failed
 
 
-def _latest_listing_verdicts(session: Session, run_id: int, article_ids: set[int]) -> set[int]:
-    """Of ``article_ids``, those whose latest verdict by run ``run_id`` on whether the
-    listing shows them (an answered fetch found via the listing or a sitemap, or checked
-    as ``unlisted``) was ``unlisted``."""
-    if not article_ids:
-        return set()
+def _newly_unlisted(session: Session, f: int, t: int) -> set[int]:
+    """The articles whose latest verdict by run ``t`` on whether the listing shows them
+    (an answered fetch found via the listing or a sitemap, or checked as ``unlisted``)
+    was ``unlisted``, but whose latest verdict by run ``f`` was not (or was none)."""
     verdicts = (Via.UNLISTED, *LISTED_VIAS)
     latest = (
-        select(func.max(Observation.id).label("id"))
+        select(
+            Observation.article_id.label("article_id"),
+            func.max(case((Observation.run_id <= f, Observation.id))).label("at_f"),
+            func.max(Observation.id).label("at_t"),
+        )
         .where(
-            Observation.run_id <= run_id,
+            Observation.run_id <= t,
             Observation.via.in_(verdicts),
             Observation.outcome.in_(LIVE_OUTCOMES),
             Observation.article_id.is_not(None),
@@ -300,17 +271,17 @@ def _latest_listing_verdicts(session: Session, run_id: int, article_ids: set[int
         .group_by(Observation.article_id)
         .subquery()
     )
-    rows = session.execute(
-        select(Observation.article_id, Observation.via).join(latest, latest.c.id == Observation.id)
-    )
-    return {a for a, via in rows if via == Via.UNLISTED and a in article_ids}
-
-
-def _unlisted(session: Session, f: int, t: int, candidates: set[int]) -> set[int]:
-    """Articles that left the listing (and the sitemaps) between the two runs but are
-    still online: unlisted by run ``t``, not yet by run ``f``."""
-    return _latest_listing_verdicts(session, t, candidates) - _latest_listing_verdicts(
-        session, f, candidates
+    at_f, at_t = aliased(Observation), aliased(Observation)
+    return set(
+        session.scalars(
+            select(latest.c.article_id)
+            .join(at_t, at_t.id == latest.c.at_t)
+            .outerjoin(at_f, at_f.id == latest.c.at_f)
+            .where(
+                at_t.via == Via.UNLISTED,
+                or_(at_f.id.is_(None), at_f.via != Via.UNLISTED),
+            )
+        )
     )
 
 
@@ -420,10 +391,41 @@ def _suspects(
     return warnings
 
 
-def _entry(article_id: int, urls: dict[int, str], at_to: dict[int, Any]) -> dict[str, Any]:
+def _entry(article_id: int, urls: dict[int, str], titles: dict[int, str | None]) -> dict[str, Any]:
     """``{"url", "title"}`` of an article at the newer run (title None without a version)."""
-    version = at_to.get(article_id)
-    return {"url": urls[article_id], "title": version.title if version is not None else None}
+    return {"url": urls[article_id], "title": titles.get(article_id)}
+
+
+def _moved(first_move: dict[int, str], urls: dict[int, str]) -> list[dict[str, Any]]:
+    """``{"id", "from", "to"}`` of the articles whose URL at TO is not the one their first
+    move left (there and back again is no move)."""
+    return [
+        {"id": a, "from": old, "to": urls[a]}
+        for a, old in first_move.items()
+        if a in urls and urls[a] != old
+    ]
+
+
+def _appeared(
+    session: Session,
+    f: int,
+    appeared: dict[int, bool],
+    urls: dict[int, str],
+    titles: dict[int, str | None],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``added`` and ``first_archived`` of the articles live at TO but not at FROM
+    (``{id: existed at FROM}``): new, or back after a removal ("restored"), or first
+    archived after failing before."""
+    failed_before = _first_archived(
+        session, f, {a for a, existed in appeared.items() if not existed}
+    )
+    added = [
+        _entry(a, urls, titles) | ({"restored": True} if existed else {})
+        for a, existed in appeared.items()
+        if a not in failed_before
+    ]
+    first_archived = [_entry(a, urls, titles) | failed_before[a] for a in failed_before]
+    return added, first_archived
 
 
 def diff_runs(
@@ -482,41 +484,29 @@ def diff_runs(
     with session_factory(engine)() as session:
         older, newer = resolve_runs(session, from_run, to_run)
         f, t = older.id, newer.id
-        live_from = live_article_ids(session, f)
-        live_to = live_article_ids(session, t)
-        existed_from = set(session.scalars(select(Article.id).where(Article.first_run_id <= f)))
-        involved = live_from | live_to
-        # Filtered here rather than with IN (...): archives can hold many thousand articles.
-        articles = {a.id: a for a in session.scalars(select(Article)) if a.id in involved}
-        urls = _urls_at(session, t, articles)
-        at_to = versions_at(session, t, live_to)
+        live = compare_liveness(session, f, t)
+        first_move = _first_moves(session, f, t)
+        changed = _changes(session, f, t)
+        newly_unlisted = _newly_unlisted(session, f, t)
+        urls = _urls_at(
+            session,
+            t,
+            {*live.appeared, *live.gone, *first_move, *newly_unlisted, *(c["id"] for c in changed)},
+        )
+        moved = _moved(first_move, urls)
+        moved_ids = {m["id"] for m in moved}
+        unlisted_ids = live_at_both(session, f, t, newly_unlisted - moved_ids)
 
-        # Live at TO but not at FROM: new, or back after a removal ("restored"), or first
-        # archived after failing before.
-        appeared = live_to - live_from
-        failed_before = _first_archived(session, f, appeared - existed_from, articles)
-        added = [
-            _entry(a, urls, at_to) | ({"restored": True} if a in existed_from else {})
-            for a in appeared
-            if a not in failed_before
-        ]
-        first_archived = [_entry(a, urls, at_to) | failed_before[a] for a in failed_before]
-        gone = live_from - live_to
-        titles_from = _titles(session, f, gone)
-        removed = [{"url": urls[a], "title": titles_from.get(a)} for a in gone]
-
-        moved = _moves(session, f, t, existed_from, articles, urls)
-        titles_to = _titles(session, t, {m["id"] for m in moved})
+        titles_to = _titles(session, t, {*live.appeared, *moved_ids, *unlisted_ids})
+        added, first_archived = _appeared(session, f, live.appeared, urls, titles_to)
+        titles_from = _titles(session, f, live.gone)
+        removed = [{"url": urls[a], "title": titles_from.get(a)} for a in live.gone]
         for m in moved:
-            m["title"] = titles_to.get(m["id"])
-        changed = _changes(session, f, t, live_from & live_to, at_to, urls)
-        moved_ids = {m.pop("id") for m in moved}
-        changed_ids = {c.pop("id") for c in changed}
-        unchanged = len((live_from & live_to) - changed_ids - moved_ids)
-        unlisted = [
-            _entry(a, urls, at_to)
-            for a in _unlisted(session, f, t, (live_from & live_to) - moved_ids)
-        ]
+            m["title"] = titles_to.get(m.pop("id"))
+        changed_ids = {c["id"] for c in changed}
+        changed = [{"url": urls[c.pop("id")], **c} for c in changed]
+        unchanged = live.both - len(changed_ids | live_at_both(session, f, t, moved_ids))
+        unlisted = [_entry(a, urls, titles_to) for a in unlisted_ids]
 
         coverage = _suspects(session, older, newer, changed)
 
@@ -534,4 +524,4 @@ def diff_runs(
         }
 
 
-__all__ = ["DiffWarning", "diff_runs", "live_article_ids", "resolve_runs", "versions_at"]
+__all__ = ["DiffWarning", "diff_runs", "resolve_runs"]

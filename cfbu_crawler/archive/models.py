@@ -84,7 +84,7 @@ class Article(Base):
     key: Mapped[str] = mapped_column(Text, unique=True)  # scheme-free normalised URL
     url: Mapped[str] = mapped_column(Text)  # current canonical URL
     slug: Mapped[str] = mapped_column(Text, index=True)
-    status: Mapped[str] = mapped_column(String(8), default=ArticleStatus.LIVE)
+    status: Mapped[str] = mapped_column(String(8), default=ArticleStatus.LIVE, index=True)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))

@@ -412,24 +412,28 @@ class NyhederSpider(scrapy.Spider):
         """On-site links to the next listing page: ``rel=next`` (``<a>`` or ``<link>``) or
         a "Næste side ›" / "Ældre nyheder" link, wherever their URL points on the site."""
         found: list[str] = []
-        for el in response.css("a[href], link[href]"):
-            if not self._says_next(el):
+        # The elements straight from the parse tree, not a Selector each: some listings
+        # link every page of the listing, hundreds of links on each of hundreds of pages.
+        for el in response.selector.root.iter("a", "link"):
+            href = el.get("href")
+            if href is None or not self._says_next(el):
                 continue
-            url = absolute_url(response.url, el.attrib["href"].strip())
+            url = absolute_url(response.url, href.strip())
             if self.section.on_site(url) and self.section.classify(url) != "article":
                 found.append(url)
         return list(dict.fromkeys(found))
 
     @staticmethod
     def _says_next(el: Any) -> bool:
-        """An ``<a>`` or ``<link>`` pointing to the next page: rel=next, or (``<a>`` only)
-        a "next" text, or a "next" title or aria-label on a link without text."""
-        if "next" in (el.attrib.get("rel") or "").lower().split():
+        """An ``<a>`` or ``<link>`` element (lxml) pointing to the next page: rel=next, or
+        (``<a>`` only) a "next" text, or a "next" title or aria-label on a link without
+        text."""
+        if "next" in (el.get("rel") or "").lower().split():
             return True
-        if el.root.tag == "link":
+        if el.tag == "link":
             return False
-        text = " ".join(" ".join(el.css("::text").getall()).split())
-        title = el.attrib.get("title") or el.attrib.get("aria-label") or ""
+        text = " ".join(" ".join(el.itertext()).split())
+        title = el.get("title") or el.get("aria-label") or ""
         return bool(_NEXT_TEXT.search(text) or (not text and _NEXT_TEXT.search(title)))
 
     def schedule_article(

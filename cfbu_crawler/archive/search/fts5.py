@@ -23,6 +23,7 @@ documentation for archivists is docs/schema.md, "Full-text search".
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import text
@@ -39,6 +40,7 @@ from cfbu_crawler.archive.search.api import (
 )
 from cfbu_crawler.archive.search.query import ParsedQuery
 from cfbu_crawler.archive.search.shared import CLOSE, ELLIPSIS, OPEN, SNIPPET_TOKENS, Executor
+from cfbu_crawler.archive.vocabulary import ArticleStatus
 
 LATEST_TABLE = "latest_versions_fts"
 VERSIONS_TABLE = "versions_fts"
@@ -211,11 +213,10 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
         "close": CLOSE,
         "ellipsis": ELLIPSIS,
     }
-    filters = shared.filters(request, params)
     try:
         if request.all_versions:
-            return _search_versions(conn, request, params, filters)
-        return _search_latest(conn, request, params, filters)
+            return _search_versions(conn, request, params, shared.filters(request, params))
+        return _search_latest(conn, request, params)
     except OperationalError as exc:
         if request.raw:
             raise SearchSyntaxError(
@@ -243,27 +244,64 @@ def _marks(conn: Executor, table: str, ids: list[int], params: dict[str, Any]) -
     return found
 
 
-def _search_latest(
-    conn: Executor, request: SearchRequest, params: dict[str, Any], filters: str
-) -> SearchResult:
+def _search_latest(conn: Executor, request: SearchRequest, params: dict[str, Any]) -> SearchResult:
+    """The latest versions that match, best first, and how many match in all.
+
+    One statement. The index ranks every match by itself (bm25 reads only the index);
+    the articles are then joined to filter them (gone ones) and to count them. Only the
+    hits that can be shown (those ranked up to the last shown, ties included) are joined
+    with their versions to break ties by date: reading a version (or the index's own copy
+    of the text) for each of tens of thousands of matches is what made common words slow.
+    A date filter needs every match's version, and then joins them all.
+    """
     t = LATEST_TABLE
-    source = f"""
-        FROM {t}
-        JOIN articles a ON a.id = {t}.rowid
-        JOIN versions v ON v.id = {t}.version_id
-        WHERE {t} MATCH :match{filters}"""
-    total = conn.execute(text("SELECT COUNT(*)" + source), params).scalar_one()
+    # Gone articles (few, found by their status's index) are left out by id: looking up
+    # the status of every match would cost more than ranking them.
+    filters = shared.filters(replace(request, include_gone=True), params)
+    if not request.include_gone:
+        filters += " AND r.article_id NOT IN (SELECT id FROM articles WHERE status <> :live)"
+        params["live"] = str(ArticleStatus.LIVE)
+    dated = ":since" in filters or ":until" in filters
+    versions = (
+        f" JOIN {t} fv ON fv.rowid = r.article_id JOIN versions v ON v.id = fv.version_id"
+        if dated
+        else ""
+    )
+    cut, shown, limit = "", "", ""
+    if request.limit is not None:
+        # At least one row, which carries the total (``limit=0`` asks for the total only).
+        params["limit"] = max(request.limit, 1)
+        params["last"] = params["limit"] - 1
+        limit = " LIMIT :limit"
+        cut = """,
+        cut AS (SELECT rank FROM kept ORDER BY rank LIMIT 1 OFFSET :last)"""
+        shown = " AND k.rank <= COALESCE((SELECT rank FROM cut), k.rank)"
     rows = conn.execute(
         text(
             f"""
-            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published
-            {source}
-            ORDER BY {_bm25(t)}, v.published DESC, a.url
+            WITH ranked AS MATERIALIZED (
+                SELECT {t}.rowid AS article_id, {_bm25(t)} AS rank
+                FROM {t} WHERE {t} MATCH :match
+            ),
+            kept AS MATERIALIZED (
+                SELECT r.article_id, r.rank, COUNT(*) OVER () AS total
+                FROM ranked r{versions}
+                WHERE 1 = 1{filters}
+            ){cut}
+            SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published,
+                   k.total
+            FROM kept k
+            JOIN {t} f ON f.rowid = k.article_id
+            JOIN articles a ON a.id = k.article_id
+            JOIN versions v ON v.id = f.version_id
+            WHERE 1 = 1{shown}
+            ORDER BY k.rank, v.published DESC, a.url{limit}
             """
-            + shared.limit(request, params)
         ),
         params,
     ).all()
+    total = rows[0].total if rows else 0
+    rows = rows[: request.limit] if request.limit is not None else rows
     marks = _marks(conn, t, [row.article_id for row in rows], params)
     hits = shared.latest_hits(rows, marks)
     return SearchResult(request, hits, int(total))

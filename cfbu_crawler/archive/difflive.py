@@ -1,0 +1,131 @@
+"""Which articles were live at two runs, worked out by the database (for ``cfbu diff``).
+
+The rule is ``cfbu diff``'s (see archive/diff.py): an article is live at run R when it
+was first seen in a run <= R and the newest complete crawl run <= R that declared it
+removed (an observation ``gone``) is not newer than the newest run <= R that saw it live.
+Both runs are judged in one pass over the observations, grouped by article, so an archive
+of 100,000 articles is neither read into Python nor held in memory: what comes back is
+the number of articles live at both runs and the (usually few) articles live at only one.
+Questions about a handful of articles (are they live at both?) are asked of those alone,
+in chunks of ``CHUNK`` ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from cfbu_crawler.archive.models import Article, Observation, Run
+from cfbu_crawler.archive.vocabulary import LIVE_OUTCOMES, Outcome, RunStatus
+
+# Ids asked about at a time: well below the parameters SQLite takes in one statement.
+CHUNK = 500
+
+
+def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """``ids`` sorted, in lists of at most ``CHUNK``."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def _last_run(condition: ColumnElement[bool], run_id: int) -> ColumnElement[Any]:
+    """The newest run <= ``run_id`` of an article's observations matching ``condition``."""
+    return func.max(case((and_(Observation.run_id <= run_id, condition), Observation.run_id)))
+
+
+def _states(f: int, t: int, ids: Sequence[int] | None = None) -> Select[int, bool, bool, bool]:
+    """``(article id, existed at f, live at f, live at t)`` of every article that existed
+    at ``t`` (or of those among ``ids``)."""
+    live = Observation.outcome.in_(LIVE_OUTCOMES)
+    # Only a complete crawl run removes: failed and interrupted runs never do.
+    gone = and_(
+        Observation.outcome == Outcome.GONE,
+        Run.status == RunStatus.COMPLETE,
+        Run.kind == "crawl",
+    )
+    last = (
+        select(
+            Observation.article_id.label("article_id"),
+            _last_run(live, f).label("live_f"),
+            _last_run(gone, f).label("gone_f"),
+            _last_run(live, t).label("live_t"),
+            _last_run(gone, t).label("gone_t"),
+        )
+        .join(Run, Run.id == Observation.run_id)
+        .where(Observation.article_id.is_not(None), Observation.run_id <= t)
+        .group_by(Observation.article_id)
+    )
+    if ids is not None:
+        last = last.where(Observation.article_id.in_(ids))
+    per = last.subquery()
+    existed_f = Article.first_run_id <= f
+
+    def is_live(live_run: Any, gone_run: Any) -> ColumnElement[bool]:
+        return func.coalesce(gone_run, 0) <= func.coalesce(live_run, 0)
+
+    query = (
+        select(
+            Article.id,
+            existed_f.label("existed_f"),
+            and_(existed_f, is_live(per.c.live_f, per.c.gone_f)).label("at_f"),
+            is_live(per.c.live_t, per.c.gone_t).label("at_t"),
+        )
+        .outerjoin(per, per.c.article_id == Article.id)
+        .where(Article.first_run_id <= t)
+    )
+    return query if ids is None else query.where(Article.id.in_(ids))
+
+
+@dataclass
+class Liveness:
+    """How the articles' liveness compares between two runs."""
+
+    both: int = 0  # live at both runs
+    appeared: dict[int, bool] = field(default_factory=dict)  # live at t only: existed at f?
+    gone: list[int] = field(default_factory=list)  # live at f only
+
+
+def compare_liveness(session: Session, f: int, t: int) -> Liveness:
+    """The articles live at run ``f``, at run ``t``, at both, in one pass."""
+    result = Liveness()
+    # On the session's connection: plain rows, without the ORM's per-row work; streamed
+    # (a server-side cursor on PostgreSQL), so memory stays flat however many articles.
+    rows = session.connection().execute(_states(f, t), execution_options={"stream_results": True})
+    for article_id, existed_f, at_f, at_t in rows:
+        if at_f and at_t:
+            result.both += 1
+        elif at_t:
+            result.appeared[article_id] = bool(existed_f)
+        elif at_f:
+            result.gone.append(article_id)
+    return result
+
+
+def live_at_both(session: Session, f: int, t: int, ids: Iterable[int]) -> set[int]:
+    """Of ``ids``, the articles live at run ``f`` and at run ``t``."""
+    both: set[int] = set()
+    for chunk in chunks(set(ids)):
+        for article_id, _, at_f, at_t in session.execute(_states(f, t, chunk)):
+            if at_f and at_t:
+                both.add(article_id)
+    return both
+
+
+def existed_at(session: Session, run_id: int, ids: Iterable[int]) -> set[int]:
+    """Of ``ids``, the articles first seen in a run <= ``run_id``."""
+    found: set[int] = set()
+    for chunk in chunks(set(ids)):
+        found.update(
+            session.scalars(
+                select(Article.id).where(Article.id.in_(chunk), Article.first_run_id <= run_id)
+            )
+        )
+    return found
+
+
+__all__ = ["CHUNK", "Liveness", "chunks", "compare_liveness", "existed_at", "live_at_both"]
