@@ -176,9 +176,10 @@ def _section(
     if not items:
         return
     out.print(f"\n[bold]{title} ({len(items)})[/]{note}")
-    for item in items:
-        for line in lines(item):
-            out.print(line)
+    # A hundred items' lines at a time: rich's cost is mostly per call (a diff of a
+    # thousand changed articles printed line by line spent 0.8 s in it).
+    for start in range(0, len(items), 100):
+        out.print("\n".join(line for item in items[start : start + 100] for line in lines(item)))
 
 
 def _added_lines(item: dict[str, Any]) -> list[str]:
