@@ -32,14 +32,10 @@ PROGRAMS = ("initdb", "pg_ctl", "postgres")
 SERVER_USER = "postgres"  # who runs the server when the tests run as root
 SUPERUSER = "cfbu"  # the role initdb makes; the archives' owner
 TEMPLATE = "cfbu_template"  # a database holding an empty archive (migrated)
-# Durability off, room for many short-lived test connections.
-SERVER_SETTINGS = (
-    "fsync=off",
-    "synchronous_commit=off",
-    "full_page_writes=off",
-    "max_connections=300",
-    "listen_addresses=127.0.0.1",
-)
+# Room for many short-lived test connections, on 127.0.0.1 only.
+SERVER_SETTINGS = ("max_connections=300", "listen_addresses=127.0.0.1")
+# Durability off: a test archive need not survive a power cut (not for benchmarks).
+NOT_DURABLE = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
 def binaries() -> Path | None:
@@ -77,9 +73,13 @@ def free_port() -> int:
 
 
 class PostgresServer:
-    """One PostgreSQL server in a temporary directory (``start`` / ``stop``)."""
+    """One PostgreSQL server in a temporary directory (``start`` / ``stop``). ``durable``
+    keeps PostgreSQL's own durability settings (bench/pgserver.py measures a stock
+    server); ``template``: make the migrated template the tests' databases copy."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False, template: bool = True) -> None:
+        self.durable = durable
+        self.template = template
         self.bin = binaries()
         if self.bin is None:
             raise RuntimeError("no PostgreSQL binaries")
@@ -119,17 +119,17 @@ class PostgresServer:
             "-E",
             "UTF8",
             "--locale=C.UTF-8",
-            "--no-sync",
+            *(() if self.durable else ("--no-sync",)),
         )
-        options = " ".join(
-            [f"-p {self.port}", f"-k {self.root}", *(f"-c {s}" for s in SERVER_SETTINGS)]
-        )
+        settings = SERVER_SETTINGS if self.durable else (*SERVER_SETTINGS, *NOT_DURABLE)
+        options = " ".join([f"-p {self.port}", f"-k {self.root}", *(f"-c {s}" for s in settings)])
         self._run(
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w",
             "start",
         )  # fmt: skip
-        self.execute(f"CREATE DATABASE {TEMPLATE}")
-        self._migrate(TEMPLATE)
+        if self.template:
+            self.execute(f"CREATE DATABASE {TEMPLATE}")
+            self._migrate(TEMPLATE)
         return self
 
     def stop(self) -> None:
