@@ -23,7 +23,6 @@ documentation for archivists is docs/schema.md, "Full-text search".
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import text
@@ -40,7 +39,6 @@ from cfbu_crawler.archive.search.api import (
 )
 from cfbu_crawler.archive.search.query import ParsedQuery
 from cfbu_crawler.archive.search.shared import CLOSE, ELLIPSIS, OPEN, SNIPPET_TOKENS, Executor
-from cfbu_crawler.archive.vocabulary import ArticleStatus
 
 LATEST_TABLE = "latest_versions_fts"
 VERSIONS_TABLE = "versions_fts"
@@ -248,20 +246,15 @@ def _search_latest(conn: Executor, request: SearchRequest, params: dict[str, Any
     """The latest versions that match, best first, and how many match in all.
 
     One statement. The index ranks every match by itself (bm25 reads only the index);
-    the articles are then joined to filter them (gone ones) and to count them. Only the
+    gone articles are left out by id (``shared.filters``) and the rest counted. Only the
     hits that can be shown (those ranked up to the last shown, ties included) are joined
     with their versions to break ties by date: reading a version (or the index's own copy
     of the text) for each of tens of thousands of matches is what made common words slow.
     A date filter needs every match's version, and then joins them all.
     """
     t = LATEST_TABLE
-    # Gone articles (few, found by their status's index) are left out by id: looking up
-    # the status of every match would cost more than ranking them.
-    filters = shared.filters(replace(request, include_gone=True), params)
-    if not request.include_gone:
-        filters += " AND r.article_id NOT IN (SELECT id FROM articles WHERE status <> :live)"
-        params["live"] = str(ArticleStatus.LIVE)
-    dated = ":since" in filters or ":until" in filters
+    filters = shared.filters(request, params, article_id="r.article_id")
+    dated = bool(request.since or request.until)
     versions = (
         f" JOIN {t} fv ON fv.rowid = r.article_id JOIN versions v ON v.id = fv.version_id"
         if dated

@@ -66,11 +66,19 @@ def best_snippet(row: Any) -> Marked:
     return marked(row.s_body or row.s_lead, one_line=True)
 
 
-def filters(request: SearchRequest, params: dict[str, Any]) -> str:
-    """The request's conditions on articles ``a`` and versions ``v`` (``AND …``)."""
+def filters(
+    request: SearchRequest, params: dict[str, Any], *, article_id: str | None = None
+) -> str:
+    """The request's conditions on articles ``a`` and versions ``v`` (``AND …``). With
+    ``article_id`` (a column holding the article's id), gone articles are left out by
+    that id, through the index on ``articles.status`` (they are few), without joining
+    ``a``: cheaper than reading the status of every match."""
     sql = []
     if not request.include_gone:
-        sql.append("a.status = :live")
+        if article_id is None:
+            sql.append("a.status = :live")
+        else:
+            sql.append(f"{article_id} NOT IN (SELECT id FROM articles WHERE status <> :live)")
         params["live"] = str(ArticleStatus.LIVE)
     if request.since:
         sql.append("v.published >= :since")
