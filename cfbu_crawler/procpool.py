@@ -4,7 +4,8 @@ A crawl's reactor runs on one thread, and Python runs one thread at a time: extr
 and archive writes done there leave the machine's other cores idle and slow the crawl
 down. They run in worker processes instead (``concurrent.futures.ProcessPoolExecutor``):
 the extraction of pages in a pool (``extraction_pool``), the archive's writes in one
-process of their own (``archive.writerproc``).
+process of their own (``archive.writerproc``), the WARC records in another
+(``warc.writerproc``).
 
 The workers are forked from a fork server (``forkserver``), which imported the
 extraction and archive modules once: forking the crawl itself, which runs Twisted's
@@ -28,13 +29,18 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from twisted.internet.defer import Deferred
+
+T = TypeVar("T")
 
 # How often a worker checks that the process that started it is alive.
 WATCH_SECONDS = 0.5
 # What a fork server imports once for all the workers it forks.
-PRELOAD = ["cfbu_crawler.extract", "cfbu_crawler.archive.store"]
+PRELOAD = ["cfbu_crawler.extract", "cfbu_crawler.archive.store", "cfbu_crawler.warc.writerproc"]
 
 
 def available_cores() -> int:
@@ -108,6 +114,29 @@ def worker_pool(
     )
 
 
+async def await_future(future: Future[T]) -> T:
+    """Wait, in a coroutine on the crawl's reactor, for a ``concurrent.futures`` future
+    (work in a worker process): its result reaches the reactor's thread as a Deferred
+    fired there, which Scrapy turns into what its reactor awaits."""
+    # Twisted and Scrapy are imported here, not above: the workers import this module.
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+
+    deferred: Deferred[T] = Deferred()
+
+    def fire(done: Future[T]) -> None:
+        try:
+            result = done.result()
+        except BaseException as exc:  # the work's own error, or its cancellation
+            deferred.errback(exc)
+        else:
+            deferred.callback(result)
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
+    return await maybe_deferred_to_future(deferred)
+
+
 def _warm() -> int:
     import cfbu_crawler.extract  # noqa: F401  (the imports are most of a worker's start)
 
@@ -123,4 +152,4 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
-__all__ = ["available_cores", "default_workers", "extraction_pool", "worker_pool"]
+__all__ = ["available_cores", "await_future", "default_workers", "extraction_pool", "worker_pool"]

@@ -32,6 +32,7 @@ CFBU_SITE_TIMEZONE = "Europe/Copenhagen"
 # --- speed (bench/README.md): work kept off the reactor's thread ---------------------
 CFBU_EXTRACT_PROCESSES = None  # extraction worker processes; None → one per core but one
 CFBU_ARCHIVE_WRITER_PROCESS = True  # record pages from a process of their own
+CFBU_WARC_PROCESS = True  # write WARC records from a process of their own (docs/warc.md)
 CFBU_ARCHIVE_BATCH_SECONDS = 1.0  # commit page records at least this often (kill -9 loses ≤)
 # Outputs of one response processed at once. Scrapy starts this many asyncio tasks for
 # every response whatever it yields (an article page yields one item): its default of 100

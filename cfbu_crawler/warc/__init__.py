@@ -12,5 +12,7 @@ length).
 - ``index``: CDXJ indexes and what earlier captures a run can refer to;
 - ``repair``: finding and cutting a record left half-written by a killed crawl;
 - ``export``: one run's captures as one WARC file, from the files or the stored pages;
+- ``writing``: one run's writing: revisits decided, records written, files indexed;
+- ``writerproc``: that writing in a process of its own, off the crawl's reactor;
 - ``recorder``: the Scrapy components that write a crawl's WARC files.
 """

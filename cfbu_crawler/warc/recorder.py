@@ -13,42 +13,44 @@ redirect or retry chain) to the spider; ``WarcLocationMiddleware`` (a spider mid
 copies the right hop's location onto the items made from that response, and the store
 pipeline writes it on the observation. The spider knows nothing of any of this.
 
+The records are made and written by a process of their own (``writerproc``), so that
+the reactor's thread goes on with other responses meanwhile; ``process_response``
+awaits where the record lies. Calls reach that process in the order the responses came,
+so it decides revisits as the crawl would itself.
+
 Settings: ``CFBU_WARC`` (False: write nothing; ``cfbu crawl --no-warc``),
 ``CFBU_WARC_DIR`` (default ``warc/`` beside the archive), ``CFBU_WARC_MAX_SIZE`` (bytes
-per file before rolling over).
+per file before rolling over), ``CFBU_WARC_PROCESS`` (False: write the records on the
+reactor's thread, with the same code; for a machine of one core, or to debug).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from cfbu_crawler.archive.db import describe, resolve_db
 from cfbu_crawler.archive.timeutil import utcnow
 from cfbu_crawler.items import ArticlePage, FetchOutcome
-from cfbu_crawler.warc.files import RunWarcWriter, archive_prefix, warc_dir_for
-from cfbu_crawler.warc.index import PriorCaptures, write_index
+from cfbu_crawler.procpool import await_future
+from cfbu_crawler.warc.files import archive_prefix, warc_dir_for
 from cfbu_crawler.warc.location import WarcLocation
-from cfbu_crawler.warc.records import (
-    IDENTICAL_PAYLOAD,
-    SERVER_NOT_MODIFIED,
-    Capture,
-    Exchange,
-    payload_digest,
-    record_id,
-    warc_date,
-)
-from cfbu_crawler.warc.repair import repair_unclosed
+from cfbu_crawler.warc.records import Exchange
+from cfbu_crawler.warc.writerproc import WarcWriterProcess
+from cfbu_crawler.warc.writing import RunOptions, RunRecorder
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -103,18 +105,24 @@ def warcinfo(crawler: Crawler, run_id: int, db_url: str) -> dict[str, str]:
 
 
 class WarcRecorder:
-    """Downloader middleware: every response (and its request) into the run's WARC files."""
+    """Downloader middleware: every response (and its request) into the run's WARC files,
+    written by a process of its own (``writerproc``) or, with ``CFBU_WARC_PROCESS`` off,
+    here on the reactor's thread (``writing``: the same code)."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, *, in_process: bool = False) -> None:
         self.crawler = crawler
-        self.writer: RunWarcWriter | None = None
-        self.prior = PriorCaptures()
+        self.in_process = in_process
+        self.local: RunRecorder | None = None  # the run's, written here
+        self.remote: WarcWriterProcess | None = None  # the run's, written by its process
+        self.opening: Deferred[None] | None = None  # the process's open, awaited
+        self.writing = False  # records are sent; off for good after an error
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
-        if not crawler.settings.getbool("CFBU_WARC", True):
+        settings = crawler.settings
+        if not settings.getbool("CFBU_WARC", True):
             raise NotConfigured("WARC writing is off (CFBU_WARC)")
-        recorder = cls(crawler)
+        recorder = cls(crawler, in_process=not settings.getbool("CFBU_WARC_PROCESS", True))
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
@@ -122,86 +130,102 @@ class WarcRecorder:
     def spider_opened(self, spider: Spider) -> None:
         # The store pipeline has opened the run (and holds the crawl lock) by now; a crawl
         # that could not (another crawl holds the archive) writes no WARC file either.
-        stats = self.crawler.stats
-        run_id = stats.get_value("cfbu/run_id")
+        run_id = self.crawler.stats.get_value("cfbu/run_id")
         if run_id is None:
             return
         settings = self.crawler.settings
         db_url = resolve_db(settings.get("CFBU_DB"))
-        directory = Path(settings.get("CFBU_WARC_DIR") or warc_dir_for(db_url))
-        prefix = archive_prefix(db_url)
-        try:
-            for repair in repair_unclosed(directory, prefix):
-                if repair.cut:
-                    stats.inc_value("cfbu/warc_repaired")
-            self.prior = PriorCaptures.load(directory, prefix)
-        except OSError as exc:
-            logger.error("WARC files in %s cannot be read, none written: %s", directory, exc)
-            return
-        self.writer = RunWarcWriter(
-            directory,
-            prefix,
-            run_id,
-            warcinfo(self.crawler, run_id, db_url),
+        options = RunOptions(
+            directory=Path(settings.get("CFBU_WARC_DIR") or warc_dir_for(db_url)),
+            prefix=archive_prefix(db_url),
+            run_id=run_id,
+            info=warcinfo(self.crawler, run_id, db_url),
             started=utcnow(),
             max_size=settings.getint("CFBU_WARC_MAX_SIZE"),
         )
-        stats.set_value("cfbu/warc_dir", str(directory))
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        if self.writer is None:
-            return response
+        self.writing = True
+        if not self.in_process:
+            # Opened while the crawl starts; the records sent meanwhile wait behind it.
+            self.remote = WarcWriterProcess(options)
+            self.opening = deferred_from_coro(self._opened_remotely(self.remote, options))
+            return
         try:
-            location = self.record(request, response)
-        except OSError as exc:  # a full disk: the crawl goes on, the archive still records
+            self.local = RunRecorder.open(options)
+        except OSError as exc:
+            self._unreadable(options, exc)
+            return
+        self._opened(options, self.local.repaired)
+
+    async def _opened_remotely(self, remote: WarcWriterProcess, options: RunOptions) -> None:
+        try:
+            repaired = await await_future(remote.opened)
+        except OSError as exc:
+            self._unreadable(options, exc)
+        except BrokenExecutor as exc:
+            self._failed(exc)
+        else:
+            self._opened(options, repaired)
+
+    def _opened(self, options: RunOptions, repaired: int) -> None:
+        stats = self.crawler.stats
+        if repaired:
+            stats.inc_value("cfbu/warc_repaired", repaired)
+        stats.set_value("cfbu/warc_dir", str(options.directory))
+
+    def _unreadable(self, options: RunOptions, exc: OSError) -> None:
+        logger.error("WARC files in %s cannot be read, none written: %s", options.directory, exc)
+        self.writing = False
+
+    def _failed(self, exc: Exception) -> None:
+        """A write failed (a full disk), or the writer process died: the crawl goes on,
+        the archive still records its pages, without WARC locations from now on."""
+        if self.writing:
             logger.error("writing WARC records failed, WARC writing stops: %s", exc)
             self.crawler.stats.set_value("cfbu/warc_error", str(exc))
-            self.writer = None
+        self.writing = False
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        if not self.writing:
             return response
-        request.meta[META_KEY] = (
-            *request.meta.get(META_KEY, ()),
-            (response.url, response.status, location),
-        )
+        exchange = exchange_of(request, response)
+        try:
+            if self.local is not None:
+                recorded = self.local.record(exchange)
+            else:
+                assert self.remote is not None
+                recorded = await await_future(self.remote.record(exchange))
+        except (OSError, BrokenExecutor) as exc:
+            self._failed(exc)
+            return response
+        if recorded is not None:
+            stats = self.crawler.stats
+            stats.inc_value(f"cfbu/warc/{recorded.kind}")
+            stats.inc_value("cfbu/warc/bytes", recorded.bytes)
+            request.meta[META_KEY] = (
+                *request.meta.get(META_KEY, ()),
+                (response.url, response.status, recorded.location),
+            )
         return response
 
-    def record(self, request: Request, response: Response) -> WarcLocation:
-        """Write the exchange (a response, or a revisit, then the request); returns where
-        the response or revisit record lies."""
-        assert self.writer is not None
-        exchange = exchange_of(request, response)
-        maker = self.writer.maker
-        digest = payload_digest(exchange.body)
-        if exchange.status == 304:
-            kind = "revisit"
-            record = maker.revisit(
-                exchange, profile=SERVER_NOT_MODIFIED, refers_to=self.prior.latest(exchange.url)
-            )
-        elif exchange.body and (original := self.prior.original(digest)) is not None:
-            kind = "revisit"
-            record = maker.revisit(exchange, profile=IDENTICAL_PAYLOAD, refers_to=original)
-        else:
-            kind = "response"
-            record = maker.response(exchange)
-        location, _ = self.writer.write([record, maker.request(exchange, record_id(record))])
-        if exchange.status != 304:
-            capture = Capture(exchange.url, warc_date(exchange.date), digest)
-            self.prior.add(capture, location if kind == "response" else None)
-        stats = self.crawler.stats
-        stats.inc_value(f"cfbu/warc/{kind}")
-        stats.inc_value("cfbu/warc/bytes", location.length)
-        return location
-
-    def spider_closed(self, spider: Spider) -> None:
-        if self.writer is None:
+    async def spider_closed(self, spider: Spider) -> None:
+        """Once every record sent is written: close the run's files and index them."""
+        local, remote = self.local, self.remote
+        self.local = self.remote = None
+        try:
+            if local is not None:
+                names = local.close()
+            elif remote is not None:
+                try:
+                    names = await await_future(remote.close())
+                finally:
+                    remote.shutdown()
+            else:
+                return
+        except (OSError, BrokenExecutor) as exc:
+            logger.error("closing the WARC files failed: %s", exc)
             return
-        files = self.writer.close()
-        self.writer = None
-        for path in files:
-            try:
-                write_index(path)
-            except Exception:  # the next crawl indexes it (repair_unclosed)
-                logger.exception("indexing %s failed", path)
-        self.crawler.stats.set_value("cfbu/warc_files", [p.name for p in files])
+        if names is not None:
+            self.crawler.stats.set_value("cfbu/warc_files", names)
 
 
 def _hops(response: Any) -> tuple[tuple[str, int, WarcLocation], ...]:
