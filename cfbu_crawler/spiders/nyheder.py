@@ -46,6 +46,7 @@ from cfbu_crawler.responses import (
     classify_listing,
     failure_reason,
 )
+from cfbu_crawler.spiders.hrefs import hrefs
 
 ARTICLE_STATUSES = [304, 404, 410]
 # Structured data that says "this page is one article".
@@ -477,17 +478,14 @@ class NyhederSpider(scrapy.Spider):
             yield self.outcome_item(response, fetch, verdict)
             return
         assert isinstance(response, TextResponse)  # an article page is HTML
-        # The page's parse tree, for its links: held here, not cached on the response, which
-        # Scrapy keeps until the page is archived (a tree weighs far more than the page).
-        page = Selector(response)
-        if self.looks_like_listing(response, page):
+        if self.looks_like_listing(response):
             # An address shaped like an article that serves a list of articles (an archive
             # or overview page): navigate it, don't archive it.
             self.crawler.stats.inc_value("cfbu/listing_like_pages")
             yield from self.parse_listing(response)
             return
         yield self.article_item(response, fetch, redirect_urls)
-        yield from self.discover(response, page)
+        yield from self.discover(response)
 
     @staticmethod
     def outcome_item(response: Response, fetch: Fetch, verdict: Verdict) -> FetchOutcome:
@@ -529,26 +527,24 @@ class NyhederSpider(scrapy.Spider):
             via=response.meta.get("via"),
         )
 
-    def discover(self, response: TextResponse, page: Selector | None = None) -> Iterator[Any]:
+    def discover(self, response: TextResponse) -> Iterator[Any]:
         """Articles linked from articles (related lists): fetch the ones we don't know."""
-        for url in self.links(response, page)[0]:
+        for url in self.links(response)[0]:
             if url_key(url) in self.sweep.seen_keys or self.archive.lookup(url) is not None:
                 continue
             yield from self.schedule_article(url, via=Via.LINK)
 
-    def links(
-        self, response: TextResponse, page: Selector | None = None
-    ) -> tuple[list[str], list[str]]:
+    def links(self, response: TextResponse) -> tuple[list[str], list[str]]:
         """The page's links to articles and to listing pages of the section, in page order
-        (read and classified once per response; ``page``: its parse tree, if at hand)."""
+        (read and classified once per response). Read from the markup without parsing it
+        (``spiders.hrefs``): the page's parse happens in an extraction worker."""
         cached: tuple[list[str], list[str]] | None = response.meta.get("_cfbu_links")
         if cached is not None:
             return cached
         articles: list[str] = []
         listings: list[str] = []
-        # The attribute values straight from the parse tree (no Selector per link).
-        for href in (page if page is not None else response.selector).root.xpath("//a/@href"):
-            url = absolute_url(response.url, str(href).strip())
+        for href in hrefs(response.text):
+            url = absolute_url(response.url, href)
             kind = self.section.classify(url)
             if kind == "article":
                 articles.append(url)
@@ -557,17 +553,19 @@ class NyhederSpider(scrapy.Spider):
         response.meta["_cfbu_links"] = (articles, listings)
         return articles, listings
 
-    def looks_like_listing(self, response: TextResponse, page: Selector | None = None) -> bool:
+    def looks_like_listing(self, response: TextResponse) -> bool:
         """A page that links three or more articles and pages further through a listing
         (``/page/2/``, ``?page=2``) is an overview, not an article."""
-        article_urls, listing_urls = self.links(response, page)
+        article_urls, listing_urls = self.links(response)
         root = listing_key(urljoin(response.url, self.section.prefix))
         paginates = any(listing_key(url) != root for url in listing_urls)
         articles = {url_key(url) for url in article_urls} - {url_key(response.url)}
         if not paginates or len(articles) < 3:
             return False
         # Pages that declare themselves one article stay articles, whatever their sidebars.
-        tree = page if page is not None else response.selector
+        # Parsed here only, and not cached on the response, which Scrapy keeps until the
+        # page is archived (a tree weighs far more than the page).
+        tree = Selector(response)
         if tree.css(
             'meta[property="og:type"][content="article"], meta[property="article:published_time"]'
         ):
