@@ -3,13 +3,37 @@ result the extract pipeline put on the item, and wait for work done in another p
 
 from __future__ import annotations
 
-from typing import Any
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 from itemadapter import ItemAdapter
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from cfbu_crawler.extract import Extraction
 from cfbu_crawler.items import ArticlePage
-from cfbu_crawler.procpool import await_future  # for the pipelines; it lives with the pools
+
+T = TypeVar("T")
+
+
+async def await_future(future: Future[T]) -> T:
+    """Wait, inside a pipeline's coroutine, for a ``concurrent.futures`` future (work in
+    a worker process): its result reaches the reactor's thread as a Deferred fired there,
+    which Scrapy turns into what its reactor awaits."""
+    from twisted.internet import reactor
+
+    deferred: Deferred[T] = Deferred()
+
+    def fire(done: Future[T]) -> None:
+        try:
+            result = done.result()
+        except BaseException as exc:  # the work's own error, or its cancellation
+            deferred.errback(exc)
+        else:
+            deferred.callback(result)
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
+    return await maybe_deferred_to_future(deferred)
 
 
 class FieldPipeline:
@@ -34,6 +58,3 @@ class FieldPipeline:
                 f"{adapter.item.__class__.__name__} reaches this pipeline"
             )
         return result
-
-
-__all__ = ["FieldPipeline", "await_future"]

@@ -28,18 +28,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from cfbu_crawler.archive.db import describe, resolve_db
 from cfbu_crawler.archive.timeutil import utcnow
 from cfbu_crawler.items import ArticlePage, FetchOutcome
-from cfbu_crawler.procpool import await_future
 from cfbu_crawler.warc.files import archive_prefix, warc_dir_for
 from cfbu_crawler.warc.location import WarcLocation
 from cfbu_crawler.warc.records import Exchange
@@ -50,7 +48,7 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +112,6 @@ class WarcRecorder:
         self.in_process = in_process
         self.local: RunRecorder | None = None  # the run's, written here
         self.remote: WarcWriterProcess | None = None  # the run's, written by its process
-        self.opening: Deferred[None] | None = None  # the process's open, awaited
         self.writing = False  # records are sent; off for good after an error
 
     @classmethod
@@ -147,7 +144,10 @@ class WarcRecorder:
         if not self.in_process:
             # Opened while the crawl starts; the records sent meanwhile wait behind it.
             self.remote = WarcWriterProcess(options)
-            self.opening = deferred_from_coro(self._opened_remotely(self.remote, options))
+            self.remote.opened.addCallbacks(
+                lambda repaired: self._opened(options, repaired),
+                lambda failure: self._open_failed(options, failure),
+            )
             return
         try:
             self.local = RunRecorder.open(options)
@@ -156,27 +156,25 @@ class WarcRecorder:
             return
         self._opened(options, self.local.repaired)
 
-    async def _opened_remotely(self, remote: WarcWriterProcess, options: RunOptions) -> None:
-        try:
-            repaired = await await_future(remote.opened)
-        except OSError as exc:
-            self._unreadable(options, exc)
-        except BrokenExecutor as exc:
-            self._failed(exc)
-        else:
-            self._opened(options, repaired)
-
     def _opened(self, options: RunOptions, repaired: int) -> None:
         stats = self.crawler.stats
         if repaired:
             stats.inc_value("cfbu/warc_repaired", repaired)
         stats.set_value("cfbu/warc_dir", str(options.directory))
 
+    def _open_failed(self, options: RunOptions, failure: Failure) -> None:
+        error = failure.value
+        assert error is not None
+        if isinstance(error, OSError) and not isinstance(error, BrokenPipeError):
+            self._unreadable(options, error)
+        else:  # the process died
+            self._failed(error)
+
     def _unreadable(self, options: RunOptions, exc: OSError) -> None:
         logger.error("WARC files in %s cannot be read, none written: %s", options.directory, exc)
         self.writing = False
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: BaseException) -> None:
         """A write failed (a full disk), or the writer process died: the crawl goes on,
         the archive still records its pages, without WARC locations from now on."""
         if self.writing:
@@ -193,8 +191,8 @@ class WarcRecorder:
                 recorded = self.local.record(exchange)
             else:
                 assert self.remote is not None
-                recorded = await await_future(self.remote.record(exchange))
-        except (OSError, BrokenExecutor) as exc:
+                recorded = await maybe_deferred_to_future(self.remote.record(exchange))
+        except OSError as exc:
             self._failed(exc)
             return response
         if recorded is not None:
@@ -215,13 +213,10 @@ class WarcRecorder:
             if local is not None:
                 names = local.close()
             elif remote is not None:
-                try:
-                    names = await await_future(remote.close())
-                finally:
-                    remote.shutdown()
+                names = await maybe_deferred_to_future(remote.close())
             else:
                 return
-        except (OSError, BrokenExecutor) as exc:
+        except OSError as exc:
             logger.error("closing the WARC files failed: %s", exc)
             return
         if names is not None:
