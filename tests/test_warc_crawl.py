@@ -1,6 +1,8 @@
 """WARC files of real crawls (of tests/freshsite): read back with warcio and matched
 against the archive's observations; CDXJ indexes; `cfbu export --format warc`, from the
-files and rebuilt from the stored pages; `--no-warc`; the disk cost in `cfbu runs`."""
+files and rebuilt from the stored pages; `--no-warc`; the disk cost in `cfbu runs`; the
+same records written by the WARC writer process and on the crawl's own thread; a failed
+WARC write."""
 
 from __future__ import annotations
 
@@ -9,10 +11,15 @@ import hashlib
 import io
 import json
 import shutil
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from helpers import run_cfbu
+from support.freshcrawl import FreshArchive
+from support.freshcrawl import fresh_archive as fresh_archive_of
 from warcio.archiveiterator import ArchiveIterator
 
 from cfbu_crawler.archive.captures import stored_captures
@@ -66,14 +73,18 @@ def test_each_run_writes_one_file_with_a_warcinfo_record_first(fresh_archive) ->
 
 
 def test_every_file_reads_to_the_end_and_matches_the_observations(fresh_archive) -> None:
-    warc_dir = fresh_archive.warc_dir
+    check_files_and_observations(fresh_archive)
+
+
+def check_files_and_observations(archive: FreshArchive) -> None:
+    warc_dir = archive.warc_dir
     for run_id, paths in archive_files(warc_dir, "fresh").items():
         by_offset = {}
         for path in paths:
             for record in records(path):  # raises on a bad digest or a cut record
                 assert record.rec_type in ("warcinfo", "request", "response", "revisit")
             by_offset[path.name] = path
-        fetched = [c for c in captures(fresh_archive.db, run_id) if c.status is not None]
+        fetched = [c for c in captures(archive.db, run_id) if c.status is not None]
         assert fetched, f"run {run_id} observed nothing"
         for capture in fetched:
             assert capture.warc_file in by_offset, capture
@@ -254,3 +265,81 @@ def test_no_warc_writes_no_file_and_leaves_observations_unlinked(fresh_archive, 
     assert all(c.warc_file is None for c in captures(db, 1))
     text = run_cfbu("runs", "--db", str(db), check=True).stdout
     assert "warc:" not in text
+
+
+@pytest.fixture(scope="module")
+def in_process_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshArchive]:
+    """The fresh archive's three crawls again, the WARC records written on the crawl's
+    own thread (the session's fresh archive has them written by their own process)."""
+    folder = tmp_path_factory.mktemp("warc-in-process")
+    with fresh_archive_of(folder, "-s", "CFBU_WARC_PROCESS=False") as archive:
+        yield archive
+
+
+def written(archive: FreshArchive) -> dict[int, Counter]:
+    """Each run's response and revisit records: path, status, kind, profile, and the
+    path of the record a revisit refers to (the servers' ports differ, and so do the
+    payloads whose links name them)."""
+    runs: dict[int, Counter] = {}
+    for run_id, paths in archive_files(archive.warc_dir, "fresh").items():
+        found: Counter = Counter()
+        for path in paths:
+            for record in records(path):
+                if record.rec_type not in ("response", "revisit"):
+                    continue
+                headers = record.rec_headers
+                refers_to = headers.get_header("WARC-Refers-To-Target-URI")
+                found[
+                    (
+                        urlsplit(headers.get_header("WARC-Target-URI")).path,
+                        record.http_headers.get_statuscode(),
+                        record.rec_type,
+                        headers.get_header("WARC-Profile"),
+                        urlsplit(refers_to).path if refers_to else None,
+                    )
+                ] += 1
+        runs[run_id] = found
+    return runs
+
+
+def test_records_written_by_their_process_are_those_the_crawl_writes_itself(
+    fresh_archive, in_process_archive
+) -> None:
+    check_files_and_observations(in_process_archive)
+    by_process, in_process = written(fresh_archive), written(in_process_archive)
+    assert sorted(by_process) == sorted(in_process) == [1, 2, 3]
+    for run_id in (1, 2, 3):
+        assert by_process[run_id] == in_process[run_id], f"run {run_id}"
+    kinds = Counter(kind for key, n in by_process[3].items() for kind in [key[2]] * n)
+    assert kinds["revisit"] > kinds["response"]  # the full re-crawl: mostly revisits
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["process", "in-process"])
+def test_a_failed_warc_write_is_logged_once_and_the_crawl_goes_on(
+    fresh_archive, tmp_path, process: bool
+) -> None:
+    blocked = tmp_path / "a-file"  # where the WARC folder should be: like a full disk,
+    blocked.write_text("")  # every write fails
+    db = tmp_path / "a.sqlite3"
+    proc = run_cfbu(
+        "crawl",
+        "--start-url",
+        fresh_archive.server.url("/nyheder/"),
+        "--db",
+        str(db),
+        "--delay",
+        "0",
+        "-s",
+        f"CFBU_WARC_DIR={blocked / 'warc'}",
+        "-s",
+        f"CFBU_WARC_PROCESS={process}",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Run 1 complete" in proc.stdout
+    log = "".join(p.read_text() for p in (tmp_path / "logs").glob("crawl-*.log"))
+    assert log.count("writing WARC records failed, WARC writing stops") == 1
+    assert "'cfbu/warc_error': " in log
+    assert "'cfbu/warc_files'" not in log
+    fetched = [c for c in captures(db, 1) if c.status is not None]
+    assert len(fetched) >= 5  # the articles of the edited site, archived all the same
+    assert all(c.warc_file is None for c in fetched)

@@ -1,6 +1,6 @@
-"""A crawl killed with SIGKILL leaves WARC files warcio reads to the end; a record cut
-short (as a power cut can leave one) is found and cut off by the next crawl, which
-writes a new file of its own."""
+"""A crawl killed with SIGKILL leaves WARC files warcio reads to the end, and no worker
+process (its WARC writer) still writing to them; a record cut short (as a power cut can
+leave one) is found and cut off by the next crawl, which writes a new file of its own."""
 
 from __future__ import annotations
 
@@ -19,7 +19,22 @@ from cfbu_crawler.demo.runner import crawl_command
 from cfbu_crawler.warc.files import archive_files, index_path
 from cfbu_crawler.warc.repair import complete_length, members
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc"),
+]
+
+
+def group_alive(group: int) -> bool:
+    """Whether a process of process group ``group`` runs (zombies do not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):  # gone meanwhile
+            continue
+        if state != "Z" and int(pgrp) == group:
+            return True
+    return False
 
 
 def read_all(path: Path) -> list[str]:
@@ -38,6 +53,7 @@ def test_kill_9_mid_crawl_leaves_readable_files_and_the_next_crawl_cuts_a_torn_r
             crawl_command(server.base_url, db),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its group: the crawl and its worker processes
         )
         try:
             deadline = time.monotonic() + 60
@@ -51,6 +67,11 @@ def test_kill_9_mid_crawl_leaves_readable_files_and_the_next_crawl_cuts_a_torn_r
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+        # Its WARC writer process writes nothing more, and exits within half a second.
+        deadline = time.monotonic() + 5
+        while group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not group_alive(proc.pid), "the crawl's worker processes outlived it"
         server.clear_faults()
 
         (killed,) = archive_files(tmp_path / "warc", "killed")[1]

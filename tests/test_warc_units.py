@@ -1,5 +1,6 @@
 """WARC writing without a crawl: records from an exchange, files and rollover, repair of a
-torn record, the captures a revisit refers to, and which record an item points to."""
+torn record, the captures a revisit refers to, a run's recorder (revisits, repair at
+open, a failed write), and which record an item points to."""
 
 from __future__ import annotations
 
@@ -7,14 +8,23 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from cfbu_crawler.items import ArticlePage, FetchOutcome
-from cfbu_crawler.warc.files import RunWarcWriter, archive_files, archive_prefix, warc_dir_for
+from cfbu_crawler.warc.files import (
+    RunWarcWriter,
+    archive_files,
+    archive_prefix,
+    index_path,
+    warc_dir_for,
+)
 from cfbu_crawler.warc.index import PriorCaptures, write_index
 from cfbu_crawler.warc.location import WarcLocation
 from cfbu_crawler.warc.recorder import location_for
 from cfbu_crawler.warc.records import (
+    IDENTICAL_PAYLOAD,
+    SERVER_NOT_MODIFIED,
     Capture,
     Exchange,
     RecordMaker,
@@ -22,6 +32,7 @@ from cfbu_crawler.warc.records import (
     record_id,
 )
 from cfbu_crawler.warc.repair import members, record_is_whole, repair_file, repair_unclosed
+from cfbu_crawler.warc.writing import RunOptions, RunRecorder
 
 WHEN = datetime(2026, 11, 25, 13, 0, 0)
 
@@ -183,3 +194,75 @@ def test_maker_serialises_each_record_as_its_own_gzip_member() -> None:
     two = maker.serialise(maker.response(exchange()))
     assert one[:2] == two[:2] == b"\x1f\x8b"
     assert len(list(ArchiveIterator(io.BytesIO(one + two)))) == 2
+
+
+def run_options(directory: Path, run_id: int) -> RunOptions:
+    return RunOptions(
+        directory=directory,
+        prefix="arch",
+        run_id=run_id,
+        info={"software": "cfbu/test"},
+        started=WHEN,
+        max_size=10**9,
+    )
+
+
+def not_modified(url: str) -> Exchange:
+    return Exchange(url=url, status=304, body=b"", date=WHEN)
+
+
+def test_a_run_recorder_decides_revisits_from_earlier_runs_and_its_own(tmp_path: Path) -> None:
+    body = b"<html>same</html>"
+    first = RunRecorder.open(run_options(tmp_path, 1))
+    a = first.record(exchange("http://h/a/", body))
+    b = first.record(exchange("http://h/b/", body))
+    again = first.record(not_modified("http://h/b/"))
+    assert a is not None and b is not None and again is not None
+    assert (a.kind, b.kind, again.kind) == ("response", "revisit", "revisit")
+    assert a.bytes == a.location.length > 0
+    (name,) = first.close() or []
+    assert index_path(tmp_path / name).is_file()
+    revisits = [r for r in read(tmp_path / name) if r.rec_type == "revisit"]
+    assert [r.rec_headers.get_header("WARC-Target-URI") for r in revisits] == ["http://h/b/"] * 2
+    assert [r.rec_headers.get_header("WARC-Refers-To-Target-URI") for r in revisits] == [
+        "http://h/a/"
+    ] * 2
+
+    second = RunRecorder.open(run_options(tmp_path, 2))  # knows run 1's captures
+    c = second.record(exchange("http://h/c/", body))
+    d = second.record(not_modified("http://h/b/"))
+    assert c is not None and d is not None and (c.kind, d.kind) == ("revisit", "revisit")
+    (name2,) = second.close() or []
+    revisits = [r for r in read(tmp_path / name2) if r.rec_type == "revisit"]
+    assert [r.rec_headers.get_header("WARC-Refers-To-Target-URI") for r in revisits] == [
+        "http://h/a/",  # the first capture of the payload
+        "http://h/a/",  # b's latest capture repeats a's payload
+    ]
+    assert [r.rec_headers.get_header("WARC-Profile") for r in revisits] == [
+        IDENTICAL_PAYLOAD,
+        SERVER_NOT_MODIFIED,
+    ]
+
+
+def test_a_run_recorder_repairs_the_files_of_a_killed_crawl_first(tmp_path: Path) -> None:
+    killed = RunRecorder.open(run_options(tmp_path, 1))
+    killed.record(exchange())
+    assert killed.writer is not None
+    (path,) = killed.writer.close()  # closed, never indexed: as a killed crawl leaves it
+    with path.open("ab") as fh:
+        fh.write(b"\x1f\x8b\x08\x00torn")
+    opened = RunRecorder.open(run_options(tmp_path, 2))
+    assert opened.repaired == 1
+    assert index_path(path).is_file()
+    assert opened.prior.original(payload_digest(b"<html>a</html>")) is not None
+    opened.close()
+
+
+def test_a_failed_write_is_raised_once_and_stops_the_run_recorder(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    recorder = RunRecorder.open(run_options(blocked / "warc", 1))  # nothing to read there
+    with pytest.raises(OSError):
+        recorder.record(exchange())
+    assert recorder.record(exchange("http://h/b/")) is None  # nothing more is written
+    assert recorder.close() is None

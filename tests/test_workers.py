@@ -1,10 +1,13 @@
 """The crawl's worker processes (``procpool``): extraction in a pool gives what extraction
 here gives, the archive writer process records pages for the crawl's run in the crawl's
-name, and workers neither outlive their parent nor stop at its signals."""
+name, workers neither outlive their parent nor stop at its signals, and a call sent from
+the reactor (``workerpipe``) is framed as a worker's pipe reads it."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +23,7 @@ from cfbu_crawler.archive.writerproc import WriterOptions, WriterProcess
 from cfbu_crawler.extract import extract_article
 from cfbu_crawler.extract.urls import Section
 from cfbu_crawler.procpool import extraction_pool
+from cfbu_crawler.workerpipe import frame
 
 FIXTURE = Path(__file__).parent / "fixtures" / "allcaps_subheadings"
 BASE = "http://127.0.0.1:1/nyheder/"
@@ -128,3 +132,14 @@ def test_a_worker_ignores_the_crawls_signals_and_dies_with_it() -> None:
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_a_call_from_the_reactor_is_framed_as_the_worker_reads_it() -> None:
+    here, there = multiprocessing.Pipe()
+    try:
+        for data in (b"", pickle.dumps(("record", (1, "x" * 70_000)))):
+            os.write(here.fileno(), b"".join(frame(data)))
+            assert there.recv_bytes() == data
+    finally:
+        here.close()
+        there.close()

@@ -39,12 +39,13 @@ class FreshArchive:
 
 
 @contextmanager
-def fresh_archive(folder: Path) -> Iterator[FreshArchive]:
+def fresh_archive(folder: Path, *extra: str) -> Iterator[FreshArchive]:
+    """The three crawls, each with the ``cfbu crawl`` options ``extra``."""
     site = FreshSite()
     with FixtureServer(site) as server:
         archive = FreshArchive(folder / "fresh.sqlite3", server, site)
-        archive.crawl()
+        archive.crawl(*extra)
         site.edit()
-        archive.crawl()
-        archive.crawl("--full")
+        archive.crawl(*extra)
+        archive.crawl("--full", *extra)
         yield archive
