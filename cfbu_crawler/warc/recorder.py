@@ -143,7 +143,11 @@ class WarcRecorder:
         self.writing = True
         if not self.in_process:
             # Opened while the crawl starts; the records sent meanwhile wait behind it.
-            self.remote = WarcWriterProcess(options)
+            try:
+                self.remote = WarcWriterProcess(options)
+            except OSError as exc:  # no process could be started
+                self._failed(exc)
+                return
             self.remote.opened.addCallbacks(
                 lambda repaired: self._opened(options, repaired),
                 lambda failure: self._open_failed(options, failure),
