@@ -23,9 +23,11 @@ documentation for archivists is docs/schema.md, "Full-text search".
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.exc import OperationalError
 
 from cfbu_crawler.archive.search import shared
@@ -39,6 +41,7 @@ from cfbu_crawler.archive.search.api import (
 )
 from cfbu_crawler.archive.search.query import ParsedQuery
 from cfbu_crawler.archive.search.shared import CLOSE, ELLIPSIS, OPEN, SNIPPET_TOKENS, Executor
+from cfbu_crawler.archive.vocabulary import ArticleStatus
 
 LATEST_TABLE = "latest_versions_fts"
 VERSIONS_TABLE = "versions_fts"
@@ -227,22 +230,109 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
 def _marks(conn: Executor, table: str, ids: list[int], params: dict[str, Any]) -> dict[int, Any]:
     """The highlighted title and the snippets of the hits shown, only theirs: FTS5 would
     otherwise make snippets for every match before sorting them."""
-    found: dict[int, Any] = {}
-    for batch in shared.batches(ids):
-        batch_params = dict(params)
-        in_list = shared.in_list("r", batch, batch_params)
-        rows = conn.execute(
-            text(
-                f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
-                f"WHERE {table} MATCH :match AND {table}.rowid IN ({in_list})"
-            ),
-            batch_params,
-        )
-        found.update((row.id, row) for row in rows)
-    return found
+    if not ids:
+        return {}
+    rows = conn.execute(_marks_statement(table), {**params, "ids": json.dumps(ids)})
+    return {row.id: row for row in rows}
+
+
+@functools.cache
+def _marks_statement(table: str) -> TextClause:
+    # The ids as one JSON parameter: one statement text whatever their number, built and
+    # compiled once (a text() with hundreds of parameters cost more than the search).
+    return text(
+        f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
+        f"WHERE {table} MATCH :match AND {table}.rowid IN (SELECT value FROM json_each(:ids))"
+    )
+
+
+# How many of the best ranked matches the top-N search reads, to see where the ties with
+# the last hit shown end: at least TIE_WINDOW, and the limit times TIE_FACTOR. (Pages of
+# one template can tie by the hundred; a sorter keeping 500 costs little more than
+# one keeping 20.)
+TIE_WINDOW = 500
+TIE_FACTOR = 4
 
 
 def _search_latest(conn: Executor, request: SearchRequest, params: dict[str, Any]) -> SearchResult:
+    """The latest versions that match, best first, and how many match in all: the top of
+    the ranking when there is a limit and no date filter (``_search_latest_top``), else
+    every match ranked (``_search_latest_all``)."""
+    if request.limit and not (request.since or request.until):
+        found = _search_latest_top(conn, request, params)
+        if found is not None:
+            return found
+    return _search_latest_all(conn, request, params)
+
+
+# The statements of the top-N search, built once (their ids travel as one JSON array).
+_NOT_GONE = f"{LATEST_TABLE}.rowid NOT IN (SELECT value FROM json_each(:gone_ids))"
+_GONE_IDS = text("SELECT id FROM articles WHERE status = :gone")
+_TOP_RANKED = text(
+    f"SELECT {LATEST_TABLE}.rowid AS article_id, {_bm25(LATEST_TABLE)} AS rank "
+    f"FROM {LATEST_TABLE} WHERE {LATEST_TABLE} MATCH :match AND {_NOT_GONE} "
+    "ORDER BY rank LIMIT :window"
+)
+_COUNT_MATCHES = text(
+    f"SELECT COUNT(*) FROM {LATEST_TABLE} WHERE {LATEST_TABLE} MATCH :match AND {_NOT_GONE}"
+)
+_SHOWN_ROWS = text(
+    """
+    SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published
+    FROM articles a
+    JOIN versions v ON v.article_id = a.id
+     AND v.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.article_id = a.id)
+    WHERE a.id IN (SELECT value FROM json_each(:ids))
+    """
+)
+
+
+def _search_latest_top(
+    conn: Executor, request: SearchRequest, params: dict[str, Any]
+) -> SearchResult | None:
+    """The hits shown and the number of matches, by three short statements: the gone
+    articles' ids (by the index on ``articles.status``; they are few), the best ranked
+    matches that are not gone (FTS5 ranks every match but keeps only the best
+    ``TIE_WINDOW`` in a sorter: no match is materialised, joined or sorted in
+    full), and the number of matches. The best are the hits ranked up to the last shown,
+    ties included, ordered as ``_search_latest_all`` orders them (rank, newest first,
+    URL). None when the ties with the last shown hit may run past what was read: then
+    every match must be ranked.
+
+    Each statement was measured apart on 100,000 articles (bench/README.md, "Search"):
+    leaving the gone out by a subquery on ``status <> 'live'`` cost a scan of every
+    article per search, and the one-statement form materialised and sorted every match
+    twice."""
+    assert request.limit
+    gone: list[int] = []
+    if not request.include_gone:
+        gone = [row.id for row in conn.execute(_GONE_IDS, {"gone": str(ArticleStatus.GONE)})]
+    window = max(TIE_WINDOW, request.limit * TIE_FACTOR)
+    query = {"match": params["match"], "gone_ids": json.dumps(gone), "window": window}
+    ranked: list[tuple[int, float]] = [
+        (article_id, rank) for article_id, rank in conn.execute(_TOP_RANKED, query)
+    ]
+    if len(ranked) > request.limit:
+        last = ranked[request.limit - 1][1]
+        if len(ranked) == window and ranked[-1][1] == last:
+            return None  # the ties may go on past the window
+        ranked = [(article_id, rank) for article_id, rank in ranked if rank <= last]
+    total = conn.execute(_COUNT_MATCHES, query).scalar_one()
+    rank_of = dict(ranked)
+    rows = list(conn.execute(_SHOWN_ROWS, {"ids": json.dumps(list(rank_of))}))
+    # Rank, then newest first (no date last), then URL: as ORDER BY k.rank,
+    # v.published DESC, a.url (SQLite puts NULL first in ascending order, last in DESC).
+    rows.sort(key=lambda row: row.url)
+    rows.sort(key=lambda row: row.published or "", reverse=True)
+    rows.sort(key=lambda row: rank_of[row.article_id])
+    rows = rows[: request.limit]
+    marks = _marks(conn, LATEST_TABLE, [row.article_id for row in rows], params)
+    return SearchResult(request, shared.latest_hits(rows, marks), int(total))
+
+
+def _search_latest_all(
+    conn: Executor, request: SearchRequest, params: dict[str, Any]
+) -> SearchResult:
     """The latest versions that match, best first, and how many match in all.
 
     One statement. The index ranks every match by itself (bm25 reads only the index);
