@@ -36,6 +36,31 @@ def test_sqlite_and_sqlalchemy_readers_read_the_same(tmp_path: Path) -> None:
         con.close()
 
 
+def test_search_through_sqlite3_alone_finds_what_it_finds_through_sqlalchemy(
+    tmp_path: Path,
+) -> None:
+    from cfbu_crawler.archive.search import SearchRequest, search
+
+    db = tmp_path / "a.sqlite3"
+    engine = build(db)
+    con = open_current(str(db))
+    assert con is not None
+    try:
+        requests = [
+            SearchRequest("afsnit"),
+            SearchRequest("afsnit", limit=2, include_gone=True),
+            SearchRequest("afsnit", since="2016-01-01", limit=None),
+            SearchRequest("afsnit", all_versions=True),
+            SearchRequest("interview", fields=("title", "body")),
+            SearchRequest('"Første afsnit" OR artikel', raw=True),
+        ]
+        for request in requests:
+            assert search(con, request) == search(engine, request)
+        assert search(con, requests[0]).hits
+    finally:
+        con.close()
+
+
 def test_runs_read_through_the_db_api_are_the_orms_on_either_backend(archive_url: str) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -75,7 +100,14 @@ finally:
 
 @pytest.mark.parametrize(
     "args",
-    [["runs"], ["runs", "--json"], ["show", "c-title"], ["history", "b-interview", "--json"]],
+    [
+        ["runs"],
+        ["runs", "--json"],
+        ["show", "c-title"],
+        ["history", "b-interview", "--json"],
+        ["search", "afsnit"],
+        ["search", "afsnit", "--json", "--include-gone", "--limit", "2"],
+    ],
 )
 def test_quick_commands_load_no_sqlalchemy_scrapy_or_lxml(tmp_path: Path, args: list[str]) -> None:
     db = tmp_path / "a.sqlite3"

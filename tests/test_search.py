@@ -648,3 +648,59 @@ def test_search_works_while_a_crawl_writes(archive_url: str, fresh_server) -> No
             close_engine(engine)
     assert during_run >= 3, (during_run, counts)
     assert counts == sorted(counts) and final > 0 and counts[-1] <= final
+
+
+# -- the top of the ranking (SQLite: fts5._search_latest_top) ------------------------------
+
+
+def test_the_top_of_the_ranking_is_the_whole_ranking_cut(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfbu_crawler.archive.search import fts5
+
+    with archive(db) as engine:
+        requests = [
+            SearchRequest(query, limit=limit, include_gone=gone)
+            for query in ("nyheder", "koordinator", "frivillige", "boligsocial")
+            for limit in (1, 2, 3, 20)
+            for gone in (False, True)
+        ]
+        quick = [search.search(engine, request) for request in requests]
+        monkeypatch.setattr(fts5, "_search_latest_top", lambda *args: None)  # rank them all
+        assert [search.search(engine, request) for request in requests] == quick
+    assert any(len(result.hits) > 1 for result in quick)
+
+
+def _twin(i: int) -> FetchedPage:
+    """Pages of one text, which rank the same: ``i`` sets the URL and the day."""
+    page = _page(f"tvilling-{i:02d}", "Tvilling", "Helhedsplanen i Vollsmose. " * 5)
+    record = {**page.record, "published": f"2016-01-{28 - 3 * (i % 9):02d}"}
+    return FetchedPage(**{**page.__dict__, "record": record})
+
+
+@pytest.mark.parametrize("window", [500, 4])
+def test_ties_in_the_ranking_go_newest_first_then_by_url_however_far_they_run(
+    archive_url: str, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window too small for the ties (4 of 12 read) falls back to ranking every match,
+    with the same answer."""
+    from cfbu_crawler.archive.search import fts5
+
+    monkeypatch.setattr(fts5, "TIE_WINDOW", window)
+    monkeypatch.setattr(fts5, "TIE_FACTOR", 1)
+    engine = open_engine(archive_url, create=True)
+    try:
+        writer = ArchiveWriter(engine, extractor_version="t")
+        writer.begin_run(start_url="x", full=False, settings={})
+        twins = [_twin(i) for i in range(12)]
+        for page in twins:
+            writer.record_page(page)
+        writer.finish_run("complete", reason="finished")
+        expected = sorted(twins, key=lambda p: p.record["url"])
+        expected.sort(key=lambda p: p.record["published"], reverse=True)
+        for limit in (1, 3, 12):
+            result = search.search(engine, SearchRequest("vollsmose", limit=limit))
+            assert result.total == 12
+            assert [h.url for h in result.hits] == [p.record["url"] for p in expected[:limit]]
+    finally:
+        close_engine(engine)

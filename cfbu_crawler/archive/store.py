@@ -31,6 +31,7 @@ from cfbu_crawler import __version__
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.bookkeeping import (
     add_aliases,
+    add_observation,
     count_page,
     observe_merged_away,
     observe_page,
@@ -345,7 +346,7 @@ class ArchiveWriter:
 
     def _record_page(self, session: Session, run: Run, page: FetchedPage) -> Outcome:
         now = page.fetched_at or utcnow()
-        raw = store_raw_page(
+        raw_id = store_raw_page(
             session, page.raw, content_type=page.content_type, encoding=page.encoding
         )
         digest = content_hash(page.record)
@@ -362,7 +363,7 @@ class ArchiveWriter:
             page.record,
             digest=digest,
             run_id=run.id,
-            raw_page_id=raw.id,
+            raw_page_id=raw_id,
             extractor_version=self.extractor_version,
             missing=page.missing,
             now=now,
@@ -377,7 +378,7 @@ class ArchiveWriter:
             article_id=article.id,
             outcome=outcome,
             version_id=versioned.version.id,
-            raw_page_id=raw.id,
+            raw_page_id=raw_id,
             now=now,
         )
         count_page(run, outcome, versioned, first_in_run=first_in_run)
@@ -409,26 +410,25 @@ class ArchiveWriter:
             article = article_by_url(session, url)
             raw_id = None
             if raw:
-                raw_id = store_raw_page(session, raw, content_type=content_type, encoding=None).id
+                raw_id = store_raw_page(session, raw, content_type=content_type, encoding=None)
             version_id = None
             if article is not None and outcome in (Outcome.NOT_MODIFIED, Outcome.SKIPPED):
                 version_id = self._confirm(session, run, article, sitemap_lastmod, sitemap_url, now)
-            session.add(
-                Observation(
-                    run_id=run.id,
-                    article_id=article.id if article else None,
-                    url=url,
-                    final_url=final_url,
-                    status_code=status,
-                    fetched_at=now,
-                    outcome=outcome,
-                    version_id=version_id,
-                    raw_page_id=raw_id,
-                    bytes=len(raw or b""),
-                    error=error,
-                    via=via,
-                    **warc_columns(warc),
-                )
+            add_observation(
+                session,
+                run_id=run.id,
+                article_id=article.id if article else None,
+                url=url,
+                final_url=final_url,
+                status_code=status,
+                fetched_at=now,
+                outcome=outcome,
+                version_id=version_id,
+                raw_page_id=raw_id,
+                bytes=len(raw or b""),
+                error=error,
+                via=via,
+                **warc_columns(warc),
             )
             if outcome == Outcome.ERROR:
                 run.errors += 1

@@ -14,7 +14,7 @@ from cfbu_crawler.record import SEARCH_FIELD_GROUPS, SEARCH_FIELDS
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from cfbu_crawler.archive.search import Hit, Marked, SearchResult
+    from cfbu_crawler.archive.search import Hit, Marked, SearchRequest, SearchResult
 
 # Hits shown unless --limit says otherwise.
 DEFAULT_LIMIT = 20
@@ -81,6 +81,21 @@ def header(result: SearchResult) -> str:
     if shown < total:
         head += f" (the best {shown} shown; --limit to see more)"
     return head
+
+
+def _search(db: str | None, request: SearchRequest) -> SearchResult:
+    """Run the search: on an SQLite archive whose schema is current, through ``sqlite3``
+    alone (loading SQLAlchemy takes longer than the search), else through the engine."""
+    from cfbu_crawler.archive import search as library
+    from cfbu_crawler.archive.sqlitefile import open_current
+
+    con = open_current(db)
+    if con is None:
+        return library.search(open_archive(db), request)
+    try:
+        return library.search(con, request)
+    finally:
+        con.close()
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -166,9 +181,8 @@ def search(
     text = " ".join(query)
     if not text and not rebuild:
         raise click.UsageError("Missing argument 'QUERY'")
-    engine = open_archive(db)
     if rebuild:
-        counts = library.rebuild_index(engine)
+        counts = library.rebuild_index(open_archive(db))
         click.echo(
             f"Search index rebuilt: {counts['articles']} articles (latest versions), "
             f"{counts['versions']} versions.",
@@ -186,7 +200,7 @@ def search(
         raw=raw,
         all_versions=all_versions,
     )
-    result = library.search(engine, request)
+    result = _search(db, request)
     if result.note:
         click.echo(f"note: {result.note}", err=True)
     if as_json:

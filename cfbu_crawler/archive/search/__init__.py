@@ -14,8 +14,8 @@ archivists in docs/schema.md, "Full-text search".
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+import sqlite3
+from typing import TYPE_CHECKING
 
 from cfbu_crawler.archive.search.api import (
     FIELD_CHOICES,
@@ -31,20 +31,32 @@ from cfbu_crawler.archive.search.api import (
 )
 from cfbu_crawler.archive.search.backend import backend_for, backend_of
 from cfbu_crawler.archive.search.query import ParsedQuery, Term, parse_query
+from cfbu_crawler.archive.search.shared import PlainSqlite
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 
-def search(engine: Engine, request: SearchRequest) -> SearchResult:
-    """Search the archive. Never fails on what a user typed (unless ``request.raw``:
-    then bad syntax raises :class:`SearchSyntaxError`); a query without a word finds
-    nothing and says so in ``note``."""
-    backend = backend_for(engine.dialect.name)
+def search(archive: Engine | sqlite3.Connection, request: SearchRequest) -> SearchResult:
+    """Search the archive: an SQLAlchemy engine, or an SQLite archive's connection opened
+    with ``sqlite3`` alone (``sqlitefile.open_current``: from the shell, loading
+    SQLAlchemy takes longer than the search). Never fails on what a user typed (unless
+    ``request.raw``: then bad syntax raises :class:`SearchSyntaxError`); a query
+    without a word finds nothing and says so in ``note``."""
+    if isinstance(archive, sqlite3.Connection):
+        backend = backend_for("sqlite")
+    else:
+        backend = backend_for(archive.dialect.name)
     parsed = parse_query(request.query)
     if not request.raw and parsed.empty:
         note = f"nothing to search for in {request.query!r}: it holds no word"
         return SearchResult(request, [], 0, note)
     if request.raw and not request.query.strip():
         return SearchResult(request, [], 0, "nothing to search for: the query is empty")
-    with engine.connect() as conn:
+    if isinstance(archive, sqlite3.Connection):
+        return backend.search(PlainSqlite(archive), request, parsed)  # type: ignore[arg-type]
+    with archive.connect() as conn:
         return backend.search(conn, request, parsed)
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfbu_crawler.archive.db import ArchiveError
+from cfbu_crawler.archive.sqlitefile import ArchiveError
 from cfbu_crawler.record import SEARCH_FIELD_GROUPS, SEARCH_FIELDS
 
 # The searchable text of a version, in the index's column order, and the names that

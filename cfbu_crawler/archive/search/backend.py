@@ -8,16 +8,14 @@ an archive can be kept in (``db.BACKENDS``).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
-
-from cfbu_crawler.archive.search import fts5, tsvector
+from cfbu_crawler.archive.search import fts5
 from cfbu_crawler.archive.search.api import SearchError, SearchRequest, SearchResult
 from cfbu_crawler.archive.search.query import ParsedQuery
 
-Executor = Session | Connection
+if TYPE_CHECKING:
+    from cfbu_crawler.archive.search.shared import AnyConnection, Executor
 
 
 class SearchBackend(Protocol):
@@ -55,6 +53,9 @@ class Fts5Backend:
 
     name = "sqlite-fts5"
 
+    # ``search`` also runs on a ``shared.PlainSqlite`` (an SQLite archive read with
+    # ``sqlite3`` alone).
+
     def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:
         fts5.version_added(conn, version_id, article_id)
 
@@ -67,7 +68,9 @@ class Fts5Backend:
     def article_removed(self, conn: Executor, article_id: int) -> None:
         fts5.article_removed(conn, article_id)
 
-    def search(self, conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+    def search(
+        self, conn: AnyConnection, request: SearchRequest, parsed: ParsedQuery
+    ) -> SearchResult:
         return fts5.search(conn, request, parsed)
 
     def rebuild(self, conn: Executor) -> dict[str, int]:
@@ -78,29 +81,43 @@ class Fts5Backend:
 
 
 class TsvectorBackend:
-    """PostgreSQL's ``tsvector`` and GIN (``cfbu_crawler.archive.search.tsvector``)."""
+    """PostgreSQL's ``tsvector`` and GIN (``cfbu_crawler.archive.search.tsvector``,
+    loaded on first use: it needs SQLAlchemy's PostgreSQL dialect, which a search of an
+    SQLite archive from the shell does without)."""
 
     name = "postgresql-tsvector"
 
     def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:
+        from cfbu_crawler.archive.search import tsvector
+
         tsvector.version_added(conn, version_id, article_id)
 
     def version_removed(self, conn: Executor, version_id: int) -> None:
+        from cfbu_crawler.archive.search import tsvector
+
         tsvector.version_removed(conn, version_id)
 
     def article_changed(self, conn: Executor, article_id: int) -> None:
+        from cfbu_crawler.archive.search import tsvector
+
         tsvector.refresh_article(conn, article_id)
 
     def article_removed(self, conn: Executor, article_id: int) -> None:
         return None  # its versions were moved (then refreshed) or removed one by one
 
     def search(self, conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+        from cfbu_crawler.archive.search import tsvector
+
         return tsvector.search(conn, request, parsed)
 
     def rebuild(self, conn: Executor) -> dict[str, int]:
+        from cfbu_crawler.archive.search import tsvector
+
         return tsvector.rebuild(conn)
 
     def problems(self, conn: Executor) -> list[str]:
+        from cfbu_crawler.archive.search import tsvector
+
         return tsvector.problems(conn)
 
 
@@ -120,6 +137,8 @@ def backend_for(dialect: str) -> SearchBackend:
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's ``include_name`` hook: the search indexes' tables are no model's, leave
     them out of autogenerate's comparison."""
+    from cfbu_crawler.archive.search import tsvector
+
     return fts5.include_name(name, type_, parent_names) and tsvector.include_name(
         name, type_, parent_names
     )
@@ -127,6 +146,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 
 def backend_of(conn: Executor) -> SearchBackend:
     """The search implementation for the database a session or connection talks to."""
+    from sqlalchemy.orm import Session
+
     bind = conn.get_bind() if isinstance(conn, Session) else conn
     return backend_for(bind.dialect.name)
 

@@ -23,10 +23,9 @@ documentation for archivists is docs/schema.md, "Full-text search".
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 from cfbu_crawler.archive.search import shared
 from cfbu_crawler.archive.search.api import (
@@ -38,7 +37,8 @@ from cfbu_crawler.archive.search.api import (
     expand_fields,
 )
 from cfbu_crawler.archive.search.query import ParsedQuery
-from cfbu_crawler.archive.search.shared import CLOSE, ELLIPSIS, OPEN, SNIPPET_TOKENS, Executor
+from cfbu_crawler.archive.search.shared import CLOSE, ELLIPSIS, OPEN, SNIPPET_TOKENS, AnyConnection
+from cfbu_crawler.archive.vocabulary import ArticleStatus
 
 LATEST_TABLE = "latest_versions_fts"
 VERSIONS_TABLE = "versions_fts"
@@ -78,52 +78,53 @@ SELECT 'delete', t.id, {_T_COLS} FROM {TEXT_VIEW} t WHERE t.id = :version_id
 # -- keeping the indexes in step (inside the caller's transaction) ----------------------
 
 
-def refresh_article(conn: Executor, article_id: int) -> None:
+def refresh_article(conn: AnyConnection, article_id: int) -> None:
     """Index the article's latest version in place of whatever was indexed for it."""
-    conn.execute(text(f"DELETE FROM {LATEST_TABLE} WHERE rowid = :a"), {"a": article_id})
-    conn.execute(text(_FILL_LATEST + " AND v.article_id = :a"), {"a": article_id})
+    shared.execute(conn, (f"DELETE FROM {LATEST_TABLE} WHERE rowid = :a"), {"a": article_id})
+    shared.execute(conn, (_FILL_LATEST + " AND v.article_id = :a"), {"a": article_id})
 
 
-def version_added(conn: Executor, version_id: int, article_id: int) -> None:
+def version_added(conn: AnyConnection, version_id: int, article_id: int) -> None:
     """A new version (with its Q&A and breadcrumb rows already flushed): into the index
     of all versions, and the article's row of the latest index."""
-    conn.execute(text(_ADD_VERSION), {"version_id": version_id})
+    shared.execute(conn, (_ADD_VERSION), {"version_id": version_id})
     refresh_article(conn, article_id)
 
 
-def version_removed(conn: Executor, version_id: int) -> None:
+def version_removed(conn: AnyConnection, version_id: int) -> None:
     """A version about to be deleted (its rows still there): out of the index of all
     versions. The caller refreshes its article afterwards."""
-    conn.execute(text(_DELETE_VERSION), {"version_id": version_id})
+    shared.execute(conn, (_DELETE_VERSION), {"version_id": version_id})
 
 
-def article_removed(conn: Executor, article_id: int) -> None:
-    conn.execute(text(f"DELETE FROM {LATEST_TABLE} WHERE rowid = :a"), {"a": article_id})
+def article_removed(conn: AnyConnection, article_id: int) -> None:
+    shared.execute(conn, (f"DELETE FROM {LATEST_TABLE} WHERE rowid = :a"), {"a": article_id})
 
 
-def rebuild(conn: Executor) -> dict[str, int]:
+def rebuild(conn: AnyConnection) -> dict[str, int]:
     """Both indexes made afresh from the versions; returns how many rows each holds."""
-    conn.execute(text(f"DELETE FROM {LATEST_TABLE}"))
-    conn.execute(text(_FILL_LATEST))
-    conn.execute(text(f"INSERT INTO {VERSIONS_TABLE} ({VERSIONS_TABLE}) VALUES ('rebuild')"))
+    shared.execute(conn, (f"DELETE FROM {LATEST_TABLE}"))
+    shared.execute(conn, (_FILL_LATEST))
+    shared.execute(conn, (f"INSERT INTO {VERSIONS_TABLE} ({VERSIONS_TABLE}) VALUES ('rebuild')"))
     for table in (LATEST_TABLE, VERSIONS_TABLE):
-        conn.execute(text(f"INSERT INTO {table} ({table}) VALUES ('optimize')"))
+        shared.execute(conn, (f"INSERT INTO {table} ({table}) VALUES ('optimize')"))
     return counts(conn)
 
 
-def counts(conn: Executor) -> dict[str, int]:
-    latest = conn.execute(text(f"SELECT COUNT(*) FROM {LATEST_TABLE}")).scalar_one()
-    versions = conn.execute(text(f"SELECT COUNT(*) FROM {VERSIONS_TABLE}_docsize")).scalar_one()
+def counts(conn: AnyConnection) -> dict[str, int]:
+    latest = shared.execute(conn, (f"SELECT COUNT(*) FROM {LATEST_TABLE}")).scalar_one()
+    versions = shared.execute(conn, (f"SELECT COUNT(*) FROM {VERSIONS_TABLE}_docsize")).scalar_one()
     return {"articles": int(latest), "versions": int(versions)}
 
 
-def problems(conn: Executor) -> list[str]:
+def problems(conn: AnyConnection) -> list[str]:
     """Where the indexes disagree with the archive (empty when in step): articles whose
     latest version is not the one indexed, and FTS5's own check of the version index
     against its content."""
     found = []
-    rows = conn.execute(
-        text(
+    rows = shared.execute(
+        conn,
+        (
             f"""
             SELECT v.article_id, v.id, f.version_id
             FROM versions v LEFT JOIN {LATEST_TABLE} f ON f.rowid = v.article_id
@@ -134,34 +135,39 @@ def problems(conn: Executor) -> list[str]:
             SELECT f.rowid, NULL, f.version_id FROM {LATEST_TABLE} f
             WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = f.rowid)
             """
-        )
+        ),
     ).all()
     for article_id, latest, indexed in rows:
         found.append(
             f"{LATEST_TABLE}: article {article_id} has version id {indexed} indexed, "
             f"latest is {latest}"
         )
-    missing = conn.execute(
-        text(
+    missing = shared.execute(
+        conn,
+        (
             f"SELECT COUNT(*) FROM versions v WHERE NOT EXISTS "
             f"(SELECT 1 FROM {VERSIONS_TABLE}_docsize d WHERE d.id = v.id)"
-        )
+        ),
     ).scalar_one()
-    extra = conn.execute(
-        text(
+    extra = shared.execute(
+        conn,
+        (
             f"SELECT COUNT(*) FROM {VERSIONS_TABLE}_docsize d WHERE NOT EXISTS "
             f"(SELECT 1 FROM versions v WHERE v.id = d.id)"
-        )
+        ),
     ).scalar_one()
     if missing or extra:
         found.append(f"{VERSIONS_TABLE}: {missing} versions not indexed, {extra} rows too many")
     try:
-        conn.execute(
-            text(
+        shared.execute(
+            conn,
+            (
                 f"INSERT INTO {VERSIONS_TABLE} ({VERSIONS_TABLE}, rank) VALUES ('integrity-check', 1)"
-            )
+            ),
         )
-    except OperationalError as exc:
+    except Exception as exc:
+        if not shared.is_operational_error(exc):
+            raise
         found.append(f"{VERSIONS_TABLE}: {shared.first_line(exc)}")
     return found
 
@@ -201,7 +207,7 @@ def _bm25(table: str) -> str:
     return f"bm25({table}, {weights})"
 
 
-def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+def search(conn: AnyConnection, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
     """Run one search (``parsed`` is ``request.query`` parsed; unused with ``raw``)."""
     expression = request.query if request.raw else match_expression(parsed)
     fields = expand_fields(request.fields)
@@ -215,8 +221,8 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
         if request.all_versions:
             return _search_versions(conn, request, params, shared.filters(request, params))
         return _search_latest(conn, request, params)
-    except OperationalError as exc:
-        if request.raw:
+    except Exception as exc:
+        if request.raw and shared.is_operational_error(exc):
             raise SearchSyntaxError(
                 f"the search index cannot read {request.query!r}: {shared.first_line(exc)} "
                 "(without --raw the words are searched as typed)"
@@ -224,25 +230,116 @@ def search(conn: Executor, request: SearchRequest, parsed: ParsedQuery) -> Searc
         raise
 
 
-def _marks(conn: Executor, table: str, ids: list[int], params: dict[str, Any]) -> dict[int, Any]:
+def _marks(
+    conn: AnyConnection, table: str, ids: list[int], params: dict[str, Any]
+) -> dict[int, Any]:
     """The highlighted title and the snippets of the hits shown, only theirs: FTS5 would
     otherwise make snippets for every match before sorting them."""
-    found: dict[int, Any] = {}
-    for batch in shared.batches(ids):
-        batch_params = dict(params)
-        in_list = shared.in_list("r", batch, batch_params)
-        rows = conn.execute(
-            text(
-                f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
-                f"WHERE {table} MATCH :match AND {table}.rowid IN ({in_list})"
-            ),
-            batch_params,
-        )
-        found.update((row.id, row) for row in rows)
-    return found
+    if not ids:
+        return {}
+    rows = shared.execute(conn, _marks_statement(table), {**params, "ids": json.dumps(ids)})
+    return {row.id: row for row in rows}
 
 
-def _search_latest(conn: Executor, request: SearchRequest, params: dict[str, Any]) -> SearchResult:
+@functools.cache
+def _marks_statement(table: str) -> str:
+    # The ids as one JSON parameter: one statement text whatever their number, built and
+    # compiled once (a statement with hundreds of parameters cost more than the search).
+    return (
+        f"SELECT {table}.rowid AS id, {_snippet_select(table)} FROM {table} "
+        f"WHERE {table} MATCH :match AND {table}.rowid IN (SELECT value FROM json_each(:ids))"
+    )
+
+
+# How many of the best ranked matches the top-N search reads, to see where the ties with
+# the last hit shown end: at least TIE_WINDOW, and the limit times TIE_FACTOR. (Pages of
+# one template can tie by the hundred; a sorter keeping 500 costs little more than
+# one keeping 20.)
+TIE_WINDOW = 500
+TIE_FACTOR = 4
+
+
+def _search_latest(
+    conn: AnyConnection, request: SearchRequest, params: dict[str, Any]
+) -> SearchResult:
+    """The latest versions that match, best first, and how many match in all: the top of
+    the ranking when there is a limit and no date filter (``_search_latest_top``), else
+    every match ranked (``_search_latest_all``)."""
+    if request.limit and not (request.since or request.until):
+        found = _search_latest_top(conn, request, params)
+        if found is not None:
+            return found
+    return _search_latest_all(conn, request, params)
+
+
+# The statements of the top-N search, built once (their ids travel as one JSON array).
+_NOT_GONE = f"{LATEST_TABLE}.rowid NOT IN (SELECT value FROM json_each(:gone_ids))"
+_GONE_IDS = "SELECT id FROM articles WHERE status = :gone"
+_TOP_RANKED = (
+    f"SELECT {LATEST_TABLE}.rowid AS article_id, {_bm25(LATEST_TABLE)} AS rank "
+    f"FROM {LATEST_TABLE} WHERE {LATEST_TABLE} MATCH :match AND {_NOT_GONE} "
+    "ORDER BY rank LIMIT :window"
+)
+_COUNT_MATCHES = (
+    f"SELECT COUNT(*) FROM {LATEST_TABLE} WHERE {LATEST_TABLE} MATCH :match AND {_NOT_GONE}"
+)
+_SHOWN_ROWS = """
+    SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published
+    FROM articles a
+    JOIN versions v ON v.article_id = a.id
+     AND v.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.article_id = a.id)
+    WHERE a.id IN (SELECT value FROM json_each(:ids))
+    """
+
+
+def _search_latest_top(
+    conn: AnyConnection, request: SearchRequest, params: dict[str, Any]
+) -> SearchResult | None:
+    """The hits shown and the number of matches, by three short statements: the gone
+    articles' ids (by the index on ``articles.status``; they are few), the best ranked
+    matches that are not gone (FTS5 ranks every match but keeps only the best
+    ``TIE_WINDOW`` in a sorter: no match is materialised, joined or sorted in
+    full), and the number of matches. The best are the hits ranked up to the last shown,
+    ties included, ordered as ``_search_latest_all`` orders them (rank, newest first,
+    URL). None when the ties with the last shown hit may run past what was read: then
+    every match must be ranked.
+
+    Each statement was measured apart on 100,000 articles (bench/README.md, "Search"):
+    leaving the gone out by a subquery on ``status <> 'live'`` cost a scan of every
+    article per search, and the one-statement form materialised and sorted every match
+    twice."""
+    assert request.limit
+    gone: list[int] = []
+    if not request.include_gone:
+        gone = [
+            row.id for row in shared.execute(conn, _GONE_IDS, {"gone": str(ArticleStatus.GONE)})
+        ]
+    window = max(TIE_WINDOW, request.limit * TIE_FACTOR)
+    query = {"match": params["match"], "gone_ids": json.dumps(gone), "window": window}
+    ranked: list[tuple[int, float]] = [
+        (article_id, rank) for article_id, rank in shared.execute(conn, _TOP_RANKED, query)
+    ]
+    if len(ranked) > request.limit:
+        last = ranked[request.limit - 1][1]
+        if len(ranked) == window and ranked[-1][1] == last:
+            return None  # the ties may go on past the window
+        ranked = [(article_id, rank) for article_id, rank in ranked if rank <= last]
+    total = shared.execute(conn, _COUNT_MATCHES, query).scalar_one()
+    rank_of = dict(ranked)
+    rows = list(shared.execute(conn, _SHOWN_ROWS, {"ids": json.dumps(list(rank_of))}))
+    # Rank, then newest first (no date last), then URL: as ORDER BY k.rank,
+    # v.published DESC, a.url (SQLite puts NULL first in ascending order, last in DESC).
+    rows.sort(key=lambda row: row.url)
+    rows.sort(key=lambda row: row.published or "", reverse=True)
+    rows.sort(key=lambda row: rank_of[row.article_id])
+    rows = rows[: request.limit]
+    marks = _marks(conn, LATEST_TABLE, [row.article_id for row in rows], params)
+    return SearchResult(request, shared.latest_hits(rows, marks), int(total))
+
+
+def _search_latest_all(
+    conn: AnyConnection, request: SearchRequest, params: dict[str, Any]
+) -> SearchResult:
     """The latest versions that match, best first, and how many match in all.
 
     One statement. The index ranks every match by itself (bm25 reads only the index);
@@ -269,8 +366,9 @@ def _search_latest(conn: Executor, request: SearchRequest, params: dict[str, Any
         cut = """,
         cut AS (SELECT rank FROM kept ORDER BY rank LIMIT 1 OFFSET :last)"""
         shown = " AND k.rank <= COALESCE((SELECT rank FROM cut), k.rank)"
-    rows = conn.execute(
-        text(
+    rows = shared.execute(
+        conn,
+        (
             f"""
             WITH ranked AS MATERIALIZED (
                 SELECT {t}.rowid AS article_id, {_bm25(t)} AS rank
@@ -301,7 +399,7 @@ def _search_latest(conn: Executor, request: SearchRequest, params: dict[str, Any
 
 
 def _search_versions(
-    conn: Executor, request: SearchRequest, params: dict[str, Any], filters: str
+    conn: AnyConnection, request: SearchRequest, params: dict[str, Any], filters: str
 ) -> SearchResult:
     """Every version that matches, grouped by article (articles by their best match),
     oldest version first within an article."""
@@ -314,11 +412,12 @@ def _search_versions(
         JOIN versions v ON v.id = m.version_id
         JOIN articles a ON a.id = v.article_id
         WHERE 1 = 1{filters}"""
-    total = conn.execute(
-        text(f"WITH matched AS ({matched}) SELECT COUNT(*) {joined}"), params
+    total = shared.execute(
+        conn, (f"WITH matched AS ({matched}) SELECT COUNT(*) {joined}"), params
     ).scalar_one()
-    rows = conn.execute(
-        text(
+    rows = shared.execute(
+        conn,
+        (
             f"""
             WITH matched AS ({matched})
             SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.number,

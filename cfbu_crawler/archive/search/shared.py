@@ -10,17 +10,26 @@ ranks them in its own SQL; both select the same columns (``article_id``, ``url``
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
+import sqlite3
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from cfbu_crawler.archive.search.api import Hit, Marked, SearchRequest
 from cfbu_crawler.archive.vocabulary import ArticleStatus
 
-Executor = Session | Connection
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    Executor: TypeAlias = "Session | Connection"
+    AnyConnection: TypeAlias = "Session | Connection | PlainSqlite"
+else:  # for annotations only (they are not evaluated)
+    Executor = AnyConnection = object
 
 # Marks around matches in the database's highlighted output; control characters that the
 # archived text (whitespace-collapsed paragraphs) does not hold.
@@ -34,6 +43,65 @@ WHITESPACE = re.compile(r"\s+")
 SNIPPET_COLUMNS = ("body", "lead", "questions", "answers")
 # Ids per IN list: well below SQLite's limit on parameters of one statement.
 ID_BATCH = 500
+
+
+class PlainResult:
+    """The rows of a statement run through ``sqlite3``, read as SQLAlchemy's are: by
+    attribute (``row.url``), by position, ``all()``, ``scalar_one()``."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        names = [column[0] for column in cursor.description or ()]
+        self.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+        self.cursor = cursor
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.row(*values) for values in self.cursor)
+
+    def all(self) -> list[Any]:
+        return list(self)
+
+    def scalar_one(self) -> Any:
+        rows = self.cursor.fetchall()
+        if len(rows) != 1:
+            raise ValueError(f"one row expected, {len(rows)} found")
+        return rows[0][0]
+
+
+class PlainSqlite:
+    """A read-only SQLite archive opened with ``sqlite3`` alone (``archive.sqlitefile``),
+    for searches run from the shell: loading SQLAlchemy takes longer than a search."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def run(self, sql: str, params: dict[str, Any]) -> PlainResult:
+        return PlainResult(self.con.execute(sql, params))
+
+
+def execute(conn: AnyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """Run ``sql`` (with ``:name`` parameters) on SQLAlchemy's connection or session, or
+    on a ``PlainSqlite``; either result reads the same (see ``PlainResult``)."""
+    if isinstance(conn, PlainSqlite):
+        return conn.run(sql, params or {})
+    return conn.execute(_statement(sql), params or {})
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(sql: str) -> Any:
+    from sqlalchemy import text  # only where SQLAlchemy is in use already
+
+    return text(sql)
+
+
+def is_operational_error(exc: BaseException) -> bool:
+    """The database refused the statement (bad FTS5 syntax, a broken index), through
+    SQLAlchemy (which wraps the driver's error) or ``sqlite3``."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    from sys import modules
+
+    exc_module = modules.get("sqlalchemy.exc")
+    return exc_module is not None and isinstance(exc, exc_module.OperationalError)
 
 
 def marked(value: str | None, *, one_line: bool = False) -> Marked:
@@ -112,15 +180,16 @@ def batches(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i : i + ID_BATCH] for i in range(0, len(ids), ID_BATCH)]
 
 
-def runs_seen(conn: Executor, version_ids: list[int]) -> dict[int, set[int]]:
+def runs_seen(conn: AnyConnection, version_ids: list[int]) -> dict[int, set[int]]:
     """The runs each version was seen in: the run that made it, and every run whose
     fetch (or 304, or sitemap check) showed it."""
     seen: dict[int, set[int]] = {}
     for batch in batches(sorted(set(version_ids))):
         params: dict[str, Any] = {}
         in_versions = in_list("v", batch, params)
-        rows = conn.execute(
-            text(
+        rows = execute(
+            conn,
+            (
                 f"""
                 SELECT id, run_id FROM versions WHERE id IN ({in_versions})
                 UNION
@@ -152,7 +221,7 @@ def latest_hits(rows: Sequence[Any], marks: dict[int, Any]) -> list[Hit]:
     ]
 
 
-def version_hits(conn: Executor, rows: Sequence[Any], marks: dict[int, Any]) -> list[Hit]:
+def version_hits(conn: AnyConnection, rows: Sequence[Any], marks: dict[int, Any]) -> list[Hit]:
     """Hits of the every-version search (``marks`` by version id), with the runs that
     saw each version."""
     runs = runs_seen(conn, [row.version_id for row in rows])
@@ -174,6 +243,10 @@ def version_hits(conn: Executor, rows: Sequence[Any], marks: dict[int, Any]) -> 
 
 
 __all__ = [
+    "PlainResult",
+    "PlainSqlite",
+    "execute",
+    "is_operational_error",
     "CLOSE",
     "ELLIPSIS",
     "ID_BATCH",
