@@ -241,6 +241,28 @@ def test_a_listing_page_yields_its_articles_and_every_listing_page_it_links() ->
     assert spider.archive.collected == {START: ("listing", '"l1"', None)}
 
 
+def test_listing_pages_read_at_once_ask_for_each_page_once() -> None:
+    # Scrapy takes each callback's output as it goes, so the outputs of listing pages
+    # read at the same time interleave. Pages 1-3 were asked for; each links pages 2-5.
+    spider = spider_with(CFBU_USE_SITEMAPS=False)
+    read = [(START, "a"), (f"{START}page/2/", "b"), (f"{START}page/3/", "c")]
+    for url, _ in read:
+        spider.listing_request(url)
+    pages = "".join(f"<a href='/nyheder/page/{n}/'>{n}</a>" for n in (2, 3, 4, 5))
+    outputs = [
+        spider.parse_listing(response(url, listing(slug, extra=pages))) for url, slug in read
+    ]
+    asked: list[str] = []
+    while outputs:
+        for output in list(outputs):
+            request = next(output, None)
+            if request is None:
+                outputs.remove(output)
+            else:
+                asked.append(request.url)
+    assert sorted(asked) == [f"{START}{path}/" for path in ("a", "b", "c", "page/4", "page/5")]
+
+
 def test_pagination_is_followed_by_rel_next_or_a_next_link_text() -> None:
     spider = spider_with(CFBU_USE_SITEMAPS=False)
     spider.listing_request(START)

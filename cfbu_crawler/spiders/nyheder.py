@@ -376,7 +376,12 @@ class NyhederSpider(scrapy.Spider):
                 self.sweep.resume_pages += following
             return
         for url in following:
-            yield self.listing_request(url)
+            # Asked again as each request is made: Scrapy takes a callback's output as it
+            # goes, interleaved with other listing pages' callbacks, which may have asked
+            # for the same page meanwhile (at 1,000 listing pages that each link every
+            # other, a full crawl fetched each page up to 20 times).
+            if listing_key(url) not in self.sweep.listing_seen:
+                yield self.listing_request(url)
 
     def walk_ends(self, url: str, articles: list[str], all_known: bool) -> bool:
         """The walk stops at an empty page past the end, at a page holding only known
