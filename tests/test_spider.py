@@ -6,6 +6,8 @@ handed to the spider as the ArchiveState extension would."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from typing import Any
 from unittest import mock
 
@@ -261,6 +263,24 @@ def test_listing_pages_read_at_once_ask_for_each_page_once() -> None:
             else:
                 asked.append(request.url)
     assert sorted(asked) == [f"{START}{path}/" for path in ("a", "b", "c", "page/4", "page/5")]
+
+
+@pytest.mark.parametrize("callback", ["parse_listing", "parse_article"])
+def test_a_listing_page_is_freed_when_its_callback_is_done(callback: str) -> None:
+    # Freed by its reference count, not at the garbage collector's next full pass: its
+    # parse tree (outside Python's heap) weighs far more than the page.
+    spider = spider_with(CFBU_USE_SITEMAPS=False)
+    spider.listing_request(START)
+    extra = "<a href='/nyheder/page/2/'>2</a><a href='/nyheder/page/3/' rel='next'>Næste</a>"
+    page = response(f"{START}oversigt/", listing("a", "b", "c", extra=extra))
+    freed = weakref.ref(page)
+    gc.disable()
+    try:
+        assert requests_in(list(getattr(spider, callback)(page)))[-1] == f"{START}page/3/"
+        del page
+        assert freed() is None
+    finally:
+        gc.enable()
 
 
 def test_pagination_is_followed_by_rel_next_or_a_next_link_text() -> None:

@@ -420,7 +420,12 @@ class NyhederSpider(scrapy.Spider):
         found: list[str] = []
         # The elements straight from the parse tree, not a Selector each: some listings
         # link every page of the listing, hundreds of links on each of hundreds of pages.
-        for el in response.selector.root.iter("a", "link"):
+        # A tree of its own, not ``response.selector``: Scrapy caches that on the response
+        # and the two then refer to each other (scrapy/scrapy#2977), so each listing
+        # page's tree (a megabyte or more, outside Python's own heap) lived on until the
+        # garbage collector's next full pass; this one is freed when the loop ends.
+        root = Selector(response).root
+        for el in root.iter("a", "link"):
             href = el.get("href")
             if href is None or not self._says_next(el):
                 continue
