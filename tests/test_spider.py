@@ -206,6 +206,58 @@ def test_when_the_sitemaps_are_read_their_articles_are_fetched_then_the_listing_
     assert spider.archive.collected == {f"{SITE}/post-sitemap.xml": ("sitemap", '"s1"', None)}
 
 
+def urlset(*slugs: str) -> str:
+    urls = "".join(
+        f"<url><loc>{START}{s}/</loc><lastmod>2024-01-0{i % 9 + 1}</lastmod></url>"
+        for i, s in enumerate(slugs)
+    )
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+def test_a_big_sitemap_is_fetched_a_batch_at_a_time_as_the_scheduler_runs_dry() -> None:
+    spider = spider_with()
+    spider.backlog_batch = 2
+    spider.crawler.engine = mock.MagicMock()
+    spider.sweep.pending_sitemaps = 1
+    sitemap_url = f"{SITE}/post-sitemap.xml"
+    out = list(spider.parse_sitemap(response(sitemap_url, urlset(*"abcde"), cls=XmlResponse)))
+    assert requests_in(out) == [f"{START}a/", f"{START}b/", START]
+    spider.feed_backlog()  # Scrapy's scheduler_empty signal
+    spider.feed_backlog()
+    spider.feed_backlog()
+    spider.feed_backlog()
+    fed = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert [r.url for r in fed] == [f"{START}c/", f"{START}d/", f"{START}e/"]
+    assert [r.meta["via"] for r in fed] == ["sitemap"] * 3
+    assert [r.meta["sitemap_url"] for r in fed] == [sitemap_url] * 3
+    assert [r.meta["sitemap_lastmod"] for r in fed] == ["2024-01-03", "2024-01-04", "2024-01-05"]
+    # What RefererMiddleware gives the first batch, yielded from the sitemap's callback.
+    assert {r.headers.get("Referer") for r in fed} == {sitemap_url.encode()}
+
+
+def test_articles_waiting_in_the_backlog_are_not_asked_for_again_by_the_listing() -> None:
+    spider = spider_with()
+    spider.backlog_batch = 1
+    spider.sweep.pending_sitemaps = 1
+    sitemap = response(f"{SITE}/post-sitemap.xml", urlset("a", "b", "c"), cls=XmlResponse)
+    assert requests_in(list(spider.parse_sitemap(sitemap))) == [f"{START}a/", START]
+    out = list(spider.parse_listing(response(START, listing("b", "c", "new"))))
+    assert requests_in(out) == [f"{START}new/"]
+
+
+def test_the_crawl_does_not_end_while_the_backlog_holds_articles() -> None:
+    spider = spider_with()
+    spider.backlog_batch = 2
+    spider.crawler.engine = mock.MagicMock()
+    spider.sweep.pending_sitemaps = 1
+    sitemap = response(f"{SITE}/post-sitemap.xml", urlset(*"abcd"), cls=XmlResponse)
+    list(spider.parse_sitemap(sitemap))
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle(spider)
+    fed = [call.args[0].url for call in spider.crawler.engine.crawl.call_args_list]
+    assert fed == [f"{START}c/", f"{START}d/"]
+
+
 def test_an_article_whose_sitemap_lastmod_is_unchanged_is_skipped() -> None:
     archive = archive_of(known(1, "a", sitemap_lastmod="2024-01-01"), known(2, "b"))
     spider = spider_with(archive)
