@@ -25,7 +25,9 @@ import os
 import sys
 import tempfile
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bigsite import SiteProcess  # noqa: E402
@@ -77,64 +79,144 @@ def series_summary(path: Path) -> str:
     )
 
 
+def traced_mb(build: Callable[[], object]) -> float:
+    """MB that what ``build`` returns holds (tracemalloc, while it is alive)."""
+    from cfbu_crawler.extract.urls import normalise_url, url_key
+
+    tracemalloc.start()
+    kept = build()
+    url_key.cache_clear()  # bounded caches (4,096 answers), not per-article memory
+    normalise_url.cache_clear()
+    mb = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
+    del kept
+    return mb
+
+
+def article_url(i: int) -> str:
+    return f"https://cfbu.dk/nyheder/en-artikel-om-boligomraader-nummer-{i}/"
+
+
 def structure_costs(articles: int) -> dict[str, float]:
-    """MB held by the per-article structures of a crawl of ``articles`` articles."""
+    """MB held by each per-article structure of a crawl of ``articles`` articles."""
+    from collections import deque
+
     from cfbu_crawler.archive.state import CrawlState, KnownArticle
     from cfbu_crawler.extract.urls import url_key
     from cfbu_crawler.spiders.nyheder import Sweep
+    from cfbu_crawler.warc import index  # noqa: F401  (imported before anything is traced)
 
-    urls = [
-        f"https://cfbu.dk/nyheder/en-artikel-om-boligomraader-nummer-{i}/" for i in range(articles)
-    ]
-    out = {}
-    tracemalloc.start()
-    sweep = Sweep()
-    for i, url in enumerate(urls):
-        sweep.seen_keys.add(url_key(url))
-        sweep.seen_ids.add(i)
-        sweep.sitemap_entries[url_key(url) + "x"] = (url, "2020-01-01T10:00:00+00:00", "s.xml")
-    out["spider's seen sets and sitemap entries"] = tracemalloc.get_traced_memory()[0] / 1e6
-    tracemalloc.stop()
-    tracemalloc.start()
-    state = CrawlState()
-    for i, url in enumerate(urls):
-        state.articles[i] = KnownArticle(
-            i,
-            url,
-            "live",
-            '"etag-1234567890"',
-            "Tue, 01 Dec 2026 10:00:00 GMT",
-            "2020-01-01T10:00:00+00:00",
-            "https://cfbu.dk/post-sitemap.xml",
-            False,
-            url,
-        )
-        state.by_key[url_key(url) + "y"] = i
-    out["archive state handed to the spider"] = tracemalloc.get_traced_memory()[0] / 1e6
-    tracemalloc.stop()
-    del sweep, state
-    out["WARC recorder's captures of the run"] = prior_captures_mb(articles)
-    return out
+    def seen() -> Sweep:
+        sweep = Sweep()
+        for i in range(articles):
+            sweep.seen_keys.add(url_key(article_url(i)))
+            sweep.seen_ids.add(100_000 + i)  # known articles only (a re-crawl)
+        return sweep
+
+    def sitemap_entries() -> dict[str, tuple[str, str, str]]:
+        sitemap = "https://cfbu.dk/post-sitemap.xml"
+        return {
+            url_key(article_url(i)): (
+                article_url(i),
+                f"2020-01-01T10:00:{i % 60:02d}+00:00",
+                sitemap,
+            )
+            for i in range(articles)
+        }
+
+    def backlog() -> deque[tuple[str, str, str]]:
+        return deque(sitemap_entries().values())
+
+    def archive_state() -> CrawlState:
+        state = CrawlState()
+        for i in range(articles):
+            url = article_url(i)
+            state.articles[i] = KnownArticle(
+                i,
+                url,
+                "live",
+                '"etag-1234567890"',
+                "Tue, 01 Dec 2026 10:00:00 GMT",
+                "2020-01-01T10:00:00+00:00",
+                "https://cfbu.dk/post-sitemap.xml",
+                False,
+                url,
+            )
+            state.by_key[url_key(url)] = i
+        return state
+
+    return {
+        "spider's seen keys and ids (all the crawl)": traced_mb(seen),
+        "sitemap entries (until the sitemaps are read)": traced_mb(sitemap_entries),
+        "sitemap backlog (drains as it is fed)": traced_mb(backlog),
+        "archive state handed to the spider (all the crawl)": traced_mb(archive_state),
+        "WARC recorder's captures of the run (all the crawl)": traced_mb(
+            lambda: prior_captures(articles)
+        ),
+        "requests waiting in Scrapy's scheduler, were all queued": queued_requests_mb(articles),
+    }
 
 
-def prior_captures_mb(articles: int) -> float:
+def prior_captures(articles: int) -> object:
     """What the WARC recorder remembers of each response it wrote (warc/index.py), with
     the URL string it keeps alive."""
     from cfbu_crawler.warc.index import PriorCaptures
     from cfbu_crawler.warc.location import WarcLocation
     from cfbu_crawler.warc.records import Capture, payload_digest
 
-    tracemalloc.start()
     captures = PriorCaptures()
     for i in range(articles):
-        fetched = f"https://cfbu.dk/nyheder/en-artikel-om-boligomraader-nummer-{i}/"
+        fetched = article_url(i)
         when = f"2026-12-01T10:{i // 60 % 60:02d}:{i % 60:02d}.123456Z"
         captures.add(
             Capture(fetched, when, payload_digest(fetched.encode())),
             WarcLocation("cfbu-run-1-00000.warc.gz", i * 9000, 9000),
         )
-    mb = tracemalloc.get_traced_memory()[0] / 1e6
-    tracemalloc.stop()
+    return captures
+
+
+def queued_requests_mb(articles: int) -> float:
+    """What ``articles`` sitemap article requests weigh in Scrapy's scheduler: made by
+    the spider, given their Referer and depth by the spider middlewares, queued by
+    Scrapy's scheduler (whose priority queue keys each by its download slot, as the
+    Downloader does). The spider now hands them over a batch at a time."""
+    from scrapy import Request
+    from scrapy.core.scheduler import Scheduler
+    from scrapy.http import XmlResponse
+    from scrapy.spidermiddlewares.depth import DepthMiddleware
+    from scrapy.spidermiddlewares.referer import RefererMiddleware
+    from scrapy.utils.httpobj import urlparse_cached
+    from scrapy.utils.test import get_crawler
+
+    from cfbu_crawler.spiders.nyheder import NyhederSpider, Sweep
+
+    crawler = get_crawler(NyhederSpider, {"CFBU_START_URL": article_url(0)})
+    spider = NyhederSpider.from_crawler(crawler)
+    crawler.spider = spider
+    # The Downloader's slot key without a Downloader (which wants a running reactor).
+    downloader = SimpleNamespace(
+        slots={}, get_slot_key=lambda request: urlparse_cached(request).hostname or ""
+    )
+    crawler.engine = SimpleNamespace(downloader=downloader)  # type: ignore[assignment]
+    scheduler = Scheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    referer, depth = RefererMiddleware.from_crawler(crawler), DepthMiddleware.from_crawler(crawler)
+    sitemap = "https://cfbu.dk/post-sitemap.xml"
+    source = XmlResponse(sitemap, body=b"", request=Request(sitemap, meta={"depth": 2}))
+    entries = [(article_url(i), f"2020-01-01T10:00:{i % 60:02d}+00:00") for i in range(articles)]
+
+    def queue() -> Scheduler:
+        for url, lastmod in entries:
+            request = spider.article_request(
+                url, via="sitemap", lastmod=lastmod, sitemap_url=sitemap
+            )
+            request = referer.get_processed_request(request, source) or request
+            scheduler.enqueue_request(depth.get_processed_request(request, source) or request)
+        spider.sweep = Sweep()  # what the spider keeps is counted on its own
+        return scheduler
+
+    mb = traced_mb(queue)
+    assert len(scheduler) == articles  # type: ignore[arg-type]
     return mb
 
 
@@ -154,8 +236,9 @@ def main(argv: list[str] | None = None) -> int:
             if series is not None:
                 print(f"{'':18}{series_summary(series / 'series.jsonl')}")
     biggest = max(args.sizes)
+    print(f"per-article structures of a crawl of {biggest} articles:")
     for name, mb in structure_costs(biggest).items():
-        print(f"{name}, {biggest} articles: {mb:.1f} MB ({mb * 1e6 / biggest:.0f} bytes/article)")
+        print(f"  {name}: {mb:.1f} MB ({mb * 1e6 / biggest:.0f} bytes/article)")
     return 0
 
 

@@ -18,6 +18,9 @@ import ctypes
 import gc
 import json
 import os
+import re
+import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -74,6 +77,36 @@ def malloc_mb() -> dict[str, float]:
     }
 
 
+def pymalloc_mb() -> dict[str, float]:
+    """Python's small-object allocator (objects of 512 bytes or less, in 1 MiB arenas of
+    their own, outside glibc's heap): the arenas, the blocks in use in them and the free
+    blocks of pools in use (``sys._debugmallocstats``, which writes to the C stderr)."""
+    with tempfile.TemporaryFile() as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+
+    def number(label: str) -> float:
+        found = re.search(rf"{label}\s*=\s*([\d,]+)", text)
+        return int(found.group(1).replace(",", "")) / 1e6 if found else 0.0
+
+    arenas = re.search(r"(\d+) arenas \* (\d+) bytes/arena", text)
+    return {
+        "pymalloc_arenas_mb": round(int(arenas.group(1)) * int(arenas.group(2)) / 1e6, 1)
+        if arenas
+        else 0.0,
+        "pymalloc_used_mb": round(number("# bytes in allocated blocks"), 1),
+        "pymalloc_free_mb": round(number("# bytes in available blocks"), 1),
+    }
+
+
 class MemTrace:
     def __init__(self, crawler: Crawler, directory: Path, at: list[int], frames: int) -> None:
         self.crawler = crawler
@@ -102,6 +135,7 @@ class MemTrace:
     def sample(self) -> dict[str, Any]:
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
+        slot = engine.scraper.slot if engine is not None else None
         traced, traced_peak = tracemalloc.get_traced_memory()
         rss, hwm = rss_kb()
         return {
@@ -109,12 +143,17 @@ class MemTrace:
             "articles": self.articles(),
             "requests": self.crawler.stats.get_value("downloader/request_count", 0),
             "queued": len(scheduler) if scheduler is not None else None,  # type: ignore[arg-type]
+            # Responses the scraper holds (their callbacks and items at work), and the
+            # size of their bodies (Scrapy stops downloading above 5 MB).
+            "responses": len(slot.active) + len(slot.queue) if slot is not None else None,
+            "responses_mb": round(slot.active_size / 1e6, 1) if slot is not None else None,
             "traced_mb": round(traced / 1e6, 1),
             "traced_peak_mb": round(traced_peak / 1e6, 1),
             "rss_mb": round(rss / 1024, 1),
             "hwm_mb": round(hwm / 1024, 1),
             "threads": len(os.listdir("/proc/self/task")),
             **malloc_mb(),
+            **pymalloc_mb(),
         }
 
     def tick(self) -> None:
