@@ -335,6 +335,15 @@ def test_a_listing_page_is_freed_when_its_callback_is_done(callback: str) -> Non
         gc.enable()
 
 
+def test_an_article_page_held_until_archived_holds_no_links() -> None:
+    # Scrapy keeps a response until its item has been through the pipelines.
+    spider = spider_with()
+    page = response(f"{START}ny/", article_html(extra=f"<a href='{START}anden/'>x</a>"))
+    out = list(spider.parse_article(page))
+    assert requests_in(out) == [f"{START}anden/"]
+    assert "_cfbu_links" not in page.meta
+
+
 def test_pagination_is_followed_by_rel_next_or_a_next_link_text() -> None:
     spider = spider_with(CFBU_USE_SITEMAPS=False)
     spider.listing_request(START)

@@ -225,7 +225,7 @@ class NyhederSpider(scrapy.Spider):
     def feed_backlog(self) -> None:
         """Scrapy's scheduler ran dry (its ``scheduler_empty`` signal): the next sitemap
         articles, handed to the engine as the end-of-sweep checks are. Requests queued in
-        Scrapy weigh about 2.5 KB each (bench/README.md, "Memory"); a sitemap of 10,000
+        Scrapy weigh about 2 KB each (bench/README.md, "Memory"); a sitemap of 10,000
         articles no longer queues them all at once.
 
         The engine takes them past the spider middlewares, so the Referer that Scrapy's
@@ -548,6 +548,8 @@ class NyhederSpider(scrapy.Spider):
             return
         yield self.article_item(response, fetch, redirect_urls)
         yield from self.discover(response)
+        # Scrapy keeps the response until its item is archived: not its links with it.
+        response.meta.pop("_cfbu_links", None)
 
     @staticmethod
     def outcome_item(response: Response, fetch: Fetch, verdict: Verdict) -> FetchOutcome:
