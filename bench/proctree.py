@@ -103,8 +103,14 @@ def _poll(proc: subprocess.Popen[bytes]) -> Watched:
             reading = _read(pid)
             if reading is None:
                 continue
+            name = _name(pid)
             if pid not in watched.names:
-                watched.names[pid] = _name(pid)
+                watched.names[pid] = name
+            elif name not in ("", "?", watched.names[pid]):
+                # Forked, then exec'd (the fork server, the resource tracker): until the
+                # exec it showed the crawl's command and the crawl's memory.
+                watched.names[pid] = name
+                watched.peak_kb.pop(pid, None)
             cpu, peak = reading  # a zombie (ended, not yet reaped) shows no memory: keep the max
             watched.cpu[pid] = max(cpu, watched.cpu.get(pid, 0.0))
             watched.peak_kb[pid] = max(peak, watched.peak_kb.get(pid, 0))

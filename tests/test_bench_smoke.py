@@ -92,10 +92,12 @@ def test_crawl_throughput_runs_against_a_bare_spider(capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.slow  # crawls a loopback site
-def test_crawl_memory_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _load("crawl_memory").main(["--sizes", "12"]) == 0
+def test_crawl_memory_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _load("crawl_memory").main(["--sizes", "12", "--series", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "cfbu_crawler crawl" in out and "bytes/article" in out
+    assert "scheduler held at most" in out  # bench/memtrace.py ran in the crawl
+    assert (tmp_path / "12" / "series.jsonl").read_text()
 
 
 @pytest.mark.slow  # crawls a loopback site four times

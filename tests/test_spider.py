@@ -6,6 +6,8 @@ handed to the spider as the ArchiveState extension would."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from typing import Any
 from unittest import mock
 
@@ -204,6 +206,58 @@ def test_when_the_sitemaps_are_read_their_articles_are_fetched_then_the_listing_
     assert spider.archive.collected == {f"{SITE}/post-sitemap.xml": ("sitemap", '"s1"', None)}
 
 
+def urlset(*slugs: str) -> str:
+    urls = "".join(
+        f"<url><loc>{START}{s}/</loc><lastmod>2024-01-0{i % 9 + 1}</lastmod></url>"
+        for i, s in enumerate(slugs)
+    )
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+def test_a_big_sitemap_is_fetched_a_batch_at_a_time_as_the_scheduler_runs_dry() -> None:
+    spider = spider_with()
+    spider.backlog_batch = 2
+    spider.crawler.engine = mock.MagicMock()
+    spider.sweep.pending_sitemaps = 1
+    sitemap_url = f"{SITE}/post-sitemap.xml"
+    out = list(spider.parse_sitemap(response(sitemap_url, urlset(*"abcde"), cls=XmlResponse)))
+    assert requests_in(out) == [f"{START}a/", f"{START}b/", START]
+    spider.feed_backlog()  # Scrapy's scheduler_empty signal
+    spider.feed_backlog()
+    spider.feed_backlog()
+    spider.feed_backlog()
+    fed = [call.args[0] for call in spider.crawler.engine.crawl.call_args_list]
+    assert [r.url for r in fed] == [f"{START}c/", f"{START}d/", f"{START}e/"]
+    assert [r.meta["via"] for r in fed] == ["sitemap"] * 3
+    assert [r.meta["sitemap_url"] for r in fed] == [sitemap_url] * 3
+    assert [r.meta["sitemap_lastmod"] for r in fed] == ["2024-01-03", "2024-01-04", "2024-01-05"]
+    # What RefererMiddleware gives the first batch, yielded from the sitemap's callback.
+    assert {r.headers.get("Referer") for r in fed} == {sitemap_url.encode()}
+
+
+def test_articles_waiting_in_the_backlog_are_not_asked_for_again_by_the_listing() -> None:
+    spider = spider_with()
+    spider.backlog_batch = 1
+    spider.sweep.pending_sitemaps = 1
+    sitemap = response(f"{SITE}/post-sitemap.xml", urlset("a", "b", "c"), cls=XmlResponse)
+    assert requests_in(list(spider.parse_sitemap(sitemap))) == [f"{START}a/", START]
+    out = list(spider.parse_listing(response(START, listing("b", "c", "new"))))
+    assert requests_in(out) == [f"{START}new/"]
+
+
+def test_the_crawl_does_not_end_while_the_backlog_holds_articles() -> None:
+    spider = spider_with()
+    spider.backlog_batch = 2
+    spider.crawler.engine = mock.MagicMock()
+    spider.sweep.pending_sitemaps = 1
+    sitemap = response(f"{SITE}/post-sitemap.xml", urlset(*"abcd"), cls=XmlResponse)
+    list(spider.parse_sitemap(sitemap))
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle(spider)
+    fed = [call.args[0].url for call in spider.crawler.engine.crawl.call_args_list]
+    assert fed == [f"{START}c/", f"{START}d/"]
+
+
 def test_an_article_whose_sitemap_lastmod_is_unchanged_is_skipped() -> None:
     archive = archive_of(known(1, "a", sitemap_lastmod="2024-01-01"), known(2, "b"))
     spider = spider_with(archive)
@@ -239,6 +293,55 @@ def test_a_listing_page_yields_its_articles_and_every_listing_page_it_links() ->
     assert requests_in(out) == [f"{START}a/", f"{START}b/", f"{START}page/2/"]
     assert [r.meta.get("via") for r in out] == ["listing", "listing", None]
     assert spider.archive.collected == {START: ("listing", '"l1"', None)}
+
+
+def test_listing_pages_read_at_once_ask_for_each_page_once() -> None:
+    # Scrapy takes each callback's output as it goes, so the outputs of listing pages
+    # read at the same time interleave. Pages 1-3 were asked for; each links pages 2-5.
+    spider = spider_with(CFBU_USE_SITEMAPS=False)
+    read = [(START, "a"), (f"{START}page/2/", "b"), (f"{START}page/3/", "c")]
+    for url, _ in read:
+        spider.listing_request(url)
+    pages = "".join(f"<a href='/nyheder/page/{n}/'>{n}</a>" for n in (2, 3, 4, 5))
+    outputs = [
+        spider.parse_listing(response(url, listing(slug, extra=pages))) for url, slug in read
+    ]
+    asked: list[str] = []
+    while outputs:
+        for output in list(outputs):
+            request = next(output, None)
+            if request is None:
+                outputs.remove(output)
+            else:
+                asked.append(request.url)
+    assert sorted(asked) == [f"{START}{path}/" for path in ("a", "b", "c", "page/4", "page/5")]
+
+
+@pytest.mark.parametrize("callback", ["parse_listing", "parse_article"])
+def test_a_listing_page_is_freed_when_its_callback_is_done(callback: str) -> None:
+    # Freed by its reference count, not at the garbage collector's next full pass: its
+    # parse tree (outside Python's heap) weighs far more than the page.
+    spider = spider_with(CFBU_USE_SITEMAPS=False)
+    spider.listing_request(START)
+    extra = "<a href='/nyheder/page/2/'>2</a><a href='/nyheder/page/3/' rel='next'>Næste</a>"
+    page = response(f"{START}oversigt/", listing("a", "b", "c", extra=extra))
+    freed = weakref.ref(page)
+    gc.disable()
+    try:
+        assert requests_in(list(getattr(spider, callback)(page)))[-1] == f"{START}page/3/"
+        del page
+        assert freed() is None
+    finally:
+        gc.enable()
+
+
+def test_an_article_page_held_until_archived_holds_no_links() -> None:
+    # Scrapy keeps a response until its item has been through the pipelines.
+    spider = spider_with()
+    page = response(f"{START}ny/", article_html(extra=f"<a href='{START}anden/'>x</a>"))
+    out = list(spider.parse_article(page))
+    assert requests_in(out) == [f"{START}anden/"]
+    assert "_cfbu_links" not in page.meta
 
 
 def test_pagination_is_followed_by_rel_next_or_a_next_link_text() -> None:

@@ -12,6 +12,7 @@ for the archive is decided by the pure functions of ``cfbu_crawler.responses``.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,9 @@ class Sweep:
     sitemap_seen: set[str] = field(default_factory=set)
     # Article entries of the sitemaps: key → (url, lastmod, sitemap URL).
     sitemap_entries: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # Sitemap articles this run will fetch, claimed (seen) but not yet asked for: handed to
+    # Scrapy a few at a time as its scheduler runs dry (``feed_backlog``).
+    backlog: deque[tuple[str, str, str]] = field(default_factory=deque)
     sitemaps_not_modified: set[str] = field(default_factory=set)
     sitemaps_read: set[str] = field(default_factory=set)  # urlsets read in full (200)
     pending_sitemaps: int = 0
@@ -111,6 +115,7 @@ class NyhederSpider(scrapy.Spider):
     allowed_domains: list[str]
     use_sitemaps: bool
     max_listing_pages: int
+    backlog_batch: int = 32
     archive: ArchiveView  # handed over by the ArchiveState extension when the spider opens
     sweep: Sweep
 
@@ -133,7 +138,9 @@ class NyhederSpider(scrapy.Spider):
         spider.allowed_domains = [fold_host(urlsplit(spider.start_url).hostname or "")]
         spider.use_sitemaps = settings.getbool("CFBU_USE_SITEMAPS", True)
         spider.max_listing_pages = settings.getint("CFBU_MAX_LISTING_PAGES", 500)
+        spider.backlog_batch = 2 * settings.getint("CONCURRENT_REQUESTS", 16)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.feed_backlog, signal=signals.scheduler_empty)
         return spider
 
     def arguments_to_settings(self) -> None:
@@ -191,6 +198,47 @@ class NyhederSpider(scrapy.Spider):
             priority=5,
         )
 
+    def claim(self, key: str, known: KnownArticle | None) -> None:
+        """This run fetches (or has settled) the article: no other way asks for it."""
+        self.sweep.seen_keys.add(key)
+        if known is not None:
+            self.sweep.seen_ids.add(known.id)
+
+    def skipped(self, key: str, known: KnownArticle) -> FetchOutcome:
+        self.claim(key, known)
+        return FetchOutcome(url=known.url, outcome=Outcome.SKIPPED, via=Via.SITEMAP)
+
+    def from_backlog(self) -> list[Request]:
+        """The next requests of the sitemaps' backlog (``backlog_batch`` of them): the
+        first batch is yielded with the listing's first page when the sitemaps are read,
+        the rest is fed as Scrapy's scheduler runs dry (``feed_backlog``)."""
+        backlog = self.sweep.backlog
+        requests: list[Request] = []
+        while backlog and len(requests) < self.backlog_batch:
+            url, lastmod, sitemap_url = backlog.popleft()
+            request = self.article_request(
+                url, via=Via.SITEMAP, lastmod=lastmod or None, sitemap_url=sitemap_url
+            )
+            requests.append(request)
+        return requests
+
+    def feed_backlog(self) -> None:
+        """Scrapy's scheduler ran dry (its ``scheduler_empty`` signal): the next sitemap
+        articles, handed to the engine as the end-of-sweep checks are. Requests queued in
+        Scrapy weigh about 2 KB each (bench/README.md, "Memory"); a sitemap of 10,000
+        articles no longer queues them all at once.
+
+        The engine takes them past the spider middlewares, so the Referer that Scrapy's
+        RefererMiddleware gives the first batch (the sitemap's URL, by its default
+        policy) is set here."""
+        engine = self.crawler.engine
+        assert engine is not None
+        referer = self.settings.getbool("REFERER_ENABLED", True)
+        for request in self.from_backlog():
+            if referer:
+                request.headers.setdefault("Referer", request.meta["sitemap_url"])
+            engine.crawl(request)
+
     def article_request(
         self,
         url: str,
@@ -200,10 +248,8 @@ class NyhederSpider(scrapy.Spider):
         lastmod: str | None = None,
         sitemap_url: str | None = None,
     ) -> Request:
-        self.sweep.seen_keys.add(url_key(url))
         known = known or self.archive.lookup(url)
-        if known is not None:
-            self.sweep.seen_ids.add(known.id)
+        self.claim(url_key(url), known)
         return Request(
             url,
             callback=self.parse_article,
@@ -232,9 +278,17 @@ class NyhederSpider(scrapy.Spider):
         if sweep.pending_sitemaps > 0 or sweep.listing_started:
             return
         # All sitemaps read: fetch what they say is new or changed, skip the rest.
-        for key, (url, _lastmod, _sitemap) in sweep.sitemap_entries.items():
-            if key not in sweep.seen_keys:
-                yield from self.schedule_article(url, via=Via.SITEMAP)
+        for key, (url, lastmod, sitemap_url) in sweep.sitemap_entries.items():
+            if key in sweep.seen_keys:
+                continue
+            known = self.archive.lookup(url)
+            if known is not None and self.archive.unchanged_per_sitemap(known, lastmod):
+                yield self.skipped(key, known)
+            else:
+                self.claim(key, known)
+                sweep.backlog.append((url, lastmod, sitemap_url))
+        sweep.sitemap_entries.clear()  # each is settled, claimed or in the backlog now
+        yield from self.from_backlog()
         for known in self.archive.live():
             if known.id not in sweep.seen_ids and known.sitemap_url in sweep.sitemaps_not_modified:
                 sweep.seen_ids.add(known.id)
@@ -376,7 +430,12 @@ class NyhederSpider(scrapy.Spider):
                 self.sweep.resume_pages += following
             return
         for url in following:
-            yield self.listing_request(url)
+            # Asked again as each request is made: Scrapy takes a callback's output as it
+            # goes, interleaved with other listing pages' callbacks, which may have asked
+            # for the same page meanwhile (at 1,000 listing pages that each link every
+            # other, a full crawl fetched each page up to 20 times).
+            if listing_key(url) not in self.sweep.listing_seen:
+                yield self.listing_request(url)
 
     def walk_ends(self, url: str, articles: list[str], all_known: bool) -> bool:
         """The walk stops at an empty page past the end, at a page holding only known
@@ -415,7 +474,12 @@ class NyhederSpider(scrapy.Spider):
         found: list[str] = []
         # The elements straight from the parse tree, not a Selector each: some listings
         # link every page of the listing, hundreds of links on each of hundreds of pages.
-        for el in response.selector.root.iter("a", "link"):
+        # A tree of its own, not ``response.selector``: Scrapy caches that on the response
+        # and the two then refer to each other (scrapy/scrapy#2977), so each listing
+        # page's tree (a megabyte or more, outside Python's own heap) lived on until the
+        # garbage collector's next full pass; this one is freed when the loop ends.
+        root = Selector(response).root
+        for el in root.iter("a", "link"):
             href = el.get("href")
             if href is None or not self._says_next(el):
                 continue
@@ -444,9 +508,7 @@ class NyhederSpider(scrapy.Spider):
         known = known or self.archive.lookup(url)
         _, lastmod, sitemap_url = self.sweep.sitemap_entries.get(key, (url, None, None))
         if known is not None and self.archive.unchanged_per_sitemap(known, lastmod):
-            self.sweep.seen_keys.add(key)
-            self.sweep.seen_ids.add(known.id)
-            yield FetchOutcome(url=known.url, outcome=Outcome.SKIPPED, via=Via.SITEMAP)
+            yield self.skipped(key, known)
             return
         yield self.article_request(
             url, via=via, known=known, lastmod=lastmod or None, sitemap_url=sitemap_url
@@ -486,6 +548,8 @@ class NyhederSpider(scrapy.Spider):
             return
         yield self.article_item(response, fetch, redirect_urls)
         yield from self.discover(response)
+        # Scrapy keeps the response until its item is archived: not its links with it.
+        response.meta.pop("_cfbu_links", None)
 
     @staticmethod
     def outcome_item(response: Response, fetch: Fetch, verdict: Verdict) -> FetchOutcome:
@@ -591,6 +655,9 @@ class NyhederSpider(scrapy.Spider):
 
     # -- end of the sweep: check known articles that the listing no longer shows ---------
     def on_idle(self, spider: scrapy.Spider) -> None:
+        if self.sweep.backlog:  # fed as the scheduler runs dry; never left behind
+            self.feed_backlog()
+            raise DontCloseSpider
         if self.sweep.verified or not self.sweep.listing_started:
             return
         stats = self.crawler.stats
