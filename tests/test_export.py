@@ -324,4 +324,7 @@ def test_export_streams_memory_does_not_grow_with_the_archive(
         finally:
             close_engine(engine)
         assert count == articles
-    assert peaks[1600] < 1.25 * peaks[400], peaks
+    # Streaming: about the same peak for 4x the rows (1.0-1.2x alone; up to 1.4x seen when
+    # another test's thread in the same worker allocates meanwhile: tracemalloc traces
+    # every thread). A list of the records would take 4x.
+    assert peaks[1600] < 2 * peaks[400], peaks

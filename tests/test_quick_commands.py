@@ -98,6 +98,7 @@ finally:
 """
 
 
+@pytest.mark.slow  # a fresh interpreter per command
 @pytest.mark.parametrize(
     "args",
     [
