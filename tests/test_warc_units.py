@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support.warcwriter import options
 from warcio.archiveiterator import ArchiveIterator
 
 from cfbu_crawler.items import ArticlePage, FetchOutcome
@@ -32,7 +33,7 @@ from cfbu_crawler.warc.records import (
     record_id,
 )
 from cfbu_crawler.warc.repair import members, record_is_whole, repair_file, repair_unclosed
-from cfbu_crawler.warc.writing import RunOptions, RunRecorder
+from cfbu_crawler.warc.writing import RunRecorder
 
 WHEN = datetime(2026, 11, 25, 13, 0, 0)
 
@@ -196,24 +197,13 @@ def test_maker_serialises_each_record_as_its_own_gzip_member() -> None:
     assert len(list(ArchiveIterator(io.BytesIO(one + two)))) == 2
 
 
-def run_options(directory: Path, run_id: int) -> RunOptions:
-    return RunOptions(
-        directory=directory,
-        prefix="arch",
-        run_id=run_id,
-        info={"software": "cfbu/test"},
-        started=WHEN,
-        max_size=10**9,
-    )
-
-
 def not_modified(url: str) -> Exchange:
     return Exchange(url=url, status=304, body=b"", date=WHEN)
 
 
 def test_a_run_recorder_decides_revisits_from_earlier_runs_and_its_own(tmp_path: Path) -> None:
     body = b"<html>same</html>"
-    first = RunRecorder.open(run_options(tmp_path, 1))
+    first = RunRecorder.open(options(tmp_path, 1))
     a = first.record(exchange("http://h/a/", body))
     b = first.record(exchange("http://h/b/", body))
     again = first.record(not_modified("http://h/b/"))
@@ -228,7 +218,7 @@ def test_a_run_recorder_decides_revisits_from_earlier_runs_and_its_own(tmp_path:
         "http://h/a/"
     ] * 2
 
-    second = RunRecorder.open(run_options(tmp_path, 2))  # knows run 1's captures
+    second = RunRecorder.open(options(tmp_path, 2))  # knows run 1's captures
     c = second.record(exchange("http://h/c/", body))
     d = second.record(not_modified("http://h/b/"))
     assert c is not None and d is not None and (c.kind, d.kind) == ("revisit", "revisit")
@@ -245,13 +235,13 @@ def test_a_run_recorder_decides_revisits_from_earlier_runs_and_its_own(tmp_path:
 
 
 def test_a_run_recorder_repairs_the_files_of_a_killed_crawl_first(tmp_path: Path) -> None:
-    killed = RunRecorder.open(run_options(tmp_path, 1))
+    killed = RunRecorder.open(options(tmp_path, 1))
     killed.record(exchange())
     assert killed.writer is not None
     (path,) = killed.writer.close()  # closed, never indexed: as a killed crawl leaves it
     with path.open("ab") as fh:
         fh.write(b"\x1f\x8b\x08\x00torn")
-    opened = RunRecorder.open(run_options(tmp_path, 2))
+    opened = RunRecorder.open(options(tmp_path, 2))
     assert opened.repaired == 1
     assert index_path(path).is_file()
     assert opened.prior.original(payload_digest(b"<html>a</html>")) is not None
@@ -261,7 +251,7 @@ def test_a_run_recorder_repairs_the_files_of_a_killed_crawl_first(tmp_path: Path
 def test_a_failed_write_is_raised_once_and_stops_the_run_recorder(tmp_path: Path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    recorder = RunRecorder.open(run_options(blocked / "warc", 1))  # nothing to read there
+    recorder = RunRecorder.open(options(blocked / "warc", 1))  # nothing to read there
     with pytest.raises(OSError):
         recorder.record(exchange())
     assert recorder.record(exchange("http://h/b/")) is None  # nothing more is written
