@@ -5,21 +5,20 @@ The parse tree lives and dies inside ``extract_article``: what rides on the item
 here on is plain values only (text, tuples, dicts).
 
 Extraction is the crawl's heaviest work per page, and the reactor's thread has the crawl
-to run: it happens in a pool of worker processes (``CFBU_EXTRACT_PROCESSES``, by default
-one per core but one; 0 extracts on the reactor's thread, as a pipeline built without a
-crawler does). ``process_item`` then returns an awaitable of the item, which Scrapy waits
-for before the next pipeline. If the pool breaks (a worker killed), extraction carries on
-here.
+to run: it happens in worker processes (``extractproc``; ``CFBU_EXTRACT_PROCESSES``, by
+default one per core but one; 0 extracts on the reactor's thread, as a pipeline built
+without a crawler does). ``process_item`` then returns an awaitable of the item, which
+Scrapy waits for before the next pipeline. A page whose worker died (killed) is extracted
+here; once no worker is left, every page is.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from cfbu_crawler.extract import (
     DEFAULT_SITE_TIMEZONE,
@@ -28,10 +27,11 @@ from cfbu_crawler.extract import (
     extract_article,
 )
 from cfbu_crawler.extract.urls import DEFAULT_START_URL, Section
+from cfbu_crawler.extractproc import ExtractionProcesses
 from cfbu_crawler.items import ArticlePage
-from cfbu_crawler.procpool import default_workers, extraction_pool
+from cfbu_crawler.procpool import default_workers
 
-from .base import FieldPipeline, await_future
+from .base import FieldPipeline
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -50,7 +50,7 @@ class ExtractPipeline(FieldPipeline):
         self.section = section
         self.site_timezone = site_timezone
         self.processes = processes
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers: ExtractionProcesses | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -70,34 +70,33 @@ class ExtractPipeline(FieldPipeline):
 
     def open_spider(self) -> None:
         if self.processes > 0:
-            self.pool = extraction_pool(self.processes)
+            self.workers = ExtractionProcesses(self.processes)
 
     def close_spider(self) -> None:
-        pool, self.pool = self.pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        workers, self.workers = self.workers, None
+        if workers is not None:
+            workers.close()
 
     def process_item(self, item: Any) -> Any:
-        if self.pool is None or not isinstance(item, ArticlePage):
+        if self.workers is None or not isinstance(item, ArticlePage):
             return super().process_item(item)
-        return self._extract_in_pool(item, self.pool)
+        return self._extract_there(item, self.workers)
 
-    async def _extract_in_pool(self, item: ArticlePage, pool: ProcessPoolExecutor) -> Any:
+    async def _extract_there(self, item: ArticlePage, workers: ExtractionProcesses) -> Any:
         adapter = ItemAdapter(item)
         try:
-            future = pool.submit(
-                extract_article,
-                adapter["raw"],
-                adapter["fetched_url"],
-                adapter.get("encoding"),
-                section=self.section,
-                site_timezone=self.site_timezone,
+            result: Extraction = await maybe_deferred_to_future(
+                workers.extract(
+                    adapter["raw"],
+                    adapter["fetched_url"],
+                    adapter.get("encoding"),
+                    section=self.section,
+                    site_timezone=self.site_timezone,
+                )
             )
-            result: Extraction = await await_future(future)
-        except Exception as exc:  # the pool broke (a worker killed): extract here
-            if isinstance(exc, BrokenProcessPool) and self.pool is not None:
-                logger.error("extraction processes failed (%s): extracting here from now on", exc)
-                self.close_spider()
+        except Exception:  # its worker died (killed): extract here
+            if self.workers is workers and not workers.working:
+                self.close_spider()  # none left: here from now on
             self.fill(adapter)
         else:
             self.use(adapter, result)
