@@ -8,7 +8,10 @@ default: a crawl killed with ``kill -9`` loses at most that much work, which the
 fetches again) and, by default, by an archive writer in a process of its own
 (``CFBU_ARCHIVE_WRITER_PROCESS``; ``archive.writerproc``), so that the reactor's thread
 goes on crawling while they are written. ``process_item`` then returns an awaitable that
-Scrapy waits for: an item leaves this pipeline with its outcome, as before.
+Scrapy waits for: an item leaves this pipeline with its outcome, as before. The run is
+finished once that process has committed the last of them, answering over its pipe:
+Scrapy waits for that (``spider_closed`` returns an awaitable), and so does the reactor
+when the crawl is stopped at once.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from concurrent.futures import Future
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine, resolve_db
@@ -37,11 +41,10 @@ from cfbu_crawler.items import ArticlePage, FetchOutcome
 from cfbu_crawler.record import RECORD_FIELDS
 from cfbu_crawler.warc.location import WarcLocation
 
-from .base import await_future
-
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +92,15 @@ class StorePipeline:
     # first record (``remote_options`` until then); none: ``writer`` records the pages.
     remote: WriterProcess | None = None
     remote_options: WriterOptions | None = None
+    # The run's finish, once begun while that process commits its last records.
+    finishing: Deferred[None] | None = None
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db = crawler.settings.get("CFBU_DB")
         self.writer: ArchiveWriter | None = None  # the run's lifecycle (and pages, here)
         self.remote: WriterProcess | None = None  # the page records, in their own process
+        self.finishing: Deferred[None] | None = None
         self.heartbeat: task.LoopingCall | None = None
         self.flush: task.LoopingCall | None = None
 
@@ -167,7 +173,9 @@ class StorePipeline:
                 # The lock is held by this process (its connection, on PostgreSQL); the
                 # run's heartbeat is written by the page writer.
                 lock.verify(self.writer.factory, pid=self.writer.pid)
-            self._page_writer_call("heartbeat")
+                self.remote.heartbeat().addErrback(_log_failure)
+            else:
+                self.writer.heartbeat()
         except LockHeld as exc:
             logger.error("%s", exc)
             self.crawler.stats.set_value("cfbu/lock_lost", str(exc))
@@ -177,21 +185,21 @@ class StorePipeline:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="lock_lost"))
 
     def commit_if_due(self) -> None:
-        self._page_writer_call("commit_if_due")
-
-    def _page_writer_call(self, method: str) -> None:
         if self.remote is not None:
-            self.remote.call(method).add_done_callback(_log_failure)
+            self.remote.commit_if_due().addErrback(_log_failure)
         elif self.writer is not None:
-            getattr(self.writer, method)()
+            self.writer.commit_if_due()
 
     def process_item(self, item: Any) -> Any:
         """The item, archived; or, when the archive writer runs in its own process, an
         awaitable of it."""
         if self.writer is None or not isinstance(item, (ArticlePage, FetchOutcome)):
             return item
+        if self.finishing is not None:  # stopped at once: the next run fetches it again
+            return item
         if self.remote is None and self.remote_options is not None:
             self.remote = WriterProcess(self.remote_options)
+            self.remote.opened.addErrback(_log_failure)
         if self.remote is not None:
             return self._process_remotely(item, self.remote)
         adapter = ItemAdapter(item)
@@ -207,15 +215,14 @@ class StorePipeline:
     async def _process_remotely(self, item: Any, remote: WriterProcess) -> Any:
         adapter = ItemAdapter(item)
         if isinstance(item, ArticlePage):
-            future: Future[Any] = remote.call(
-                "record_fetch", fetched_page(adapter), extraction_errors(adapter)
+            outcome, refused = await maybe_deferred_to_future(
+                remote.record_fetch(fetched_page(adapter), extraction_errors(adapter))
             )
-            outcome, refused = await await_future(future)
             self.stored(adapter, self.outcome_of(adapter, outcome, refused))
         else:
-            await await_future(
-                remote.call(
-                    "record_outcome", adapter["url"], adapter["outcome"], **outcome_details(adapter)
+            await maybe_deferred_to_future(
+                remote.record_outcome(
+                    adapter["url"], adapter["outcome"], **outcome_details(adapter)
                 )
             )
             self.outcome_recorded(adapter)
@@ -259,21 +266,50 @@ class StorePipeline:
     def close_spider(self) -> None:
         """Nothing to do: the run is finished on spider_closed (see from_crawler)."""
 
-    def reactor_stopping(self) -> None:
+    def reactor_stopping(self) -> Deferred[None] | None:
         """The reactor stops while the run is open: the crawl was stopped at once (a
-        second Ctrl-C or SIGTERM) before Scrapy could close the spider. The run is still
-        recorded as interrupted, and the lock released; the page records not yet made are
-        given up (the next run fetches those pages again)."""
-        if self.writer is not None:
-            self.spider_closed(None, FORCED_STOP)
+        second Ctrl-C or SIGTERM) before Scrapy could close the spider, or while it did.
+        The run is still recorded as interrupted, and the lock released; the pages not
+        yet sent to the archive writer are given up (the next run fetches them again).
+        The reactor waits for the Deferred returned."""
+        if self.finishing is not None:  # the spider is closing: wait for its end
+            return _when_fired(self.finishing)
+        return self.finish(FORCED_STOP)
 
-    def spider_closed(self, spider: Spider | None, reason: str) -> None:
+    def spider_closed(self, spider: Spider | None, reason: str) -> Awaitable[None] | None:
+        """Finish the run (``finish``): Scrapy waits for what is returned."""
+        finishing = self.finish(reason)
+        return None if finishing is None else maybe_deferred_to_future(finishing)
+
+    def finish(self, reason: str) -> Deferred[None] | None:
+        """Finish the run at once or, while the archive writer process commits its last
+        records, once it has (a Deferred then)."""
         for loop in (self.heartbeat, self.flush):
             if loop is not None and loop.running:
                 loop.stop()
-        if self.writer is None:
-            return
-        self.close_page_writer(at_once=reason == FORCED_STOP)
+        if self.writer is None or self.finishing is not None:
+            return None
+        remote, self.remote = self.remote, None
+        if remote is None:
+            self.finish_run(reason)
+            return None
+        closed = remote.close().addErrback(self.page_writer_failed)
+        self.finishing = closed.addCallback(lambda _: self.finish_run(reason))
+        return self.finishing
+
+    @staticmethod
+    def page_writer_failed(failure: Failure) -> None:
+        """The archive writer process could not commit its last records, or died."""
+        logger.error(
+            "the archive writer failed (%s: %s): the pages of its last second are not "
+            "archived and are fetched again next time",
+            type(failure.value).__name__,
+            failure.value,
+        )
+
+    def finish_run(self, reason: str) -> None:
+        """Record how the run ended, release the lock, close the archive."""
+        assert self.writer is not None
         stats = self.crawler.stats
         listing_complete = bool(stats.get_value("cfbu/listing_complete"))
         run = self.writer.finish_run(
@@ -289,22 +325,6 @@ class StorePipeline:
             logger.warning("%s", warning)
         close_engine(self.writer.engine)
         self.writer = None
-
-    def close_page_writer(self, *, at_once: bool = False) -> None:
-        """Commit the pages held by the archive writer and stop its process (``at_once``:
-        without making the records still waiting)."""
-        remote, self.remote = self.remote, None
-        if remote is None:
-            return
-        try:
-            remote.close(at_once=at_once)
-        except Exception as exc:
-            logger.error(
-                "the archive writer failed (%s: %s): the pages of its last second are not "
-                "archived and are fetched again next time",
-                type(exc).__name__,
-                exc,
-            )
 
 
 def fetched_page(adapter: ItemAdapter) -> FetchedPage:
@@ -349,6 +369,17 @@ def outcome_details(adapter: ItemAdapter) -> dict[str, Any]:
     }
 
 
-def _log_failure(future: Future[Any]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("the archive writer failed: %s", future.exception())
+def _log_failure(failure: Failure) -> None:
+    logger.error("the archive writer failed: %s", failure.value)
+
+
+def _when_fired(deferred: Deferred[Any]) -> Deferred[None]:
+    """A Deferred fired when ``deferred`` is (whatever its result, left to it)."""
+    fired: Deferred[None] = Deferred()
+
+    def fire(result: Any) -> Any:
+        fired.callback(None)
+        return result
+
+    deferred.addBoth(fire)
+    return fired

@@ -1,27 +1,40 @@
 """An ``ArchiveWriter`` in a process of its own, for a crawl's page records.
 
 A crawl's reactor thread has Scrapy's own work to do; recording a page in the archive
-(identity, versioning, bookkeeping: a dozen statements through the ORM) costs about as
-much again, so the crawl hands its pages to this process and carries on while they are
-written, on another core. The process is one of ``procpool``'s workers: it follows its
-parent, and calls run in the order they were made, one at a time.
+(identity, versioning, bookkeeping: a dozen statements) costs about as much again, so the
+crawl hands its pages to this process and carries on while they are written, on another
+core.
+
+The process is a ``procpool.worker_process``: it ignores SIGINT and SIGTERM, exits
+within half a second of the crawl's death (``kill -9`` included), and records nothing
+more in the crawl's name once the crawl is gone. The calls go over a pipe the reactor
+reads (``workerpipe``: no thread of the crawl's takes Python's lock from its reactor) and
+run one at a time in the order they were made — the open first, then the records, then
+the close. What the process logs (a batch rolled back, a record refused) is logged by the
+crawl, in its log.
 
 The run itself is begun and finished by the crawl's own ``ArchiveWriter`` (``begin_run``
-before the first call here, ``finish_run`` after ``close``): this process only records
-pages and outcomes for that run, batched (``ArchiveWriter``'s ``batch_seconds``), keeps
-the lock's heartbeat in the name of the crawl's process, and commits what it holds when
-closed.
+before the process starts, ``finish_run`` after its ``close`` was answered): this process
+only records pages and outcomes for that run, batched (``ArchiveWriter``'s
+``batch_seconds``), keeps the lock's heartbeat in the name of the crawl's process, and
+commits what it holds when closed.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cfbu_crawler.procpool import worker_pool
+from cfbu_crawler.archive.fetched import FetchedPage
+from cfbu_crawler.archive.vocabulary import Outcome
+from cfbu_crawler.procpool import owner_alive, worker_process
 
-_WRITER: Any = None  # the ArchiveWriter of this worker process
+if TYPE_CHECKING:
+    from twisted.internet.defer import Deferred
+
+    from cfbu_crawler.archive.store import ArchiveWriter
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,10 @@ class WriterOptions:
     pid: int  # the crawl's process, named by the lock
     batch_seconds: float
     batch_pages: int
+
+
+# -- in the worker process ---------------------------------------------------------------
+_WRITER: ArchiveWriter | None = None  # the run's, once opened
 
 
 def _open(options: WriterOptions) -> None:
@@ -51,37 +68,96 @@ def _open(options: WriterOptions) -> None:
     _WRITER.run_id = options.run_id
 
 
-def _call(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return getattr(_WRITER, method)(*args, **kwargs)
+def _writer() -> ArchiveWriter:
+    if not owner_alive():  # the crawl was killed: nothing more is written in its name
+        os._exit(1)
+    if _WRITER is None:
+        raise RuntimeError("the archive writer process has no archive open")
+    return _WRITER
 
 
+def _record_fetch(page: FetchedPage, errors: list[str]) -> tuple[Outcome, str | None]:
+    return _writer().record_fetch(page, errors)
+
+
+def _record_outcome(url: str, outcome: Outcome, details: dict[str, Any]) -> None:
+    _writer().record_outcome(url, outcome, **details)
+
+
+def _heartbeat() -> None:
+    _writer().heartbeat()
+
+
+def _commit_if_due() -> None:
+    _writer().commit_if_due()
+
+
+def _close() -> None:
+    global _WRITER
+    from cfbu_crawler.archive.db import close_engine
+
+    writer = _writer()
+    _WRITER = None
+    try:
+        writer.commit()
+    finally:
+        close_engine(writer.engine)
+
+
+CALLS: dict[str, Callable[..., Any]] = {
+    "open": _open,
+    "record_fetch": _record_fetch,
+    "record_outcome": _record_outcome,
+    "heartbeat": _heartbeat,
+    "commit_if_due": _commit_if_due,
+    "close": _close,
+}
+
+
+# -- in the crawl ------------------------------------------------------------------------
 class WriterProcess:
-    """Calls on an ``ArchiveWriter`` in a worker process; each returns a ``Future``."""
+    """The run's page records, by an ``ArchiveWriter`` in a worker process opened at
+    once. Each call returns a ``Deferred`` fired on the reactor's thread with what the
+    writer returned, or failed with what it raised (``BrokenPipeError`` once the process
+    died), and runs after every call made before it. Made on the running reactor."""
 
     def __init__(self, options: WriterOptions) -> None:
-        self.pool: ProcessPoolExecutor = worker_pool(1, initializer=_open, initargs=(options,))
-        self.waiting: set[Future[Any]] = set()
+        from cfbu_crawler.workerpipe import connect
 
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Future[Any]:
-        """``ArchiveWriter.<method>(*args, **kwargs)`` in the worker, after every call
-        made before it."""
-        future = self.pool.submit(_call, method, args, kwargs)
-        self.waiting.add(future)
-        future.add_done_callback(self.waiting.discard)
-        return future
+        self.process, connection = worker_process(CALLS, name="cfbu archive writer")
+        self.pipe = connect(connection, "the archive writer process")
+        # Failed when the archive could not be opened: every call then fails as well.
+        self.opened: Deferred[None] = self.pipe.call("open", options)
 
-    def close(self, *, at_once: bool = False) -> None:
-        """Commit what the worker holds and stop it; ``at_once``: the calls not begun yet
-        are cancelled first. Raises what the commit raised (the database's error, or
-        ``BrokenProcessPool`` when the worker died): what it held is then lost, as after
-        a crash, and the worker is stopped all the same."""
-        if at_once:
-            for future in list(self.waiting):
-                future.cancel()
-        try:
-            self.call("commit").result()
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    def record_fetch(
+        self, page: FetchedPage, errors: list[str]
+    ) -> Deferred[tuple[Outcome, str | None]]:
+        """``ArchiveWriter.record_fetch``: the page, or the fetch as an error."""
+        return self.pipe.call("record_fetch", page, errors)
+
+    def record_outcome(self, url: str, outcome: Outcome, **details: Any) -> Deferred[None]:
+        """``ArchiveWriter.record_outcome``."""
+        return self.pipe.call("record_outcome", url, outcome, details)
+
+    def heartbeat(self) -> Deferred[None]:
+        """``ArchiveWriter.heartbeat``: commits what the process holds."""
+        return self.pipe.call("heartbeat")
+
+    def commit_if_due(self) -> Deferred[None]:
+        """``ArchiveWriter.commit_if_due``."""
+        return self.pipe.call("commit_if_due")
+
+    def close(self) -> Deferred[None]:
+        """Commit what the process holds, after every record sent; the process then
+        ends. Fails with what the commit raised (the database's error, or
+        ``BrokenPipeError`` when the process died): what it held is then lost, as after
+        a crash."""
+        closed: Deferred[None] = self.pipe.call("close")
+        return closed.addBoth(self._hang_up)
+
+    def _hang_up(self, result: Any) -> Any:
+        self.pipe.hang_up()
+        return result
 
 
-__all__ = ["WriterOptions", "WriterProcess"]
+__all__ = ["CALLS", "WriterOptions", "WriterProcess"]
