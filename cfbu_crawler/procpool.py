@@ -2,16 +2,18 @@
 
 A crawl's reactor runs on one thread, and Python runs one thread at a time: extraction
 and archive writes done there leave the machine's other cores idle and slow the crawl
-down. They run in worker processes instead (``concurrent.futures.ProcessPoolExecutor``):
-the extraction of pages in a pool (``extraction_pool``), the archive's writes in one
-process of their own (``archive.writerproc``).
+down. They run in worker processes instead: the extraction of pages
+(``extractproc``), the archive's writes (``archive.writerproc``) and the WARC records
+(``warc.writerproc``), each worker a ``worker_process``. The crawl's reactor writes each
+call to the worker's pipe and reads the answers from it (``workerpipe``), no thread in
+between; the worker answers the calls one at a time, in the order they came
+(``answer_calls``), with what it logged meanwhile. A call through a
+``concurrent.futures.ProcessPoolExecutor`` cost the crawl's process about 0.2 ms of CPU
+(its manager and feeder threads, which take Python's lock from the reactor's thread),
+as much as some of the work it moved; over the pipe, about 0.05 ms.
 
-A call through a ``ProcessPoolExecutor`` costs the crawl's process about 0.2 ms of CPU
-(its manager and feeder threads, which take Python's lock from the reactor's thread), as
-much as some of the work it moves. ``worker_process`` is the lighter way for one worker
-called for every response: the crawl's reactor writes each call to a pipe and reads the
-answers from it (``workerpipe``), no thread in between; the worker answers the calls one
-at a time, in the order they came (``answer_calls``), with what it logged meanwhile.
+``cfbu reparse``, which runs no reactor, extracts in a ``ProcessPoolExecutor``
+(``extraction_pool``) of the same workers.
 
 The workers are forked from a fork server (``forkserver``), which imported the
 extraction and archive modules once: forking the crawl itself, which runs Twisted's
@@ -95,16 +97,12 @@ def owner_alive() -> bool:
     return alive(_OWNER)
 
 
-def _start_worker(
-    owner: int, initializer: Callable[..., None] | None, args: tuple[Any, ...]
-) -> None:
+def _start_worker(owner: int) -> None:
     global _OWNER
     _OWNER = owner
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(owner,), name="watch-crawl", daemon=True).start()
-    if initializer is not None:
-        initializer(*args)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -115,19 +113,13 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def worker_pool(
-    workers: int,
-    *,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple[Any, ...] = (),
-) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes that follow the crawl (see above);
-    ``initializer(*initargs)`` runs once in each."""
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes that follow the process that made it (see above)."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(),
         initializer=_start_worker,
-        initargs=(os.getpid(), initializer, initargs),
+        initargs=(os.getpid(),),
     )
 
 
@@ -171,7 +163,7 @@ def answer_calls(connection: Connection, calls: Mapping[str, Callable[..., Any]]
 
 
 def _serve(owner: int, connection: Connection, calls: Mapping[str, Callable[..., Any]]) -> None:
-    _start_worker(owner, None, ())
+    _start_worker(owner)
     answer_calls(connection, calls)
 
 
@@ -198,8 +190,8 @@ def _warm() -> int:
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool for ``extract_article``, its workers started (and their imports done) now,
-    while the crawl begins, rather than on the first page."""
+    """A pool for ``extract_article`` (``cfbu reparse``), its workers started (and their
+    imports done) now, rather than on the first page."""
     pool = worker_pool(workers)
     for _ in range(workers):
         pool.submit(_warm)
