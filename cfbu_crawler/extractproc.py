@@ -8,9 +8,8 @@ manager and feeder threads took Python's lock from the reactor's thread for abou
 0.2 ms a page. A page goes to the worker with the fewest pages waiting; each worker
 answers its pages in the order it was given them, the workers side by side.
 
-A worker that died (killed, out of memory) fails the pages it had with
-``BrokenPipeError``, logged once, and is given none after that; the caller extracts
-those itself.
+A worker that died (killed, out of memory) is logged, fails the pages it had with
+``BrokenPipeError`` and is given none after that; the caller extracts those itself.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from twisted.internet.defer import Deferred
-    from twisted.python.failure import Failure
 
     from cfbu_crawler.workerpipe import WorkerPipe
 
@@ -55,11 +53,10 @@ class ExtractionProcesses:
 
         self.processes: list[BaseProcess] = []
         self.pipes: list[WorkerPipe] = []
-        self.lost: list[WorkerPipe] = []  # the workers whose death was logged
         for number in range(1, processes + 1):
             process, connection = worker_process(CALLS, name=f"cfbu extraction {number}")
             self.processes.append(process)
-            self.pipes.append(connect(connection, f"extraction process {number}"))
+            self.pipes.append(connect(connection, f"extraction process {number}", self._died))
         # Stopped at once (a second Ctrl-C), the crawl still hangs up: the workers end.
         trigger: Any = reactor.addSystemEventTrigger  # declared on a zope interface
         self.trigger = trigger("before", "shutdown", self._hang_up)
@@ -81,21 +78,21 @@ class ExtractionProcesses:
         """``extract_article`` of the page, by the worker with the fewest pages waiting;
         ``BrokenPipeError`` when that worker died meanwhile (or none is left)."""
         pipe = min(self.pipes, key=lambda pipe: (pipe.gone, len(pipe.waiting)))
-        answer: Deferred[Extraction] = pipe.call(
-            "extract", raw, url, encoding, section, site_timezone
-        )
-        return answer.addErrback(self._failed, pipe)
+        return pipe.call("extract", raw, url, encoding, section, site_timezone)
 
-    def _failed(self, failure: Failure, pipe: WorkerPipe) -> Failure:
-        if isinstance(failure.value, BrokenPipeError) and pipe.gone and pipe not in self.lost:
-            self.lost.append(pipe)
-            left = self.working
+    def _died(self, pipe: WorkerPipe) -> None:
+        left = self.working
+        if left:
             logger.error(
-                "%s: its pages are extracted by the crawl's process%s",
-                failure.value,
-                f", the others by the {left} extraction process(es) left" if left else "",
+                "%s ended: the pages it had are extracted by the crawl's process, the next "
+                "ones by the %d extraction process(es) left",
+                pipe.worker,
+                left,
             )
-        return failure
+        else:
+            logger.error(
+                "%s ended: the crawl's process extracts the pages from now on", pipe.worker
+            )
 
     def close(self) -> None:
         """Hang up: each worker finishes the pages it has and ends."""

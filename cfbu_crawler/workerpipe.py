@@ -10,7 +10,8 @@ stands between the reactor and the worker, so a call costs the crawl's process l
 more than its pickle.
 
 When the worker is gone (it died, or the crawl hung up), every call still waiting, and
-every later one, fails with ``BrokenPipeError``.
+every later one, fails with ``BrokenPipeError``; a worker that ended without being hung
+up on is also reported to ``died``, if given, once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pickle
 import socket
 import struct
 from collections import deque
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -45,10 +47,12 @@ class WorkerPipe(Int32StringReceiver):
 
     MAX_LENGTH = LONGEST  # of an answer
 
-    def __init__(self, worker: str) -> None:
+    def __init__(self, worker: str, died: Callable[[WorkerPipe], None] | None = None) -> None:
         self.worker = worker  # what the worker is, for the error once it is gone
+        self.died = died
         self.waiting: deque[Deferred[Any]] = deque()
         self.gone = False
+        self.hung_up = False
 
     def call(self, name: str, *args: Any) -> Deferred[Any]:
         """``calls[name](*args)`` in the worker (``procpool.answer_calls``), after every
@@ -75,6 +79,8 @@ class WorkerPipe(Int32StringReceiver):
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:  # noqa: N802
         self.gone = True
+        if self.died is not None and not self.hung_up:
+            self.died(self)
         while self.waiting:
             self.waiting.popleft().errback(BrokenPipeError(f"{self.worker} ended"))
 
@@ -82,6 +88,7 @@ class WorkerPipe(Int32StringReceiver):
         """Close the pipe once what was sent is written: the worker then finishes the
         calls it has and exits."""
         transport: Any = self.transport  # declared on a zope interface
+        self.hung_up = True
         if transport is not None and not self.gone:
             transport.loseConnection()
 
@@ -94,11 +101,14 @@ class _ThisPipe(Factory):
         return self.pipe
 
 
-def connect(connection: Connection, worker: str) -> WorkerPipe:
-    """Hand the crawl's end of a worker's pipe to the running reactor."""
+def connect(
+    connection: Connection, worker: str, died: Callable[[WorkerPipe], None] | None = None
+) -> WorkerPipe:
+    """Hand the crawl's end of a worker's pipe to the running reactor (``died``: told
+    when the worker ends before the crawl hangs up)."""
     from twisted.internet import reactor
 
-    pipe = WorkerPipe(worker)
+    pipe = WorkerPipe(worker, died)
     adopt: Any = reactor.adoptStreamConnection  # declared on a zope interface
     adopt(connection.fileno(), socket.AF_UNIX, _ThisPipe(pipe))
     connection.close()  # the reactor holds a duplicate of it

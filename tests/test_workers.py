@@ -65,9 +65,9 @@ def test_a_killed_extraction_worker_fails_its_page_once_and_the_others_go_on() -
     assert outcome["pipeline"] == [True, True]
     assert outcome["pipeline_workers"] is False
     assert outcome["logged"] == [
-        "extraction process 1 ended: its pages are extracted by the crawl's process, "
-        "the others by the 1 extraction process(es) left",
-        "extraction process 1 ended: its pages are extracted by the crawl's process",
+        "extraction process 1 ended: the pages it had are extracted by the crawl's process, "
+        "the next ones by the 1 extraction process(es) left",
+        "extraction process 1 ended: the crawl's process extracts the pages from now on",
     ]
 
 
