@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -117,6 +118,24 @@ def run_bare(server: SiteProcess, concurrency: int, tmp: Path) -> tuple[float, f
     return wall, cpu, server.stats()[0]
 
 
+def source_env(source: Path) -> dict[str, str]:
+    """The environment in which ``python -m cfbu_crawler`` runs the cfbu of the checkout
+    ``source`` (with ``cfbu_crawler/pipelines`` linked to its ``pipelines/``): its folder
+    first on PYTHONPATH, and the current folder kept off ``sys.path`` (``-m`` puts it
+    first, before PYTHONPATH: run from this checkout, the baseline would be this code)."""
+    env = dict(os.environ, PYTHONPATH=str(source), PYTHONSAFEPATH="1")
+    found = subprocess.run(
+        [sys.executable, "-c", "import cfbu_crawler.pipelines.store as m; print(m.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not Path(found).resolve().is_relative_to(source.resolve()):
+        raise SystemExit(f"--baseline {source}: cfbu's pipelines load from {found} instead")
+    return env
+
+
 def run_cfbu(
     server: SiteProcess,
     concurrency: int,
@@ -126,17 +145,13 @@ def run_cfbu(
     source: Path | None = None,
 ) -> tuple[float, float, int]:
     """``cfbu crawl --full`` into a new archive; with ``source``, the cfbu of another
-    checkout (its folder first on PYTHONPATH, with ``cfbu_crawler/pipelines`` linked to
-    its ``pipelines/``), for a before/after comparison in one run."""
+    checkout (``source_env``), for a before/after comparison in one run."""
     server.reset()
     db = tmp / f"{label}.sqlite3"
     db.unlink(missing_ok=True)
     command = crawl_command(server.base_url, db, "--full", *extra)
     command[command.index("--concurrency") + 1] = str(concurrency)
-    env = None
-    if source is not None:
-        env = dict(os.environ, PYTHONPATH=str(source))
-    wall, cpu = timed(command, env)
+    wall, cpu = timed(command, None if source is None else source_env(source))
     return wall, cpu, server.stats()[0]
 
 
