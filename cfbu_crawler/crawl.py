@@ -39,6 +39,7 @@ from cfbu_crawler.archive.models import Run
 from cfbu_crawler.archive.timeutil import utcnow
 from cfbu_crawler.archive.vocabulary import FORCED_STOP, RunStatus
 from cfbu_crawler.overrides import SettingError, check_overrides
+from cfbu_crawler.procpool import start_fork_server
 
 # Not under "cfbu_crawler": the notices go to the log file here and to the person by
 # ``notice``, not twice to stderr through the console mirror.
@@ -262,6 +263,9 @@ def _prepare(
             ) from None
     finally:
         close_engine(engine)
+    # Checked: the crawl goes ahead. The workers' fork server imports what they need
+    # while the crawler is built below (Scrapy's components), not after it.
+    start_fork_server()
     unreachable = probe_start_url(start_url)
     if unreachable is not None:
         # Nothing answers there: one attempt per URL records the failed run without

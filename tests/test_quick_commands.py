@@ -15,7 +15,7 @@ from changes_archive import build, url
 
 from cfbu_crawler.archive import lookup, queries
 from cfbu_crawler.archive.runlist import read_runs
-from cfbu_crawler.archive.sqlitefile import open_current
+from cfbu_crawler.archive.sqlitefile import PlainSqlite, open_current
 
 REFS = ["b-interview", url("f-old"), "cfbu.dk/nyheder/c-title/", "e-gone", "i-old"]
 
@@ -26,7 +26,7 @@ def test_sqlite_and_sqlalchemy_readers_read_the_same(tmp_path: Path) -> None:
     con = open_current(str(db))
     assert con is not None
     try:
-        quick, full = lookup.SqliteReader(con), lookup.EngineReader(engine)
+        quick, full = PlainSqlite(con), lookup.EngineReader(engine)
         for ref in REFS:
             assert lookup.article_history(quick, ref) == lookup.article_history(full, ref)
             assert lookup.show_article(quick, ref) == lookup.show_article(full, ref)

@@ -3,7 +3,7 @@
 ``cfbu show`` and ``cfbu history`` must answer at once, also on an archive of a hundred
 thousand articles; loading SQLAlchemy's ORM alone takes longer than that. So these reads
 are written once, as SQL text with named parameters (``:name``), and run either through
-``sqlite3`` (``SqliteReader``: an SQLite archive whose schema is current) or through an
+``sqlite3`` (``sqlitefile.PlainSqlite``: an SQLite archive whose schema is current) or through an
 engine's connection (``EngineReader``: any database). Rows come back as dicts; values
 that SQLite stores as text (timestamps, JSON) are decoded as the ORM would
 (``archive.runlist``).
@@ -12,7 +12,6 @@ that SQLite stores as text (timestamps, JSON) are decoded as the ORM would
 from __future__ import annotations
 
 import difflib
-import sqlite3
 from typing import Any, Protocol
 
 from cfbu_crawler.archive.content import content_of
@@ -32,16 +31,6 @@ class Reader(Protocol):
     """Runs one SQL statement (named parameters) and returns its rows as dicts."""
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]: ...
-
-
-class SqliteReader:
-    def __init__(self, con: sqlite3.Connection) -> None:
-        self.con = con
-
-    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        cursor = self.con.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 class EngineReader:
@@ -227,7 +216,6 @@ def show_article(reader: Reader, ref: str, version: int | None = None) -> dict[s
 __all__ = [
     "EngineReader",
     "Reader",
-    "SqliteReader",
     "article_history",
     "resolve",
     "show_article",

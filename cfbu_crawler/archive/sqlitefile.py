@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections import namedtuple
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DB = "data/cfbu.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -110,7 +113,50 @@ def open_current(db: str | None) -> sqlite3.Connection | None:
     return None
 
 
+class PlainResult:
+    """The rows of a statement run through ``sqlite3``, read as SQLAlchemy's are: by
+    attribute (``row.url``), by position, ``all()``, ``scalar_one()``."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        names = [column[0] for column in cursor.description or ()]
+        self.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+        self.cursor = cursor
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.row(*values) for values in self.cursor)
+
+    def all(self) -> list[Any]:
+        return list(self)
+
+    def scalar_one(self) -> Any:
+        rows = self.cursor.fetchall()
+        if len(rows) != 1:
+            raise ValueError(f"one row expected, {len(rows)} found")
+        return rows[0][0]
+
+
+class PlainSqlite:
+    """An SQLite archive read with ``sqlite3`` alone (opened by :func:`open_current`),
+    for the commands that must answer at once from the shell (``cfbu show``,
+    ``history``, ``search``): loading SQLAlchemy takes longer than they may. ``rows``
+    gives dicts (``archive.lookup``'s ``Reader``), ``run`` a :class:`PlainResult` read as
+    SQLAlchemy's results are (``archive.search``)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def run(self, sql: str, params: dict[str, Any]) -> PlainResult:
+        return PlainResult(self.con.execute(sql, params))
+
+
 __all__ = [
+    "PlainResult",
+    "PlainSqlite",
     "DEFAULT_DB",
     "HEAD_REVISION",
     "ArchiveError",

@@ -184,8 +184,8 @@ def article_reader(db: str | None) -> Iterator[Reader]:
     """A reader of one article's rows (``archive.lookup``) on an existing archive that
     holds runs: through ``sqlite3`` alone for an SQLite archive whose schema is current
     (SQLAlchemy takes longer to load than `cfbu show` may), else through the engine."""
-    from cfbu_crawler.archive.lookup import EngineReader, SqliteReader
-    from cfbu_crawler.archive.sqlitefile import ArchiveError, open_current
+    from cfbu_crawler.archive.lookup import EngineReader
+    from cfbu_crawler.archive.sqlitefile import ArchiveError, PlainSqlite, open_current
 
     con = open_current(db)
     if con is None:
@@ -196,7 +196,7 @@ def article_reader(db: str | None) -> Iterator[Reader]:
     try:
         if con.execute("SELECT id FROM runs LIMIT 1").fetchone() is None:
             raise ArchiveError("the archive holds no runs yet (run `cfbu crawl` first)")
-        yield SqliteReader(con)
+        yield PlainSqlite(con)
     finally:
         con.close()
 

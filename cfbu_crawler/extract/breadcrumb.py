@@ -29,6 +29,7 @@ _LEAD_IN = re.compile(
     re.I,
 )
 _TEXT_SPLIT = re.compile(r"\s+/\s+|\s*[>»›→]\s*")
+_SEPARATOR_CHAR = re.compile("[/>»›→]")
 _HOME = {"hjem", "forside", "forsiden", "home", "start", "startside", "cfbu", "cfbu.dk"}
 _SEP_CLASS = re.compile(r"sep|separator|delimiter|divider|arrow", re.I)
 
@@ -124,6 +125,13 @@ def _list_trail(page: Page) -> list[str]:
             tag(x) in ("ul", "ol") for li in items for x in li.iter()
         ):
             continue
+        # The last item with a label must be the title: asked first, it rules out most
+        # lists (menus) before each of their items' text is read.
+        last = next(
+            (label for li in reversed(items) if (label := _clean_label(visible_text(li)))), ""
+        )
+        if last.casefold() not in hints:
+            continue
         labels = [_clean_label(visible_text(li)) for li in items]
         pairs = [(li, label) for li, label in zip(items, labels, strict=True) if label]
         if len(pairs) < 2 or any(len(label) > 200 for _, label in pairs):
@@ -164,6 +172,11 @@ def parse_trail(line: str, hints: set[str] | None = None) -> list[str] | None:
 
 
 def _text_hints(page: Page) -> set[str]:
+    """The titles a trail's last label may be (two layers ask: worked out once)."""
+    return page.memo("breadcrumb_hints", lambda: _find_text_hints(page))
+
+
+def _find_text_hints(page: Page) -> set[str]:
     hints = set(reference_titles(page))  # titles known without the breadcrumb
     for el in iter_elements(page.root, ("h1", "h2")):
         if not in_junk(el):
@@ -175,6 +188,8 @@ def _visible(page: Page) -> list[str]:
     lines = [line.text for para in layout(page).doc for line in para.lines]
     hints = _text_hints(page)
     for i, text in enumerate(lines):
+        if not _SEPARATOR_CHAR.search(text):
+            continue  # every separator parse_trail splits at holds one of these
         later = set(lines[i + 1 : i + 6])
         labels = parse_trail(text, hints | later)
         if labels:

@@ -7,9 +7,10 @@ extractor; it lives below both so that the layout need not import the extractor.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-from .dom import tag, tokens
+from .dom import tag
 
 _MARKUP_CLASS = re.compile(r"breadcrumb|crumbs|brodkrumme|broedkrumme|brødkrumme", re.I)
 # aria-label / title of a trail's landmark. Danish: "brødkrumme(sti)", "du er her",
@@ -23,10 +24,16 @@ _MARKUP_ARIA = re.compile(
 
 def is_markup_trail(el: Any) -> bool:
     """Marked as a breadcrumb: class/id (``breadcrumb``, ``brødkrumme``...) or aria-label."""
-    aria = el.get("aria-label") or ""
-    named = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if not aria and not _MARKUP_CLASS.search(named):
-        return False  # the common case, in one test
-    if tag(el) in ("html", "body", "head", "script", "style", "meta", "link"):
-        return False
-    return bool(_MARKUP_ARIA.search(aria)) or any(_MARKUP_CLASS.search(tok) for tok in tokens(el))
+    get = el.get
+    aria, cls, ident = get("aria-label"), get("class"), get("id")
+    if not (aria or cls or ident) or not _marked(aria or "", cls or "", ident or ""):
+        return False  # the common case
+    return tag(el) not in ("html", "body", "head", "script", "style", "meta", "link")
+
+
+# The same attribute strings come back on element after element: decided once each.
+@lru_cache(maxsize=8192)
+def _marked(aria: str, cls: str, ident: str) -> bool:
+    # No pattern word holds a space: a search of "class id" finds what one of the
+    # tokens would.
+    return bool(_MARKUP_ARIA.search(aria)) or bool(_MARKUP_CLASS.search(f"{cls} {ident}"))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
 from .breadcrumb import extract_breadcrumb, parse_trail
 from .dom import ancestors, in_junk, iter_elements, tag, tokens, visible_text
 from .header import best_date_line, date_line, header_window, is_label
@@ -85,16 +87,22 @@ def _markup(page: Page) -> str | None:
     rel: list[Any] = []
     classed: list[Any] = []
     linked: list[Any] = []
-    # Only elements that can be candidates (links, or named/itemprop'd ones), found by lxml.
-    for el in page.root.xpath("//*[@class or @id or @itemprop] | //a"):
-        named = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    # One pass over the elements, the cheapest tests first: a Python loop over lxml's
+    # iterator costs less than an XPath selecting the named elements and links
+    # (``//*[@class or @id or @itemprop] | //a`` sorts its union into document order).
+    for el in page.root.iter(etree.Element):
+        get = el.get
+        cls, ident, itemprop = get("class"), get("id"), get("itemprop")
         t = tag(el)
-        if t == "a" and "category" in (el.get("rel") or "").lower().split():
+        if not (cls or ident or itemprop or t == "a"):
+            continue
+        named = f"{cls or ''} {ident or ''}".lower()
+        if t == "a" and "category" in (get("rel") or "").lower().split():
             group = rel
         elif t != "meta" and (
             # every _CATEGORY_CLASS word holds "cat", "kategori" or "emne": test that first
             (_NAMED.search(named) and any(_CATEGORY_CLASS.match(tok) for tok in tokens(el)))
-            or "articleSection" in (el.get("itemprop") or "").split()
+            or "articleSection" in (itemprop or "").split()
         ):
             group = classed
         elif (

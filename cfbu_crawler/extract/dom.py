@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -232,15 +233,10 @@ def is_junk(el: Any) -> bool:
         get("aria-hidden") is not None
         or get("hidden") is not None
         or get("style") is not None
-        or (cls and _HIDDEN_ANY.search(cls))
+        or (cls and _hiding_class(cls))
     ) and is_hidden(el):
         return True
-    if not (cls or ident):
-        return False
-    words = f"{cls or ''} {ident or ''}"
-    if _TRIGGERS.isdisjoint(_WORD_SPLIT.split(words.lower())):
-        return False  # the common case: no junk word anywhere in class or id
-    if not any(junk_token(tok) for tok in words.split()):
+    if not (cls or ident) or not _junk_names(cls or "", ident or ""):
         return False
     # A class word is weak evidence: layout wrappers are named after what sits beside
     # them (``content-with-sidebar-wrp``, ``l-sidebar-fixed``, ``article-body
@@ -275,6 +271,22 @@ def paragraph_share(el: Any) -> float:
     if el is root:
         return 1.0 if total else 0.0
     return mass.get(el, 0) / total if total else 0.0
+
+
+# The same class and id strings come back on every element of a kind, page after page:
+# what they say is worked out once (pure functions of the strings).
+@lru_cache(maxsize=8192)
+def _hiding_class(cls: str) -> bool:
+    return _HIDDEN_ANY.search(cls) is not None
+
+
+@lru_cache(maxsize=8192)
+def _junk_names(cls: str, ident: str) -> bool:
+    """A class or id token names boilerplate (:func:`junk_token`)."""
+    words = f"{cls} {ident}"
+    if _TRIGGERS.isdisjoint(_WORD_SPLIT.split(words.lower())):
+        return False  # the common case: no junk word anywhere in class or id
+    return any(junk_token(tok) for tok in words.split())
 
 
 def junk_token(tok: str) -> bool:
@@ -338,8 +350,11 @@ def in_quote(el: Any) -> bool:
 
 def _embed_class(node: Any) -> bool:
     cls = node.get("class")
-    if not cls:
-        return False
+    return bool(cls) and _embedding_class(cls)
+
+
+@lru_cache(maxsize=8192)
+def _embedding_class(cls: str) -> bool:
     low = cls.lower()
     if not any(hint in low for hint in _EMBED_HINTS):
         return False
@@ -356,9 +371,16 @@ def is_emph(el: Any) -> bool:
         return True
     if not t or t in ("body", "html", "main", "article", "section"):
         return False
-    if _BOLD_STYLE.search(el.get("style") or ""):
+    style = el.get("style")
+    if style and _BOLD_STYLE.search(style):
         return True
-    return any(c.lower() in _BOLD_CLASS for c in (el.get("class") or "").split())
+    cls = el.get("class")
+    return bool(cls) and _bold_class(cls)
+
+
+@lru_cache(maxsize=8192)
+def _bold_class(cls: str) -> bool:
+    return any(c.lower() in _BOLD_CLASS for c in cls.split())
 
 
 def ancestors(el: Any) -> Iterator[Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .breadcrumb import extract_breadcrumb, parse_trail
-from .dates import find_date, numeric_order
+from .dates import find_date, has_digit, numeric_order
 from .dom import ancestors, in_plain_list, in_quote
 from .layout import layout
 from .page import Page
@@ -268,6 +268,6 @@ def month_first(page: Page) -> bool:
         # Short visible lines hold the dates (header, bylines, lists, captions).
         texts = [line.text for line in header_window(page)]
         texts += [para.text for para in layout(page).doc if len(para.text) <= 80]
-        return numeric_order(lang, [t for t in texts if any(ch.isdigit() for ch in t)])
+        return numeric_order(lang, [t for t in texts if has_digit(t)])
 
     return bool(page.memo("month_first", decide))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -141,7 +142,13 @@ def _is_known_container(el: Any) -> bool:
     if "articleBody" in (el.get("itemprop") or "").split():
         return True
     cls = el.get("class")
-    if not cls or not _CONTENT_ANY.search(cls):
+    return bool(cls) and _content_class(cls)
+
+
+@lru_cache(maxsize=8192)
+def _content_class(cls: str) -> bool:
+    """A class attribute naming a known content container (decided once per string)."""
+    if not _CONTENT_ANY.search(cls):
         return False  # every known container word ends in one of these: one test first
     return any(_CONTENT_TOKEN.match(tok) for tok in cls.split())
 

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .dates import find_dates
+from .dates import find_dates, has_digit
 from .dom import (
     BLOCK_TAGS,
     SKIP_TAGS,
@@ -326,7 +326,7 @@ def _visible_date(page: Page, scope: Any = None) -> dt.date | None:
     best: tuple[tuple[int, int, int], dt.date] | None = None
     for i, line in enumerate(found):
         text = line.text
-        if len(text) > _LINE_MAX or not any(ch.isdigit() for ch in text):
+        if len(text) > _LINE_MAX or not has_digit(text):
             continue
         picked = _pick(text, order)
         if picked is None:
@@ -453,7 +453,7 @@ def attribute_dates(page: Page) -> list[str]:
                 found.append((abs(index.get(el, 0) - anchor), value))
         for attr in _DATE_ATTRS:
             value = (el.get(attr) or "").strip()
-            if value and any(ch.isdigit() for ch in value) and len(value) <= 60:
+            if value and has_digit(value) and len(value) <= 60:
                 found.append((abs(index.get(el, 0) - anchor), value))
     found.sort(key=lambda f: f[0])
     return [value for _, value in found]

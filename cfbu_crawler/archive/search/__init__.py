@@ -31,7 +31,7 @@ from cfbu_crawler.archive.search.api import (
 )
 from cfbu_crawler.archive.search.backend import backend_for, backend_of
 from cfbu_crawler.archive.search.query import ParsedQuery, Term, parse_query
-from cfbu_crawler.archive.search.shared import PlainSqlite
+from cfbu_crawler.archive.sqlitefile import PlainSqlite
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

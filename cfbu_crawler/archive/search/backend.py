@@ -53,7 +53,7 @@ class Fts5Backend:
 
     name = "sqlite-fts5"
 
-    # ``search`` also runs on a ``shared.PlainSqlite`` (an SQLite archive read with
+    # ``search`` also runs on a ``sqlitefile.PlainSqlite`` (an SQLite archive read with
     # ``sqlite3`` alone).
 
     def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cfbu_crawler.archive.search.api import Hit, Marked, SearchRequest
+from cfbu_crawler.archive.sqlitefile import PlainSqlite
 from cfbu_crawler.archive.vocabulary import ArticleStatus
 
 if TYPE_CHECKING:
@@ -45,42 +45,9 @@ SNIPPET_COLUMNS = ("body", "lead", "questions", "answers")
 ID_BATCH = 500
 
 
-class PlainResult:
-    """The rows of a statement run through ``sqlite3``, read as SQLAlchemy's are: by
-    attribute (``row.url``), by position, ``all()``, ``scalar_one()``."""
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        names = [column[0] for column in cursor.description or ()]
-        self.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
-        self.cursor = cursor
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self.row(*values) for values in self.cursor)
-
-    def all(self) -> list[Any]:
-        return list(self)
-
-    def scalar_one(self) -> Any:
-        rows = self.cursor.fetchall()
-        if len(rows) != 1:
-            raise ValueError(f"one row expected, {len(rows)} found")
-        return rows[0][0]
-
-
-class PlainSqlite:
-    """A read-only SQLite archive opened with ``sqlite3`` alone (``archive.sqlitefile``),
-    for searches run from the shell: loading SQLAlchemy takes longer than a search."""
-
-    def __init__(self, con: sqlite3.Connection) -> None:
-        self.con = con
-
-    def run(self, sql: str, params: dict[str, Any]) -> PlainResult:
-        return PlainResult(self.con.execute(sql, params))
-
-
 def execute(conn: AnyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
     """Run ``sql`` (with ``:name`` parameters) on SQLAlchemy's connection or session, or
-    on a ``PlainSqlite``; either result reads the same (see ``PlainResult``)."""
+    on a ``PlainSqlite``; either result reads the same (see ``sqlitefile.PlainResult``)."""
     if isinstance(conn, PlainSqlite):
         return conn.run(sql, params or {})
     return conn.execute(_statement(sql), params or {})
@@ -243,8 +210,6 @@ def version_hits(conn: AnyConnection, rows: Sequence[Any], marks: dict[int, Any]
 
 
 __all__ = [
-    "PlainResult",
-    "PlainSqlite",
     "execute",
     "is_operational_error",
     "CLOSE",
