@@ -8,7 +8,8 @@ stored), once with ``cfbu crawl --full --delay 0 --concurrency C`` into a new ar
 Both run in a fresh process at the same concurrency and politeness settings otherwise
 (robots.txt obeyed, no delay, no AutoThrottle). The figure is cfbu's wall time over the
 bare crawl's, per round; the median and the spread over the rounds are printed, with
-the CPU time of each (children included: cfbu's extraction processes count).
+the CPU time of each (children included: cfbu's worker processes count; `--processes`
+prints each process's).
 
 Run with ``--parts`` to also measure, outside the crawl, what cfbu does per page on the
 same pages: extraction CPU time (``extract_article``) and archive write time
@@ -30,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bigsite import SiteProcess  # noqa: E402
-from proctree import watch  # noqa: E402
+from proctree import Watched, watch  # noqa: E402
 
 from cfbu_crawler.demo.runner import crawl_command  # noqa: E402
 
@@ -98,13 +99,7 @@ def bare_crawl(start_url: str, concurrency: int, log_file: str) -> None:
     process.start()
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall and CPU seconds of a command and its whole process tree (bench/proctree.py)."""
-    watched = watch(command, env)
-    return watched.wall, watched.cpu_total
-
-
-def run_bare(server: SiteProcess, concurrency: int, tmp: Path) -> tuple[float, float, int]:
+def run_bare(server: SiteProcess, concurrency: int, tmp: Path) -> tuple[Watched, int]:
     server.reset()
     command = [
         sys.executable,
@@ -114,8 +109,8 @@ def run_bare(server: SiteProcess, concurrency: int, tmp: Path) -> tuple[float, f
         str(concurrency),
         str(tmp / "bare.log"),
     ]
-    wall, cpu = timed(command)
-    return wall, cpu, server.stats()[0]
+    watched = watch(command)
+    return watched, server.stats()[0]
 
 
 def source_env(source: Path) -> dict[str, str]:
@@ -143,7 +138,7 @@ def run_cfbu(
     label: str,
     extra: list[str],
     source: Path | None = None,
-) -> tuple[float, float, int]:
+) -> tuple[Watched, int]:
     """``cfbu crawl --full`` into a new archive; with ``source``, the cfbu of another
     checkout (``source_env``), for a before/after comparison in one run."""
     server.reset()
@@ -151,8 +146,8 @@ def run_cfbu(
     db.unlink(missing_ok=True)
     command = crawl_command(server.base_url, db, "--full", *extra)
     command[command.index("--concurrency") + 1] = str(concurrency)
-    wall, cpu = timed(command, None if source is None else source_env(source))
-    return wall, cpu, server.stats()[0]
+    watched = watch(command, None if source is None else source_env(source))
+    return watched, server.stats()[0]
 
 
 def parts(articles: int, *, batch_seconds: float = 1.0, batch_pages: int = 500) -> None:
@@ -218,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (bare, cfbu)")
     parser.add_argument("--parts", action="store_true", help="also time extraction and writes")
+    parser.add_argument(
+        "--processes", action="store_true", help="also the CPU of each process of each crawl"
+    )
     parser.add_argument("--cfbu-arg", action="append", default=[], help="extra cfbu crawl option")
     parser.add_argument(
         "--baseline",
@@ -240,14 +238,23 @@ def main(argv: list[str] | None = None) -> int:
             walls = {}
             for who in order:
                 if who == "bare":
-                    wall, cpu, requests = run_bare(server, args.concurrency, tmp)
+                    watched, requests = run_bare(server, args.concurrency, tmp)
                 else:
                     source = args.baseline if who == "base" else None
-                    wall, cpu, requests = run_cfbu(
+                    watched, requests = run_cfbu(
                         server, args.concurrency, tmp, who, list(args.cfbu_arg), source
                     )
-                walls[who] = wall
-                print(f"{r + 1:5d} {who:>6} {requests:9d} {wall:8.2f} {cpu:8.2f}")
+                walls[who] = watched.wall
+                print(
+                    f"{r + 1:5d} {who:>6} {requests:9d} {watched.wall:8.2f} "
+                    f"{watched.cpu_total:8.2f}"
+                )
+                if args.processes:
+                    others = ", ".join(f"{cpu:.2f}" for cpu in watched.cpu_of_others if cpu)
+                    print(
+                        f"{'':14}crawl process {watched.cpu.get(watched.root, 0.0):.2f} s of CPU"
+                        + (f"; its workers {others} s" if others else "")
+                    )
             for who in ratios:
                 ratios[who].append(walls[who] / walls["bare"])
             print(

@@ -23,6 +23,12 @@ class Watched:
     peak_kb: dict[int, int] = field(default_factory=dict)  # pid → peak RSS (KiB)
     names: dict[int, str] = field(default_factory=dict)  # pid → what the process is
     out: str = ""
+    root: int = 0  # the command's own process
+
+    @property
+    def cpu_of_others(self) -> list[float]:
+        """CPU seconds of each process but the command's own, the busiest first."""
+        return sorted((cpu for pid, cpu in self.cpu.items() if pid != self.root), reverse=True)
 
     @property
     def cpu_total(self) -> float:
@@ -85,6 +91,7 @@ def watch(command: list[str], env: dict[str, str] | None = None) -> Watched:
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out_file, stderr=err_file, env=env)
         watched = _poll(proc)
+        watched.root = proc.pid
         watched.wall = time.perf_counter() - started
         out_file.seek(0)
         err_file.seek(0)

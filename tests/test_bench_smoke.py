@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,14 +82,31 @@ def test_extract_speed_runs(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.slow  # crawls a loopback site, twice
 def test_crawl_throughput_runs_against_a_bare_spider(capsys: pytest.CaptureFixture[str]) -> None:
     throughput = _load("crawl_throughput")
-    assert throughput.main(["--articles", "12", "--rounds", "1", "--concurrency", "4"]) == 0
+    assert (
+        throughput.main(["--articles", "12", "--rounds", "1", "--concurrency", "4", "--processes"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "bare" in out and "cfbu: median" in out
+    assert "s of CPU; its workers " in out  # cfbu's crawl process, then its workers
     # Both crawlers fetched the same number of pages.
     requests = {
         line.split()[1]: line.split()[2] for line in out.splitlines() if line.startswith("    1 ")
     }
     assert requests["bare"] == requests["cfbu"]
+
+
+@pytest.mark.slow  # starts worker processes, in a subprocess (the reactor stays out of pytest)
+def test_worker_calls_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "worker_calls.py"), "--pages", "4", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    for call, way in [("extract", "pipe"), ("extract", "pool"), ("record", "pipe")]:
+        assert f"{call} over a {way}: median " in done.stdout
 
 
 @pytest.mark.slow  # crawls a loopback site
