@@ -20,15 +20,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cfbu_crawler.archive import search
 from cfbu_crawler.archive.content import changed_fields
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
-from cfbu_crawler.archive.versioning import latest_version
+from cfbu_crawler.archive.versioning import LatestVersion, latest_version
 from cfbu_crawler.archive.vocabulary import ArticleStatus, Outcome
 from cfbu_crawler.extract.urls import slug_of, url_key
 
@@ -41,8 +54,12 @@ class Identity:
     moved_from: str | None = None  # the article moved: its URL before this fetch
     merged_away: Article | None = None  # a known article that now redirects to this one
     # A new article, added now: it has no versions or observations, nor an id before the
-    # session's next flush.
+    # session's next flush (``find_article``: before ``bookkeeping.save_article``).
     created: bool = False
+    # What ``find_article`` read with the article (None from ``resolve_identity``): its
+    # latest version, and whether this run has observed it already.
+    latest: LatestVersion | None = None
+    seen_in_run: bool | None = None
 
 
 # The statements of every page record, built once (building one costs as much as running it).
@@ -93,12 +110,9 @@ def alias_owner_if_same(
     return owner if latest is not None and latest.content_hash == digest else None
 
 
-def new_article(
-    session: Session, url: str, *, run_id: int, now: datetime, flush: bool = True
-) -> Article:
-    """A new article first seen now at ``url``. Without ``flush`` it is only added to the
-    session (no id yet): it is inserted with whatever is flushed next (its first version)."""
-    article = Article(
+def make_article(url: str, *, run_id: int, now: datetime) -> Article:
+    """A new article first seen now at ``url`` (transient: in no session, no id yet)."""
+    return Article(
         key=url_key(url),
         url=url,
         slug=slug_of(url),
@@ -108,6 +122,14 @@ def new_article(
         first_run_id=run_id,
         last_run_id=run_id,
     )
+
+
+def new_article(
+    session: Session, url: str, *, run_id: int, now: datetime, flush: bool = True
+) -> Article:
+    """A new article first seen now at ``url``. Without ``flush`` it is only added to the
+    session (no id yet): it is inserted with whatever is flushed next (its first version)."""
+    article = make_article(url, run_id=run_id, now=now)
     session.add(article)
     if flush:
         session.flush()
@@ -208,10 +230,105 @@ def resolve_identity(
     return Identity(article, merged_away=previous)
 
 
+@dataclass(frozen=True)
+class Found:
+    """An article as ``look_up`` read it: the row (a detached object: changing it changes
+    no row), its latest version, and whether this run has observed it already."""
+
+    article: Article
+    latest: LatestVersion | None
+    seen_in_run: bool
+
+
+def _candidates(by_alias: bool) -> Select[Any]:
+    """The article with identity key ``:key`` (or, ``by_alias``, the one ``:key`` is an
+    alias of), its latest version, and whether run ``:run_id`` observed it (a failed
+    fetch does not count: ``bookkeeping.seen_in_run``)."""
+    latest = Version.__table__.alias("latest")
+    newest = select(func.max(Version.number)).where(Version.article_id == Article.id)
+    seen = exists().where(
+        Observation.run_id == bindparam("run_id"),
+        Observation.article_id == Article.id,
+        Observation.outcome != Outcome.ERROR,
+    )
+    joined = Article.__table__.outerjoin(
+        latest,
+        and_(latest.c.article_id == Article.id, latest.c.number == newest.scalar_subquery()),
+    )
+    if by_alias:
+        joined = ArticleURL.__table__.join(joined, ArticleURL.article_id == Article.id)
+    where = (ArticleURL.key if by_alias else Article.key) == bindparam("key")
+    return (
+        select(
+            literal_column("1" if by_alias else "0").label("by_alias"),
+            *Article.__table__.c,
+            latest.c.id.label("latest_id"),
+            latest.c.number.label("latest_number"),
+            latest.c.content_hash.label("latest_hash"),
+            latest.c.extractor_version.label("latest_extractor"),
+            seen.label("seen"),
+        )
+        .select_from(joined)
+        .where(where)
+    )
+
+
+# One statement for what a page record asks first; built once.
+LOOK_UP = union_all(_candidates(False), _candidates(True))
+ARTICLE_COLUMNS = tuple(column.key for column in Article.__table__.c)
+
+
+def _found(row: Any) -> Found:
+    article = Article(**{name: getattr(row, name) for name in ARTICLE_COLUMNS})
+    make_transient_to_detached(article)
+    latest = None
+    if row.latest_id is not None:
+        latest = LatestVersion(
+            row.latest_id, row.latest_number, row.latest_hash, row.latest_extractor
+        )
+    return Found(article, latest, bool(row.seen))
+
+
+def look_up(conn: Connection, url: str, *, run_id: int) -> tuple[Found | None, Found | None]:
+    """The article whose identity key is ``url``'s, and the article ``url`` is an alias
+    of (either may be None, or both the same), by one statement (Core: no ORM object is
+    loaded, nor the session flushed)."""
+    by_key = by_alias = None
+    for row in conn.execute(LOOK_UP, {"key": url_key(url), "run_id": run_id}):
+        if row.by_alias:
+            by_alias = _found(row)
+        else:
+            by_key = _found(row)
+    return by_key, by_alias
+
+
+def find_article(
+    conn: Connection, page: FetchedPage, *, digest: str, run_id: int, now: datetime
+) -> Identity:
+    """``resolve_identity`` for a page without move evidence (``move_evidence``: no
+    redirect, no canonical link away from the URL asked for), by one Core statement: the
+    article whose identity key is the page's; else the article the URL is an alias of,
+    if it still says the same; else a new article (transient: ``created``, inserted by
+    ``bookkeeping.save_article``). The article is a detached object: the caller writes
+    its changes (``bookkeeping.save_article``)."""
+    by_key, by_alias = look_up(conn, page.identity_url, run_id=run_id)
+    found = by_key
+    if found is None and by_alias is not None and by_alias.latest is not None:
+        found = by_alias if by_alias.latest.content_hash == digest else None
+    if found is None:
+        article = make_article(page.identity_url, run_id=run_id, now=now)
+        return Identity(article, created=True, seen_in_run=False)
+    return Identity(found.article, latest=found.latest, seen_in_run=found.seen_in_run)
+
+
 __all__ = [
+    "Found",
     "Identity",
     "alias_owner_if_same",
     "article_by_url",
+    "find_article",
+    "look_up",
+    "make_article",
     "merge_into",
     "move_evidence",
     "new_article",

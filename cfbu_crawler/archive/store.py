@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from cfbu_crawler import __version__
@@ -35,6 +35,7 @@ from cfbu_crawler.archive.bookkeeping import (
     count_page,
     observe_merged_away,
     observe_page,
+    save_article,
     seen_in_run,
     touch,
     warc_columns,
@@ -43,7 +44,13 @@ from cfbu_crawler.archive.content import content_hash
 from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
 from cfbu_crawler.archive.db import session_factory
 from cfbu_crawler.archive.fetched import FetchedPage
-from cfbu_crawler.archive.identity import article_by_url, resolve_identity
+from cfbu_crawler.archive.identity import (
+    Identity,
+    article_by_url,
+    find_article,
+    move_evidence,
+    resolve_identity,
+)
 from cfbu_crawler.archive.models import Article, HttpValidator, Observation, Run
 from cfbu_crawler.archive.rawpages import store_raw_page
 from cfbu_crawler.archive.timeutil import utcnow
@@ -350,13 +357,19 @@ class ArchiveWriter:
             session, page.raw, content_type=page.content_type, encoding=page.encoding
         )
         digest = content_hash(page.record)
-        identity = resolve_identity(session, page, digest=digest, run=run, now=now)
+        identity = self._identify(session, run, page, digest=digest, now=now)
         article = identity.article
         if identity.merged_away is not None:
             observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
-        first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        if identity.seen_in_run is None:
+            first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        else:
+            first_in_run = not identity.seen_in_run
         revive(article)
         touch(article, page, run_id=run.id, now=now)
+        orm = inspect(article).session is not None
+        if not orm:
+            save_article(session, article, created=identity.created)
         versioned = version_page(
             session,
             article,
@@ -368,6 +381,7 @@ class ArchiveWriter:
             missing=page.missing,
             now=now,
             new_article=identity.created,
+            latest=identity.latest,
         )
         outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
         add_aliases(session, article, page.urls(), now)
@@ -382,7 +396,26 @@ class ArchiveWriter:
             now=now,
         )
         count_page(run, outcome, versioned, first_in_run=first_in_run)
+        if orm:
+            session.flush()  # nothing left for the ORM to write behind the next Core statement
         return outcome
+
+    @staticmethod
+    def _identify(
+        session: Session, run: Run, page: FetchedPage, *, digest: str, now: datetime
+    ) -> Identity:
+        """Which article ``page`` is. Without move evidence (nearly every page) by Core
+        statements (``find_article``: the article is a detached object, which
+        ``_record_page`` saves). A move or a merge is resolved on the ORM's objects
+        (``resolve_identity``); they must see what the batch wrote by Core statements
+        (the session's objects may be older: expired) and the ORM's own changes must be
+        written before the next Core statement (flushed, here and when the record is
+        done)."""
+        if not move_evidence(page):
+            return find_article(session.connection(), page, digest=digest, run_id=run.id, now=now)
+        session.flush()
+        session.expire_all()
+        return resolve_identity(session, page, digest=digest, run=run, now=now)
 
     def record_outcome(
         self,
