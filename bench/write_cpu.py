@@ -6,7 +6,8 @@ the fetched pages go to a file. Each measurement then runs in a fresh process, w
 records them into a new SQLite archive as the crawl's archive writer does (batched
 transactions of up to 500 pages or 1 s): run 1 the pages as new articles, run 2 the
 same pages again (unchanged: the same bytes, no version), run 3 every article edited (a
-paragraph rewritten: a version each). The figure is the process's CPU time
+paragraph rewritten: a version each), run 4 a 304 for each (``record_outcome``: the
+site says unchanged). The figure is the process's CPU time
 (``time.process_time``) per page over the records and the batches' commits, run by run.
 
 With ``--baseline DIR`` (a checkout of cfbu, e.g. the commit before a change: ``git
@@ -34,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BASE_URL = "http://127.0.0.1:8000"
-CASES = ("new", "unchanged", "changed")
+CASES = ("new", "unchanged", "changed", "not_modified")
 HERE = Path(__file__).resolve().parents[1]
 
 
@@ -85,12 +86,16 @@ def measure(pages_file: Path) -> dict[str, float]:
         writer = ArchiveWriter(
             engine, extractor_version=EXTRACTOR_VERSION, batch_seconds=1.0, batch_pages=500
         )
-        for case, pages in zip(CASES, (runs["site"], runs["site"], runs["edited"]), strict=True):
+        pages_of = (runs["site"], runs["site"], runs["edited"], runs["edited"])
+        for case, pages in zip(CASES, pages_of, strict=True):
             fetched = [FetchedPage(**page) for page in pages]
             writer.begin_run(start_url=BASE_URL + "/nyheder/", full=True, settings={})
             started = time.process_time()
             for page in fetched:
-                writer.record_page(page)
+                if case == "not_modified":
+                    writer.record_outcome(page.requested_url, "not_modified", status=304)
+                else:
+                    writer.record_page(page)
             writer.commit()
             figures[case] = (time.process_time() - started) * 1000 / len(fetched)
             writer.finish_run("complete", reason="finished", listing_complete=True)

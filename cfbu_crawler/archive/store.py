@@ -45,16 +45,17 @@ from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
 from cfbu_crawler.archive.db import session_factory
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.identity import (
+    Found,
     Identity,
-    article_by_url,
     find_article,
+    look_up,
     move_evidence,
     resolve_identity,
 )
 from cfbu_crawler.archive.models import Article, HttpValidator, Observation, Run
 from cfbu_crawler.archive.rawpages import store_raw_page
 from cfbu_crawler.archive.timeutil import utcnow
-from cfbu_crawler.archive.versioning import latest_version, revive, version_page
+from cfbu_crawler.archive.versioning import revive, version_page
 from cfbu_crawler.archive.vocabulary import (
     ANSWERED_OUTCOMES,
     PAGE_OUTCOMES,
@@ -440,17 +441,18 @@ class ArchiveWriter:
         now = utcnow()
 
         def work(session: Session, run: Run) -> None:
-            article = article_by_url(session, url)
+            by_key, by_alias = look_up(session.connection(), url, run_id=run.id)
+            found = by_key or by_alias
             raw_id = None
             if raw:
                 raw_id = store_raw_page(session, raw, content_type=content_type, encoding=None)
             version_id = None
-            if article is not None and outcome in (Outcome.NOT_MODIFIED, Outcome.SKIPPED):
-                version_id = self._confirm(session, run, article, sitemap_lastmod, sitemap_url, now)
+            if found is not None and outcome in (Outcome.NOT_MODIFIED, Outcome.SKIPPED):
+                version_id = self._confirm(session, run, found, sitemap_lastmod, sitemap_url, now)
             add_observation(
                 session,
                 run_id=run.id,
-                article_id=article.id if article else None,
+                article_id=found.article.id if found else None,
                 url=url,
                 final_url=final_url,
                 status_code=status,
@@ -472,23 +474,24 @@ class ArchiveWriter:
     def _confirm(
         session: Session,
         run: Run,
-        article: Article,
+        found: Found,
         sitemap_lastmod: str | None,
         sitemap_url: str | None,
         now: datetime,
     ) -> int | None:
         """An article the site (304) or its sitemap vouched for as unchanged: seen now,
         counted unchanged once per run. Returns its latest version's id."""
-        latest = latest_version(session, article.id)
-        if not seen_in_run(session, run.id, article.id):
+        if not found.seen_in_run:
             run.unchanged += 1
+        article = found.article
         article.last_seen = now
         article.last_run_id = run.id
         if sitemap_lastmod:
             # A 304 for a new sitemap lastmod: remember it, so next run skips it.
             article.sitemap_lastmod = sitemap_lastmod
             article.sitemap_url = sitemap_url
-        return latest.id if latest else None
+        save_article(session, article, created=False)
+        return found.latest.id if found.latest else None
 
 
 class PageRecorder(Protocol):
