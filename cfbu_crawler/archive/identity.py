@@ -110,9 +110,22 @@ def alias_owner_if_same(
     return owner if latest is not None and latest.content_hash == digest else None
 
 
+# The columns a new article leaves empty.
+EMPTY_ARTICLE_COLUMNS = (
+    "gone_since",
+    "gone_run_id",
+    "etag",
+    "last_modified",
+    "sitemap_lastmod",
+    "sitemap_url",
+)
+
+
 def make_article(url: str, *, run_id: int, now: datetime) -> Article:
-    """A new article first seen now at ``url`` (transient: in no session, no id yet)."""
-    return Article(
+    """A new article first seen now at ``url`` (transient: in no session, no id yet).
+    Every column is set, the empty ones to None: once inserted, the object is a whole
+    copy of its row (``bookkeeping.save_article``)."""
+    article = Article(
         key=url_key(url),
         url=url,
         slug=slug_of(url),
@@ -122,6 +135,9 @@ def make_article(url: str, *, run_id: int, now: datetime) -> Article:
         first_run_id=run_id,
         last_run_id=run_id,
     )
+    for name in EMPTY_ARTICLE_COLUMNS:
+        setattr(article, name, None)
+    return article
 
 
 def new_article(
@@ -233,11 +249,13 @@ def resolve_identity(
 @dataclass(frozen=True)
 class Found:
     """An article as ``look_up`` read it: the row (a detached object: changing it changes
-    no row), its latest version, and whether this run has observed it already."""
+    no row), its latest version, whether this run has observed it already, and whether it
+    was found by an alias (not by its identity key)."""
 
     article: Article
     latest: LatestVersion | None
     seen_in_run: bool
+    by_alias: bool
 
 
 def _candidates(by_alias: bool) -> Select[Any]:
@@ -286,20 +304,16 @@ def _found(row: Any) -> Found:
         latest = LatestVersion(
             row.latest_id, row.latest_number, row.latest_hash, row.latest_extractor
         )
-    return Found(article, latest, bool(row.seen))
+    return Found(article, latest, bool(row.seen), bool(row.by_alias))
 
 
-def look_up(conn: Connection, url: str, *, run_id: int) -> tuple[Found | None, Found | None]:
-    """The article whose identity key is ``url``'s, and the article ``url`` is an alias
-    of (either may be None, or both the same), by one statement (Core: no ORM object is
-    loaded, nor the session flushed)."""
-    by_key = by_alias = None
-    for row in conn.execute(LOOK_UP, {"key": url_key(url), "run_id": run_id}):
-        if row.by_alias:
-            by_alias = _found(row)
-        else:
-            by_key = _found(row)
-    return by_key, by_alias
+def look_up(conn: Connection, url: str, *, run_id: int) -> Found | None:
+    """The article whose identity key is ``url``'s, else the article ``url`` is an alias
+    of (as ``article_by_url``), by one statement (Core: no ORM object is loaded, nor the
+    session flushed)."""
+    rows = conn.execute(LOOK_UP, {"key": url_key(url), "run_id": run_id}).all()
+    first = min(rows, key=lambda row: int(row.by_alias), default=None)
+    return _found(first) if first is not None else None
 
 
 def find_article(
@@ -311,10 +325,11 @@ def find_article(
     if it still says the same; else a new article (transient: ``created``, inserted by
     ``bookkeeping.save_article``). The article is a detached object: the caller writes
     its changes (``bookkeeping.save_article``)."""
-    by_key, by_alias = look_up(conn, page.identity_url, run_id=run_id)
-    found = by_key
-    if found is None and by_alias is not None and by_alias.latest is not None:
-        found = by_alias if by_alias.latest.content_hash == digest else None
+    found = look_up(conn, page.identity_url, run_id=run_id)
+    if found is not None and found.by_alias:
+        # An old address: the same article if it still says the same, else reused.
+        same = found.latest is not None and found.latest.content_hash == digest
+        found = found if same else None
     if found is None:
         article = make_article(page.identity_url, run_id=run_id, now=now)
         return Identity(article, created=True, seen_in_run=False)

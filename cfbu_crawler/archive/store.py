@@ -441,8 +441,7 @@ class ArchiveWriter:
         now = utcnow()
 
         def work(session: Session, run: Run) -> None:
-            by_key, by_alias = look_up(session.connection(), url, run_id=run.id)
-            found = by_key or by_alias
+            found = look_up(session.connection(), url, run_id=run.id)
             raw_id = None
             if raw:
                 raw_id = store_raw_page(session, raw, content_type=content_type, encoding=None)
