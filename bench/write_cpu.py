@@ -16,11 +16,15 @@ same pages: the machine is shared and noisy, so only figures of one run compare.
 median of the passes is printed, with the spread.
 
     python bench/write_cpu.py --articles 600 --passes 5 --baseline /tmp/base
+
+``--postgres``: into databases of a throwaway PostgreSQL server (bench/pgserver.py); only
+this process's CPU is measured, not the server's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pickle
@@ -72,8 +76,9 @@ def fetched_pages(articles: int, *, edited: float) -> list[dict[str, Any]]:
     return pages
 
 
-def measure(pages_file: Path) -> dict[str, float]:
-    """CPU ms per page of each run (in this process: the cfbu on ``sys.path``)."""
+def measure(pages_file: Path, db_url: str | None = None) -> dict[str, float]:
+    """CPU ms per page of each run (in this process: the cfbu on ``sys.path``), into a
+    new SQLite archive, or the empty database ``db_url``."""
     from cfbu_crawler.archive.db import close_engine, open_engine
     from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage
     from cfbu_crawler.extract import EXTRACTOR_VERSION
@@ -82,7 +87,7 @@ def measure(pages_file: Path) -> dict[str, float]:
         runs = pickle.load(f)
     figures = {}
     with tempfile.TemporaryDirectory() as tmp:
-        engine = open_engine(str(Path(tmp) / "write.sqlite3"), create=True)
+        engine = open_engine(db_url or str(Path(tmp) / "write.sqlite3"), create=True)
         writer = ArchiveWriter(
             engine, extractor_version=EXTRACTOR_VERSION, batch_seconds=1.0, batch_pages=500
         )
@@ -103,11 +108,12 @@ def measure(pages_file: Path) -> dict[str, float]:
     return figures
 
 
-def child(checkout: Path, pages_file: Path) -> dict[str, Any]:
+def child(checkout: Path, pages_file: Path, db_url: str | None) -> dict[str, Any]:
     """One measurement, in a fresh process running the cfbu of ``checkout``."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(pages_file)],
+        [sys.executable, __file__, "--child", str(pages_file)]
+        + (["--db-url", db_url] if db_url else []),
         env=env,
         check=True,
         capture_output=True,
@@ -122,13 +128,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="also measure the cfbu of this checkout")
+    parser.add_argument(
+        "--postgres", action="store_true", help="into a throwaway PostgreSQL server's databases"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         import cfbu_crawler
 
-        print(json.dumps({**measure(args.child), "module": cfbu_crawler.__file__}))
+        figures = measure(args.child, args.db_url)
+        print(json.dumps({**figures, "module": cfbu_crawler.__file__}))
         return 0
+    with contextlib.ExitStack() as stack:
+        databases = None
+        if args.postgres:
+            import pgserver
+
+            reason = pgserver.unavailable()
+            if reason is not None:
+                print(f"skipped: {reason}")
+                return 0
+            databases = stack.enter_context(pgserver.Server())
+        return compare(args, databases)
+
+
+def compare(args: argparse.Namespace, databases: Any) -> int:
+    """The passes, each measuring this checkout and the baseline in turn; ``databases``:
+    a PostgreSQL server to make each measurement's database in (else SQLite files)."""
     checkouts = {"this": HERE}
     if args.baseline:
         checkouts["baseline"] = args.baseline.resolve()
@@ -140,13 +167,15 @@ def main(argv: list[str] | None = None) -> int:
                 "edited": fetched_pages(args.articles, edited=100.0),
             }
             pickle.dump(runs, f)
-        print(f"{args.articles} pages a run, {args.passes} passes, CPU ms per page")
+        where = "PostgreSQL" if databases else "SQLite"
+        print(f"{args.articles} pages a run, {args.passes} passes, {where}, CPU ms per page")
         print(f"{'pass':>4} {'cfbu':>9} " + " ".join(f"{case:>9}" for case in CASES))
         results: dict[str, list[dict[str, Any]]] = {who: [] for who in checkouts}
         for n in range(args.passes):
             order = list(checkouts) if n % 2 == 0 else list(checkouts)[::-1]
             for who in order:
-                figures = child(checkouts[who], pages_file)
+                db_url = databases.create_database(f"write_{who}_{n}") if databases else None
+                figures = child(checkouts[who], pages_file, db_url)
                 assert Path(figures["module"]).is_relative_to(checkouts[who]), figures["module"]
                 results[who].append(figures)
                 row = " ".join(f"{figures[case]:9.3f}" for case in CASES)

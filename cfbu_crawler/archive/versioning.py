@@ -34,6 +34,12 @@ LATEST_SUMMARY = (
     .order_by(Version.number.desc())
     .limit(1)
 )
+LAST_RAW_PAGE = (
+    select(Observation.raw_page_id)
+    .where(Observation.article_id == bindparam("article_id"), Observation.raw_page_id.is_not(None))
+    .order_by(Observation.id.desc())
+    .limit(1)
+)
 CONTENT_BY_ID = select(*(getattr(Version, name) for name in CONTENT_FIELDS)).where(
     Version.id == bindparam("version_id")
 )
@@ -152,12 +158,7 @@ def cause_of_change(
     """Same bytes as the last fetch but a different extractor: the change is ours, not
     the site's (an upgrade of cfbu must not show up in `diff` as edits of the site).
     Asked before this fetch's own observation is added."""
-    last_raw = session.scalar(
-        select(Observation.raw_page_id)
-        .where(Observation.article_id == article_id, Observation.raw_page_id.is_not(None))
-        .order_by(Observation.id.desc())
-        .limit(1)
-    )
+    last_raw = session.connection().execute(LAST_RAW_PAGE, {"article_id": article_id}).scalar()
     if last_raw == raw_page_id and latest.extractor_version != extractor_version:
         return Cause.EXTRACTOR
     return Cause.SITE
