@@ -203,7 +203,8 @@ def version_page(
     latest version, unchanged: new markup around the same content makes no version.
     ``new_article``: the article was added just now, and has no versions yet;
     ``latest``: its latest version, when the caller read it with the article
-    (``identity.find_article``)."""
+    (``identity.find_article``). The statements run on the session's connection (Core,
+    no autoflush): what the caller changed through the ORM must be flushed before."""
     if latest is None and not new_article:
         latest = latest_summary(session, article.id)
     if latest is not None and latest.content_hash == digest:

@@ -80,9 +80,10 @@ def index_problems(engine: Engine) -> list[str]:
 # -- keeping the index in step: called by the archive inside its transactions ------------
 #
 # A version is indexed when the transaction that made it commits, with the other versions
-# that transaction made: one statement per index for the lot, where a statement per
-# version each cost a page record a fifth of its CPU (bench/README.md, "Crawl
-# throughput": the crawl's archive writer commits a batch of pages at a time). The index
+# that transaction made: one statement per index for the lot. Three statements per
+# version (each autoflushing the session) had cost a new page's record nearly a third of
+# its CPU (bench/README.md, "The archive writer's CPU per page": the crawl's archive
+# writer commits a batch of pages at a time). The index
 # is written inside that transaction, just before its COMMIT (a session event): a crash
 # leaves both the versions and their index, or neither. Whatever reads or changes the
 # index inside such a transaction first indexes the versions made so far
