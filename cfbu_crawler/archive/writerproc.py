@@ -1,10 +1,11 @@
 """An ``ArchiveWriter`` in a process of its own, for a crawl's page records.
 
 A crawl's reactor thread has Scrapy's own work to do; recording a page in the archive
-(identity, versioning, bookkeeping: a dozen statements through the ORM) costs about as
-much again, so the crawl hands its pages to this process and carries on while they are
-written, on another core. The process is one of ``procpool``'s workers: it follows its
-parent, and calls run in the order they were made, one at a time.
+(identity, versioning, bookkeeping: some eight Core statements, and the search index's
+at each commit) costs CPU the reactor cannot spare, so the crawl hands its pages to this
+process and carries on while they are written, on another core. The process is one of
+``procpool``'s workers: it follows its parent, and calls run in the order they were
+made, one at a time.
 
 The run itself is begun and finished by the crawl's own ``ArchiveWriter`` (``begin_run``
 before the first call here, ``finish_run`` after ``close``): this process only records
