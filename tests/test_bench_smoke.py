@@ -210,3 +210,18 @@ def test_cli_startup_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert _load("cli_startup").main(["--runs", "1"]) == 0
     out = capsys.readouterr().out
     assert "cfbu runs" in out and "cfbu --help" in out
+
+
+@pytest.mark.slow  # measures in fresh processes
+def test_write_cpu_runs_against_a_baseline(capsys: pytest.CaptureFixture[str]) -> None:
+    write_cpu = _load("write_cpu")
+    assert (
+        write_cpu.main(["--articles", "6", "--passes", "1", "--baseline", str(BENCH.parent)]) == 0
+    )
+    out = capsys.readouterr().out
+    medians = json.loads(out.splitlines()[-1])
+    assert set(medians) == {"this", "baseline"}
+    for figures in medians.values():
+        assert set(figures) == {"new", "unchanged", "changed", "not_modified"}
+        assert all(ms > 0 for ms in figures.values())
+    assert "this/baseline new:" in out

@@ -8,15 +8,22 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from cfbu_crawler.archive.bookkeeping import add_aliases, count_page, seen_in_run, touch
+from cfbu_crawler.archive.bookkeeping import (
+    add_aliases,
+    count_page,
+    save_article,
+    seen_in_run,
+    touch,
+)
 from cfbu_crawler.archive.content import content_hash
 from cfbu_crawler.archive.db import open_engine, session_factory
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.identity import (
     article_by_url,
+    find_article,
     move_evidence,
     new_article,
     resolve_identity,
@@ -31,7 +38,7 @@ from cfbu_crawler.archive.models import (
 )
 from cfbu_crawler.archive.rawpages import store_raw_page
 from cfbu_crawler.archive.store import ArchiveWriter
-from cfbu_crawler.archive.versioning import Versioned, revive, version_page
+from cfbu_crawler.archive.versioning import LatestVersion, Versioned, revive, version_page
 from cfbu_crawler.archive.vocabulary import ArticleStatus, Cause, Outcome, RunStatus
 
 BASE = "http://127.0.0.1:1/nyheder/"
@@ -200,6 +207,70 @@ def test_a_known_article_redirecting_to_another_with_a_life_of_its_own_is_merged
     identity = resolve(session, fetched("b", record(title="B"), requested=BASE + "a/"), run)
     assert identity.article is b and identity.merged_away is a and identity.moved_from is None
     assert a.url == BASE + "a/"  # untouched: it is recorded as gone, not moved
+
+
+# -- identity by Core statements: find_article, for a page without move evidence ------
+
+
+def find(session: Session, page: FetchedPage, run: Run):
+    return find_article(
+        session.connection(), page, digest=content_hash(page.record), run_id=run.id, now=NOW
+    )
+
+
+def test_find_article_reads_a_known_page_with_its_latest_version_and_whether_the_run_saw_it(
+    session: Session,
+) -> None:
+    run = new_run(session)
+    article = stored(session, run, "a")
+    identity = find(session, fetched("a", record(title="Ny")), run)
+    assert identity.article.id == article.id and not identity.created
+    assert inspect(identity.article).detached  # a copy of the row: saved by save_article
+    latest = session.scalar(select(Version).where(Version.article_id == article.id))
+    assert identity.latest == LatestVersion(latest.id, 1, latest.content_hash, "t")
+    assert identity.seen_in_run is False
+    session.add(
+        Observation(
+            run_id=run.id, article_id=article.id, url=article.url, fetched_at=NOW, outcome="error"
+        )
+    )
+    session.flush()
+    assert find(session, fetched("a"), run).seen_in_run is False  # a failed fetch
+    assert find(session, fetched("a"), new_run(session)).seen_in_run is False
+    observe_raw(session, article, b"a")
+    assert find(session, fetched("a"), run).seen_in_run is True
+
+
+def test_find_article_takes_an_old_address_for_its_article_while_it_says_the_same(
+    session: Session,
+) -> None:
+    run = new_run(session)
+    article = stored(session, run, "a")
+    add_aliases(session, article, [BASE + "a-old/"], NOW)
+    assert find(session, fetched("a-old"), run).article.id == article.id
+    reused = find(session, fetched("a-old", record(title="Noget andet")), run)
+    assert reused.created and reused.article.url == BASE + "a-old/"
+    # Both as resolve_identity (the ORM's way, which moves and merges take) decides.
+    assert resolve(session, fetched("a-old"), run).article is article
+
+
+def test_an_unknown_page_found_by_find_article_is_saved_with_its_aliases_by_core_statements(
+    session: Session,
+) -> None:
+    run = new_run(session)
+    page = fetched("b", etag='"e1"')
+    identity = find(session, page, run)
+    assert identity.created and identity.latest is None and identity.seen_in_run is False
+    touch(identity.article, page, run_id=run.id, now=NOW)
+    save_article(session, identity.article, created=True)
+    add_aliases(session, identity.article, page.urls(), NOW)
+    assert not session.new and not session.dirty  # nothing for the ORM to write
+    row = session.execute(select(Article.id, Article.url, Article.etag)).one()
+    assert tuple(row) == (identity.article.id, BASE + "b/", '"e1"')
+    assert article_by_url(session, BASE + "b/").id == identity.article.id
+    identity.article.etag = '"e2"'
+    save_article(session, identity.article, created=False)
+    assert session.scalar(select(Article.etag)) == '"e2"'
 
 
 # -- versioning ----------------------------------------------------------------------

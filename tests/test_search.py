@@ -486,13 +486,16 @@ def _page(slug: str, title: str, body: str, requested: str | None = None) -> Fet
     )
 
 
+@pytest.mark.parametrize("batch_pages", [1, 100], ids=["a transaction each", "one batch"])
 @pytest.mark.parametrize("same_content", [True, False])
 def test_the_index_follows_two_articles_merged_into_one(
-    archive_url: str, same_content: bool
+    archive_url: str, same_content: bool, batch_pages: int
 ) -> None:
+    """Also when the merge happens in the transaction that made the merged article's
+    version, before that version was indexed (it is indexed at the commit)."""
     engine = open_engine(archive_url, create=True)
     try:
-        writer = ArchiveWriter(engine, extractor_version="t")
+        writer = ArchiveWriter(engine, extractor_version="t", batch_pages=batch_pages)
         writer.begin_run(start_url="x", full=False, settings={})
         writer.record_page(_page("gammel", "GAMMEL TITEL", "Brobygning i Gellerup."))
         writer.finish_run("complete", reason="finished")
@@ -598,6 +601,48 @@ def test_search_reads_beside_a_writer_holding_its_transaction(archive_url: str) 
         assert found(copy, "øjenhøjde") == []
     finally:
         close_engine(engine)
+
+
+def test_versions_are_indexed_when_their_transaction_commits_and_forgotten_when_it_rolls_back(
+    archive_url: str,
+) -> None:
+    copy = schema_archive.build(archive_url)
+    engine = open_engine(copy, create=False)
+
+    def new_version(session, word: str, number: int) -> None:
+        record = {**schema_archive.SUNDHED, "body": f"Nyt: {word}.", "lead": f"Nyt: {word}."}
+        add_version(
+            session,
+            session.get(Article, 2),
+            record,
+            run_id=2,
+            cause="site",
+            changed=["body"],
+            digest=word.ljust(64, "x"),
+            extractor_version="t",
+            raw_page_id=None,
+            missing=[],
+            now=schema_archive.RUN_TIMES[2],
+            number=number,
+        )
+
+    try:
+        with session_factory(engine)() as session:  # one session, three transactions
+            new_version(session, "brobygning", 10)
+            session.rollback()
+            new_version(session, "gadeplan", 10)  # may take the rolled-back version's id
+            new_version(session, "zebrafinke", 11)
+            session.commit()
+            new_version(session, "kvantehop", 12)
+        # (closed without a commit: rolled back)
+        assert search.index_problems(engine) == []
+        assert latest_index(engine) == latest_versions(engine)
+    finally:
+        close_engine(engine)
+    assert found(copy, "brobygning") == [] and found(copy, "kvantehop") == []
+    assert found(copy, "gadeplan") == []  # no longer the latest version
+    assert found(copy, "gadeplan", all_versions=True) == [SUNDHED]
+    assert found(copy, "zebrafinke") == [SUNDHED]
 
 
 def test_each_backend_has_its_search_and_no_other_database_is_taken() -> None:

@@ -7,12 +7,13 @@ Functions here work inside the caller's transaction and never commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Insert, bindparam, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run
@@ -31,7 +32,24 @@ SEEN_IN_RUN = (
     .limit(1)
 )
 INSERT_OBSERVATION = insert(Observation)
-ALIASES_BY_KEYS = select(ArticleURL).where(ArticleURL.key.in_(bindparam("keys", expanding=True)))
+INSERT_ARTICLE = insert(Article)
+# What a sighting (``touch``, ``versioning.revive``) changes of an article.
+SIGHTING_COLUMNS = (
+    "status",
+    "gone_since",
+    "gone_run_id",
+    "last_seen",
+    "last_run_id",
+    "etag",
+    "last_modified",
+    "sitemap_lastmod",
+    "sitemap_url",
+)
+UPDATE_SIGHTING = (
+    update(Article)
+    .where(Article.id == bindparam("article_id"))
+    .values({name: bindparam(name) for name in SIGHTING_COLUMNS})
+)
 
 
 def seen_in_run(session: Session, run_id: int, article_id: int) -> bool:
@@ -52,22 +70,59 @@ def touch(article: Article, page: FetchedPage, *, run_id: int, now: datetime) ->
         article.sitemap_url = page.sitemap_url
 
 
+def save_article(session: Session, article: Article, *, created: bool) -> None:
+    """Write an article that is in no session (``identity.find_article``'s) by a Core
+    statement: insert it when ``created`` (it is detached then, with its id), else
+    update what a sighting changes of it."""
+    connection = session.connection()
+    if created:
+        values = {c.key: getattr(article, c.key) for c in Article.__table__.c if c.key != "id"}
+        key = connection.execute(INSERT_ARTICLE, values).inserted_primary_key
+        assert key is not None
+        article.id = int(key[0])
+        make_transient_to_detached(article)
+    else:
+        values = {name: getattr(article, name) for name in SIGHTING_COLUMNS}
+        connection.execute(UPDATE_SIGHTING, {"article_id": article.id, **values})
+
+
+@functools.cache
+def _upsert_alias(dialect: str) -> Insert:
+    """Insert an alias, or give an existing one (same key) to the article and a new
+    ``last_seen``: INSERT … ON CONFLICT, which SQLite and PostgreSQL both have (in
+    SQLAlchemy, each dialect's own ``insert``)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        pg = postgresql.insert(ArticleURL)
+        return pg.on_conflict_do_update(
+            index_elements=[ArticleURL.key],
+            set_={"article_id": pg.excluded.article_id, "last_seen": pg.excluded.last_seen},
+        )
+    from sqlalchemy.dialects import sqlite
+
+    lite = sqlite.insert(ArticleURL)
+    return lite.on_conflict_do_update(
+        index_elements=[ArticleURL.key],
+        set_={"article_id": lite.excluded.article_id, "last_seen": lite.excluded.last_seen},
+    )
+
+
 def add_aliases(session: Session, article: Article, urls: Iterable[str], now: datetime) -> None:
     """Every URL the article was reached by becomes (or stays) one of its aliases; an
-    alias another article held passes to this one."""
+    alias another article held passes to this one. One Core statement (an upsert): no
+    alias is read first, nor loaded as an object. The article must have its id (be
+    flushed, or saved by ``save_article``)."""
     by_key: dict[str, str] = {}
     for url in urls:
         by_key.setdefault(url_key(url), url)
-    known = {alias.key: alias for alias in session.scalars(ALIASES_BY_KEYS, {"keys": list(by_key)})}
-    for key, url in by_key.items():
-        alias = known.get(key)
-        if alias is None:
-            session.add(
-                ArticleURL(article_id=article.id, key=key, url=url, first_seen=now, last_seen=now)
-            )
-        else:
-            alias.article_id = article.id
-            alias.last_seen = now
+    assert article.id is not None, "the article's row first"
+    rows = [
+        {"article_id": article.id, "key": key, "url": url, "first_seen": now, "last_seen": now}
+        for key, url in by_key.items()
+    ]
+    connection = session.connection()
+    connection.execute(_upsert_alias(connection.dialect.name), rows[0] if len(rows) == 1 else rows)
 
 
 def warc_columns(location: WarcLocation | None) -> dict[str, Any]:
@@ -163,6 +218,7 @@ __all__ = [
     "count_page",
     "observe_merged_away",
     "observe_page",
+    "save_article",
     "seen_in_run",
     "touch",
 ]

@@ -20,15 +20,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cfbu_crawler.archive import search
 from cfbu_crawler.archive.content import changed_fields
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.archive.models import Article, ArticleURL, Observation, Run, Version
-from cfbu_crawler.archive.versioning import latest_version
+from cfbu_crawler.archive.versioning import LatestVersion, latest_version
 from cfbu_crawler.archive.vocabulary import ArticleStatus, Outcome
 from cfbu_crawler.extract.urls import slug_of, url_key
 
@@ -41,8 +54,12 @@ class Identity:
     moved_from: str | None = None  # the article moved: its URL before this fetch
     merged_away: Article | None = None  # a known article that now redirects to this one
     # A new article, added now: it has no versions or observations, nor an id before the
-    # session's next flush.
+    # session's next flush (``find_article``: before ``bookkeeping.save_article``).
     created: bool = False
+    # What ``find_article`` read with the article (None from ``resolve_identity``): its
+    # latest version, and whether this run has observed it already.
+    latest: LatestVersion | None = None
+    seen_in_run: bool | None = None
 
 
 # The statements of every page record, built once (building one costs as much as running it).
@@ -93,11 +110,21 @@ def alias_owner_if_same(
     return owner if latest is not None and latest.content_hash == digest else None
 
 
-def new_article(
-    session: Session, url: str, *, run_id: int, now: datetime, flush: bool = True
-) -> Article:
-    """A new article first seen now at ``url``. Without ``flush`` it is only added to the
-    session (no id yet): it is inserted with whatever is flushed next (its first version)."""
+# The columns a new article leaves empty.
+EMPTY_ARTICLE_COLUMNS = (
+    "gone_since",
+    "gone_run_id",
+    "etag",
+    "last_modified",
+    "sitemap_lastmod",
+    "sitemap_url",
+)
+
+
+def make_article(url: str, *, run_id: int, now: datetime) -> Article:
+    """A new article first seen now at ``url`` (transient: in no session, no id yet).
+    Every column is set, the empty ones to None: once inserted, the object is a whole
+    copy of its row (``bookkeeping.save_article``)."""
     article = Article(
         key=url_key(url),
         url=url,
@@ -108,6 +135,17 @@ def new_article(
         first_run_id=run_id,
         last_run_id=run_id,
     )
+    for name in EMPTY_ARTICLE_COLUMNS:
+        setattr(article, name, None)
+    return article
+
+
+def new_article(
+    session: Session, url: str, *, run_id: int, now: datetime, flush: bool = True
+) -> Article:
+    """A new article first seen now at ``url``. Without ``flush`` it is only added to the
+    session (no id yet): it is inserted with whatever is flushed next (its first version)."""
+    article = make_article(url, run_id=run_id, now=now)
     session.add(article)
     if flush:
         session.flush()
@@ -208,10 +246,104 @@ def resolve_identity(
     return Identity(article, merged_away=previous)
 
 
+@dataclass(frozen=True)
+class Found:
+    """An article as ``look_up`` read it: the row (a detached object: changing it changes
+    no row), its latest version, whether this run has observed it already, and whether it
+    was found by an alias (not by its identity key)."""
+
+    article: Article
+    latest: LatestVersion | None
+    seen_in_run: bool
+    by_alias: bool
+
+
+def _candidates(by_alias: bool) -> Select[Any]:
+    """The article with identity key ``:key`` (or, ``by_alias``, the one ``:key`` is an
+    alias of), its latest version, and whether run ``:run_id`` observed it (a failed
+    fetch does not count: ``bookkeeping.seen_in_run``)."""
+    latest = Version.__table__.alias("latest")
+    newest = select(func.max(Version.number)).where(Version.article_id == Article.id)
+    seen = exists().where(
+        Observation.run_id == bindparam("run_id"),
+        Observation.article_id == Article.id,
+        Observation.outcome != Outcome.ERROR,
+    )
+    joined = Article.__table__.outerjoin(
+        latest,
+        and_(latest.c.article_id == Article.id, latest.c.number == newest.scalar_subquery()),
+    )
+    if by_alias:
+        joined = ArticleURL.__table__.join(joined, ArticleURL.article_id == Article.id)
+    where = (ArticleURL.key if by_alias else Article.key) == bindparam("key")
+    return (
+        select(
+            literal_column("1" if by_alias else "0").label("by_alias"),
+            *Article.__table__.c,
+            latest.c.id.label("latest_id"),
+            latest.c.number.label("latest_number"),
+            latest.c.content_hash.label("latest_hash"),
+            latest.c.extractor_version.label("latest_extractor"),
+            seen.label("seen"),
+        )
+        .select_from(joined)
+        .where(where)
+    )
+
+
+# One statement for what a page record asks first; built once.
+LOOK_UP = union_all(_candidates(False), _candidates(True))
+ARTICLE_COLUMNS = tuple(column.key for column in Article.__table__.c)
+
+
+def _found(row: Any) -> Found:
+    article = Article(**{name: getattr(row, name) for name in ARTICLE_COLUMNS})
+    make_transient_to_detached(article)
+    latest = None
+    if row.latest_id is not None:
+        latest = LatestVersion(
+            row.latest_id, row.latest_number, row.latest_hash, row.latest_extractor
+        )
+    return Found(article, latest, bool(row.seen), bool(row.by_alias))
+
+
+def look_up(conn: Connection, url: str, *, run_id: int) -> Found | None:
+    """The article whose identity key is ``url``'s, else the article ``url`` is an alias
+    of (as ``article_by_url``), by one statement (Core: no ORM object is loaded, nor the
+    session flushed)."""
+    rows = conn.execute(LOOK_UP, {"key": url_key(url), "run_id": run_id}).all()
+    first = min(rows, key=lambda row: int(row.by_alias), default=None)
+    return _found(first) if first is not None else None
+
+
+def find_article(
+    conn: Connection, page: FetchedPage, *, digest: str, run_id: int, now: datetime
+) -> Identity:
+    """``resolve_identity`` for a page without move evidence (``move_evidence``: no
+    redirect, no canonical link away from the URL asked for), by one Core statement: the
+    article whose identity key is the page's; else the article the URL is an alias of,
+    if it still says the same; else a new article (transient: ``created``, inserted by
+    ``bookkeeping.save_article``). The article is a detached object: the caller writes
+    its changes (``bookkeeping.save_article``)."""
+    found = look_up(conn, page.identity_url, run_id=run_id)
+    if found is not None and found.by_alias:
+        # An old address: the same article if it still says the same, else reused.
+        same = found.latest is not None and found.latest.content_hash == digest
+        found = found if same else None
+    if found is None:
+        article = make_article(page.identity_url, run_id=run_id, now=now)
+        return Identity(article, created=True, seen_in_run=False)
+    return Identity(found.article, latest=found.latest, seen_in_run=found.seen_in_run)
+
+
 __all__ = [
+    "Found",
     "Identity",
     "alias_owner_if_same",
     "article_by_url",
+    "find_article",
+    "look_up",
+    "make_article",
     "merge_into",
     "move_evidence",
     "new_article",

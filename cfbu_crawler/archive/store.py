@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from cfbu_crawler import __version__
@@ -35,6 +35,7 @@ from cfbu_crawler.archive.bookkeeping import (
     count_page,
     observe_merged_away,
     observe_page,
+    save_article,
     seen_in_run,
     touch,
     warc_columns,
@@ -43,11 +44,18 @@ from cfbu_crawler.archive.content import content_hash
 from cfbu_crawler.archive.coverage import coverage_for_run, coverage_warnings
 from cfbu_crawler.archive.db import session_factory
 from cfbu_crawler.archive.fetched import FetchedPage
-from cfbu_crawler.archive.identity import article_by_url, resolve_identity
+from cfbu_crawler.archive.identity import (
+    Found,
+    Identity,
+    find_article,
+    look_up,
+    move_evidence,
+    resolve_identity,
+)
 from cfbu_crawler.archive.models import Article, HttpValidator, Observation, Run
 from cfbu_crawler.archive.rawpages import store_raw_page
 from cfbu_crawler.archive.timeutil import utcnow
-from cfbu_crawler.archive.versioning import latest_version, revive, version_page
+from cfbu_crawler.archive.versioning import revive, version_page
 from cfbu_crawler.archive.vocabulary import (
     ANSWERED_OUTCOMES,
     PAGE_OUTCOMES,
@@ -350,13 +358,19 @@ class ArchiveWriter:
             session, page.raw, content_type=page.content_type, encoding=page.encoding
         )
         digest = content_hash(page.record)
-        identity = resolve_identity(session, page, digest=digest, run=run, now=now)
+        identity = self._identify(session, run, page, digest=digest, now=now)
         article = identity.article
         if identity.merged_away is not None:
             observe_merged_away(session, page, identity.merged_away, run_id=run.id, now=now)
-        first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        if identity.seen_in_run is None:
+            first_in_run = identity.created or not seen_in_run(session, run.id, article.id)
+        else:
+            first_in_run = not identity.seen_in_run
         revive(article)
         touch(article, page, run_id=run.id, now=now)
+        orm = inspect(article).session is not None
+        if not orm:
+            save_article(session, article, created=identity.created)
         versioned = version_page(
             session,
             article,
@@ -368,6 +382,7 @@ class ArchiveWriter:
             missing=page.missing,
             now=now,
             new_article=identity.created,
+            latest=identity.latest,
         )
         outcome = Outcome.MOVED if identity.moved_from is not None else versioned.outcome
         add_aliases(session, article, page.urls(), now)
@@ -382,7 +397,26 @@ class ArchiveWriter:
             now=now,
         )
         count_page(run, outcome, versioned, first_in_run=first_in_run)
+        if orm:
+            session.flush()  # nothing left for the ORM to write behind the next Core statement
         return outcome
+
+    @staticmethod
+    def _identify(
+        session: Session, run: Run, page: FetchedPage, *, digest: str, now: datetime
+    ) -> Identity:
+        """Which article ``page`` is. Without move evidence (nearly every page) by Core
+        statements (``find_article``: the article is a detached object, which
+        ``_record_page`` saves). A move or a merge is resolved on the ORM's objects
+        (``resolve_identity``); they must see what the batch wrote by Core statements
+        (the session's objects may be older: expired) and the ORM's own changes must be
+        written before the next Core statement (flushed, here and when the record is
+        done)."""
+        if not move_evidence(page):
+            return find_article(session.connection(), page, digest=digest, run_id=run.id, now=now)
+        session.flush()
+        session.expire_all()
+        return resolve_identity(session, page, digest=digest, run=run, now=now)
 
     def record_outcome(
         self,
@@ -407,17 +441,17 @@ class ArchiveWriter:
         now = utcnow()
 
         def work(session: Session, run: Run) -> None:
-            article = article_by_url(session, url)
+            found = look_up(session.connection(), url, run_id=run.id)
             raw_id = None
             if raw:
                 raw_id = store_raw_page(session, raw, content_type=content_type, encoding=None)
             version_id = None
-            if article is not None and outcome in (Outcome.NOT_MODIFIED, Outcome.SKIPPED):
-                version_id = self._confirm(session, run, article, sitemap_lastmod, sitemap_url, now)
+            if found is not None and outcome in (Outcome.NOT_MODIFIED, Outcome.SKIPPED):
+                version_id = self._confirm(session, run, found, sitemap_lastmod, sitemap_url, now)
             add_observation(
                 session,
                 run_id=run.id,
-                article_id=article.id if article else None,
+                article_id=found.article.id if found else None,
                 url=url,
                 final_url=final_url,
                 status_code=status,
@@ -439,23 +473,24 @@ class ArchiveWriter:
     def _confirm(
         session: Session,
         run: Run,
-        article: Article,
+        found: Found,
         sitemap_lastmod: str | None,
         sitemap_url: str | None,
         now: datetime,
     ) -> int | None:
         """An article the site (304) or its sitemap vouched for as unchanged: seen now,
         counted unchanged once per run. Returns its latest version's id."""
-        latest = latest_version(session, article.id)
-        if not seen_in_run(session, run.id, article.id):
+        if not found.seen_in_run:
             run.unchanged += 1
+        article = found.article
         article.last_seen = now
         article.last_run_id = run.id
         if sitemap_lastmod:
             # A 304 for a new sitemap lastmod: remember it, so next run skips it.
             article.sitemap_lastmod = sitemap_lastmod
             article.sitemap_url = sitemap_url
-        return latest.id if latest else None
+        save_article(session, article, created=False)
+        return found.latest.id if found.latest else None
 
 
 class PageRecorder(Protocol):

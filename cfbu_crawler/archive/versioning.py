@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, insert, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cfbu_crawler.archive import search
-from cfbu_crawler.archive.content import changed_fields, content_of
+from cfbu_crawler.archive.content import CONTENT_FIELDS, changed_fields, content_of
 from cfbu_crawler.archive.models import Article, BreadcrumbItem, Observation, QAPair, Version
 from cfbu_crawler.archive.vocabulary import ArticleStatus, Cause, Outcome
 
@@ -28,6 +28,21 @@ LATEST_VERSION = (
     .order_by(Version.number.desc())
     .limit(1)
 )
+LATEST_SUMMARY = (
+    select(Version.id, Version.number, Version.content_hash, Version.extractor_version)
+    .where(Version.article_id == bindparam("article_id"))
+    .order_by(Version.number.desc())
+    .limit(1)
+)
+LAST_RAW_PAGE = (
+    select(Observation.raw_page_id)
+    .where(Observation.article_id == bindparam("article_id"), Observation.raw_page_id.is_not(None))
+    .order_by(Observation.id.desc())
+    .limit(1)
+)
+CONTENT_BY_ID = select(*(getattr(Version, name) for name in CONTENT_FIELDS)).where(
+    Version.id == bindparam("version_id")
+)
 
 
 INSERT_VERSION = insert(Version)
@@ -35,9 +50,26 @@ INSERT_BREADCRUMB = insert(BreadcrumbItem)
 INSERT_QA = insert(QAPair)
 
 
+@dataclass(frozen=True)
+class LatestVersion:
+    """What deciding on an article's next version needs of its latest one: not its
+    text, which only a change reads (for the fields it changed)."""
+
+    id: int
+    number: int
+    content_hash: str
+    extractor_version: str
+
+
 def latest_version(session: Session, article_id: int) -> Version | None:
     """The article's highest-numbered version, if it has any."""
     return session.scalar(LATEST_VERSION, {"article_id": article_id})
+
+
+def latest_summary(session: Session, article_id: int) -> LatestVersion | None:
+    """What ``version_page`` needs of the article's latest version, if it has any."""
+    row = session.connection().execute(LATEST_SUMMARY, {"article_id": article_id}).first()
+    return LatestVersion(*row) if row is not None else None
 
 
 def add_version(
@@ -117,17 +149,16 @@ def add_version(
 
 
 def cause_of_change(
-    session: Session, article_id: int, latest: Version, raw_page_id: int, extractor_version: str
+    session: Session,
+    article_id: int,
+    latest: LatestVersion,
+    raw_page_id: int,
+    extractor_version: str,
 ) -> Cause:
     """Same bytes as the last fetch but a different extractor: the change is ours, not
     the site's (an upgrade of cfbu must not show up in `diff` as edits of the site).
     Asked before this fetch's own observation is added."""
-    last_raw = session.scalar(
-        select(Observation.raw_page_id)
-        .where(Observation.article_id == article_id, Observation.raw_page_id.is_not(None))
-        .order_by(Observation.id.desc())
-        .limit(1)
-    )
+    last_raw = session.connection().execute(LAST_RAW_PAGE, {"article_id": article_id}).scalar()
     if last_raw == raw_page_id and latest.extractor_version != extractor_version:
         return Cause.EXTRACTOR
     return Cause.SITE
@@ -137,8 +168,10 @@ def cause_of_change(
 class Versioned:
     """What versioning made of one fetch."""
 
-    version: Version  # the version the fetch showed: a new one, or the latest unchanged
-    previous: Version | None  # the article's latest version before the fetch
+    # The version the fetch showed: a new one, or the latest, unchanged (then only what
+    # ``LatestVersion`` holds of it).
+    version: Version | LatestVersion
+    previous: LatestVersion | None  # the article's latest version before the fetch
     cause: Cause  # of the new version (``site`` when none was made)
 
     @property
@@ -164,25 +197,31 @@ def version_page(
     missing: list[str],
     now: datetime,
     new_article: bool = False,
+    latest: LatestVersion | None = None,
 ) -> Versioned:
     """A new version when the content (``digest``) differs from the latest one, else the
     latest version, unchanged: new markup around the same content makes no version.
-    ``new_article``: the article was added just now, and has no versions yet."""
-    latest = None if new_article else latest_version(session, article.id)
+    ``new_article``: the article was added just now, and has no versions yet;
+    ``latest``: its latest version, when the caller read it with the article
+    (``identity.find_article``). The statements run on the session's connection (Core,
+    no autoflush): what the caller changed through the ORM must be flushed before."""
+    if latest is None and not new_article:
+        latest = latest_summary(session, article.id)
     if latest is not None and latest.content_hash == digest:
         return Versioned(latest, latest, Cause.SITE)
-    cause = (
-        Cause.SITE
-        if latest is None
-        else cause_of_change(session, article.id, latest, raw_page_id, extractor_version)
-    )
+    cause = Cause.SITE
+    changed: list[str] = []
+    if latest is not None:
+        cause = cause_of_change(session, article.id, latest, raw_page_id, extractor_version)
+        content = session.connection().execute(CONTENT_BY_ID, {"version_id": latest.id}).one()
+        changed = changed_fields(content._asdict(), record)
     version = add_version(
         session,
         article,
         record,
         run_id=run_id,
         cause=cause,
-        changed=changed_fields(latest, record) if latest else [],
+        changed=changed,
         digest=digest,
         extractor_version=extractor_version,
         raw_page_id=raw_page_id,
@@ -205,9 +244,11 @@ def revive(article: Article) -> bool:
 
 
 __all__ = [
+    "LatestVersion",
     "Versioned",
     "add_version",
     "cause_of_change",
+    "latest_summary",
     "latest_version",
     "revive",
     "version_page",

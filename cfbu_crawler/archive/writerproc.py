@@ -1,9 +1,9 @@
 """An ``ArchiveWriter`` in a process of its own, for a crawl's page records.
 
 A crawl's reactor thread has Scrapy's own work to do; recording a page in the archive
-(identity, versioning, bookkeeping: a dozen statements) costs about as much again, so the
-crawl hands its pages to this process and carries on while they are written, on another
-core.
+(identity, versioning, bookkeeping: some eight Core statements, and the search index's
+at each commit) costs CPU the reactor cannot spare, so the crawl hands its pages to this
+process and carries on while they are written, on another core.
 
 The process is a ``procpool.worker_process``: it ignores SIGINT and SIGTERM, exits
 within half a second of the crawl's death (``kill -9`` included), and records nothing

@@ -23,8 +23,11 @@ class SearchBackend(Protocol):
 
     name: str
 
-    def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:
-        """A version was added (flushed, with its Q&A and breadcrumb rows)."""
+    def versions_added(
+        self, conn: Executor, version_ids: list[int], article_ids: list[int]
+    ) -> None:
+        """Versions were added (written, with their Q&A and breadcrumb rows), of these
+        articles: index them, and make each its article's latest."""
 
     def version_removed(self, conn: Executor, version_id: int) -> None:
         """A version is about to be deleted (its rows are still there)."""
@@ -56,8 +59,10 @@ class Fts5Backend:
     # ``search`` also runs on a ``sqlitefile.PlainSqlite`` (an SQLite archive read with
     # ``sqlite3`` alone).
 
-    def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:
-        fts5.version_added(conn, version_id, article_id)
+    def versions_added(
+        self, conn: Executor, version_ids: list[int], article_ids: list[int]
+    ) -> None:
+        fts5.versions_added(conn, version_ids, article_ids)
 
     def version_removed(self, conn: Executor, version_id: int) -> None:
         fts5.version_removed(conn, version_id)
@@ -87,10 +92,12 @@ class TsvectorBackend:
 
     name = "postgresql-tsvector"
 
-    def version_added(self, conn: Executor, version_id: int, article_id: int) -> None:
+    def versions_added(
+        self, conn: Executor, version_ids: list[int], article_ids: list[int]
+    ) -> None:
         from cfbu_crawler.archive.search import tsvector
 
-        tsvector.version_added(conn, version_id, article_id)
+        tsvector.versions_added(conn, version_ids, article_ids)
 
     def version_removed(self, conn: Executor, version_id: int) -> None:
         from cfbu_crawler.archive.search import tsvector

@@ -64,10 +64,6 @@ SELECT v.article_id, {_T_COLS}, v.id
 FROM versions v JOIN {TEXT_VIEW} t ON t.id = v.id
 WHERE v.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.article_id = v.article_id)
 """
-_ADD_VERSION = f"""
-INSERT INTO {VERSIONS_TABLE} (rowid, {_COLS})
-SELECT t.id, {_T_COLS} FROM {TEXT_VIEW} t WHERE t.id = :version_id
-"""
 # External content: a row is deleted by giving FTS5 the values it was indexed with.
 _DELETE_VERSION = f"""
 INSERT INTO {VERSIONS_TABLE} ({VERSIONS_TABLE}, rowid, {_COLS})
@@ -84,11 +80,23 @@ def refresh_article(conn: AnyConnection, article_id: int) -> None:
     shared.execute(conn, (_FILL_LATEST + " AND v.article_id = :a"), {"a": article_id})
 
 
-def version_added(conn: AnyConnection, version_id: int, article_id: int) -> None:
-    """A new version (with its Q&A and breadcrumb rows already flushed): into the index
-    of all versions, and the article's row of the latest index."""
-    shared.execute(conn, (_ADD_VERSION), {"version_id": version_id})
-    refresh_article(conn, article_id)
+# The versions made in one transaction, and their articles, as JSON arrays of ids: one
+# statement text whatever their number.
+_IN_IDS = "IN (SELECT value FROM json_each(:ids))"
+_ADD_VERSIONS = f"""
+INSERT INTO {VERSIONS_TABLE} (rowid, {_COLS})
+SELECT t.id, {_T_COLS} FROM {TEXT_VIEW} t WHERE t.id {_IN_IDS}
+"""
+
+
+def versions_added(conn: AnyConnection, version_ids: list[int], article_ids: list[int]) -> None:
+    """New versions (with their Q&A and breadcrumb rows already written): into the index
+    of all versions, and their articles' rows of the latest index replaced; one
+    statement each, whatever their number."""
+    shared.execute(conn, _ADD_VERSIONS, {"ids": json.dumps(version_ids)})
+    ids = {"ids": json.dumps(article_ids)}
+    shared.execute(conn, f"DELETE FROM {LATEST_TABLE} WHERE rowid {_IN_IDS}", ids)
+    shared.execute(conn, _FILL_LATEST + f" AND v.article_id {_IN_IDS}", ids)
 
 
 def version_removed(conn: AnyConnection, version_id: int) -> None:
@@ -449,6 +457,6 @@ __all__ = [
     "rebuild",
     "refresh_article",
     "search",
-    "version_added",
+    "versions_added",
     "version_removed",
 ]

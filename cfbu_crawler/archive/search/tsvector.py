@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.types import Text
+from sqlalchemy.types import Integer, Text
 
 from cfbu_crawler.archive.search import shared
 from cfbu_crawler.archive.search.api import (
@@ -97,11 +97,20 @@ def refresh_article(conn: Executor, article_id: int) -> None:
     conn.execute(text(_LATEST.format(where="WHERE article_id = :a")), {"a": article_id})
 
 
-def version_added(conn: Executor, version_id: int, article_id: int) -> None:
-    """A new version (with its Q&A and breadcrumb rows already flushed): indexed, and
-    its article's latest."""
-    conn.execute(text(_INSERT + " WHERE t.id = :v"), {"v": version_id})
-    refresh_article(conn, article_id)
+# The versions made in one transaction, and their articles, as arrays of ids.
+_INSERT_MANY = text(_INSERT + " WHERE t.id = ANY(:ids)").bindparams(
+    bindparam("ids", type_=ARRAY(Integer))
+)
+_LATEST_MANY = text(_LATEST.format(where="WHERE article_id = ANY(:ids)")).bindparams(
+    bindparam("ids", type_=ARRAY(Integer))
+)
+
+
+def versions_added(conn: Executor, version_ids: list[int], article_ids: list[int]) -> None:
+    """New versions (with their Q&A and breadcrumb rows already written): indexed, and
+    their articles' latest marked; one statement each, whatever their number."""
+    conn.execute(_INSERT_MANY, {"ids": version_ids})
+    conn.execute(_LATEST_MANY, {"ids": article_ids})
 
 
 def version_removed(conn: Executor, version_id: int) -> None:
@@ -380,6 +389,6 @@ __all__ = [
     "search",
     "term_expression",
     "vector",
-    "version_added",
+    "versions_added",
     "version_removed",
 ]
