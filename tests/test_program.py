@@ -44,6 +44,18 @@ def test_quick_exit_stops_process_pools_runs_atexit_and_flushes(tmp_path: Path) 
     assert marker.read_text() == "yes"
 
 
+def test_under_a_profiler_the_exit_is_the_normal_one(tmp_path: Path) -> None:
+    stats = tmp_path / "profile.out"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "cfbu_crawler", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert stats.stat().st_size > 0  # cProfile wrote its figures as the interpreter exited
+
+
 def test_a_message_exits_with_status_1_and_goes_to_stderr() -> None:
     done = run_python(
         """
