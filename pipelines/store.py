@@ -33,7 +33,7 @@ from cfbu_crawler.archive import lock
 from cfbu_crawler.archive.db import ArchiveError, close_engine, open_engine, resolve_db
 from cfbu_crawler.archive.lock import LockHeld
 from cfbu_crawler.archive.store import ArchiveWriter, FetchedPage, record_fetch
-from cfbu_crawler.archive.vocabulary import FORCED_STOP, Outcome, RunStatus
+from cfbu_crawler.archive.vocabulary import FORCED_STOP, WRITER_DIED, Outcome, RunStatus
 from cfbu_crawler.archive.writerproc import WriterOptions, WriterProcess
 from cfbu_crawler.crawlstate import ArchiveState
 from cfbu_crawler.extract import EXTRACTOR_VERSION
@@ -101,6 +101,7 @@ class StorePipeline:
         self.writer: ArchiveWriter | None = None  # the run's lifecycle (and pages, here)
         self.remote: WriterProcess | None = None  # the page records, in their own process
         self.finishing: Deferred[None] | None = None
+        self.writer_died = False  # the archive writer process ended mid-crawl
         self.heartbeat: task.LoopingCall | None = None
         self.flush: task.LoopingCall | None = None
 
@@ -197,8 +198,10 @@ class StorePipeline:
             return item
         if self.finishing is not None:  # stopped at once: the next run fetches it again
             return item
+        if self.writer_died:  # not archived: the failed run's pages are fetched next time
+            return item
         if self.remote is None and self.remote_options is not None:
-            self.remote = WriterProcess(self.remote_options)
+            self.remote = WriterProcess(self.remote_options, died=self.stop_for_dead_writer)
             self.remote.opened.addErrback(_log_failure)
         if self.remote is not None:
             return self._process_remotely(item, self.remote)
@@ -212,7 +215,31 @@ class StorePipeline:
             self.outcome_recorded(adapter)
         return item
 
+    def stop_for_dead_writer(self) -> None:
+        """The archive writer process ended in the middle of the crawl (killed, out of
+        memory): nothing fetched from now on could be archived. The crawl stops and its
+        run is recorded as failed (reason ``archive_writer_died``), rather than fetching
+        on and calling complete a run whose pages were not archived."""
+        if self.writer_died or self.finishing is not None:
+            return
+        self.writer_died = True
+        logger.error(
+            "the archive writer process ended: the crawl stops and the run is recorded as "
+            "failed; the pages not archived are fetched next time"
+        )
+        self.crawler.stats.set_value("cfbu/fatal", "the archive writer process ended")
+        assert self.crawler.engine is not None
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITER_DIED))
+
     async def _process_remotely(self, item: Any, remote: WriterProcess) -> Any:
+        try:
+            return await self._send(item, remote)
+        except BrokenPipeError:
+            if self.writer_died:  # said once already (stop_for_dead_writer)
+                return item
+            raise
+
+    async def _send(self, item: Any, remote: WriterProcess) -> Any:
         adapter = ItemAdapter(item)
         if isinstance(item, ArticlePage):
             outcome, refused = await maybe_deferred_to_future(

@@ -102,6 +102,9 @@ COVERAGE_FIELDS = ("title", "published", "breadcrumb", "body")
 # ``runs.finish_reason`` of a crawl stopped at once (a second Ctrl-C or SIGTERM): the
 # reactor stopped before Scrapy closed the spider.
 FORCED_STOP = "forced_shutdown"
+# ``runs.finish_reason`` of a crawl stopped because its archive writer process ended
+# (killed, out of memory): a failed run, whose pages not archived the next run fetches.
+WRITER_DIED = "archive_writer_died"
 
 __all__ = [
     "ANSWERED_OUTCOMES",
@@ -109,6 +112,7 @@ __all__ = [
     "FORCED_STOP",
     "LIVE_OUTCOMES",
     "PAGE_OUTCOMES",
+    "WRITER_DIED",
     "ArticleStatus",
     "Cause",
     "Outcome",

@@ -121,11 +121,16 @@ class WriterProcess:
     writer returned, or failed with what it raised (``BrokenPipeError`` once the process
     died), and runs after every call made before it. Made on the running reactor."""
 
-    def __init__(self, options: WriterOptions) -> None:
+    def __init__(self, options: WriterOptions, died: Callable[[], None] | None = None) -> None:
+        """``died`` is told, once, when the process ends before the crawl hangs up."""
         from cfbu_crawler.workerpipe import connect
 
         self.process, connection = worker_process(CALLS, name="cfbu archive writer")
-        self.pipe = connect(connection, "the archive writer process")
+        self.pipe = connect(
+            connection,
+            "the archive writer process",
+            None if died is None else (lambda _pipe: died()),
+        )
         # Failed when the archive could not be opened: every call then fails as well.
         self.opened: Deferred[None] = self.pipe.call("open", options)
 
