@@ -94,6 +94,8 @@ class StorePipeline:
     remote_options: WriterOptions | None = None
     # The run's finish, once begun while that process commits its last records.
     finishing: Deferred[None] | None = None
+    # The archive writer process ended in the middle of the crawl (stop_for_dead_writer).
+    writer_died = False
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
