@@ -6,15 +6,12 @@ error and leaves a file the next crawl repairs, and the calls fail once it died.
 from __future__ import annotations
 
 import io
-import json
-import os
 import resource
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import reactorrun
 from support.warcwriter import exchanges, options
 from warcio.archiveiterator import ArchiveIterator
 
@@ -29,18 +26,7 @@ TESTS = Path(__file__).parent
 
 
 def drive(scenario: str, folder: Path) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "support.warcwriter", scenario, str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=TESTS,
-        env={**os.environ, "PYTHONPATH": str(TESTS)},
-    )
-    assert proc.returncode == 0, proc.stderr
-    outcome: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
-    assert "error" not in outcome, outcome["error"]
-    return outcome
+    return reactorrun.drive("warcwriter", scenario, str(folder))
 
 
 def described(folder: Path, location: WarcLocation) -> tuple[str, ...]:

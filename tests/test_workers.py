@@ -10,7 +10,6 @@ The reactor stays out of pytest: the scenarios run in a subprocess
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import pickle
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import reactorrun
 
 from cfbu_crawler.extract import extract_article
 from cfbu_crawler.extract.urls import Section
@@ -34,18 +34,7 @@ TESTS = Path(__file__).parent
 
 
 def drive(scenario: str, arg: str = "-") -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "support.workers", scenario, arg],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=TESTS,
-        env={**os.environ, "PYTHONPATH": str(TESTS)},
-    )
-    assert proc.returncode == 0, proc.stderr
-    outcome: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
-    assert "error" not in outcome, outcome["error"]
-    return outcome
+    return reactorrun.drive("workers", scenario, arg)
 
 
 @pytest.mark.slow  # starts processes (about a second)

@@ -11,7 +11,6 @@ process is killed: the calls fail).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import resource
@@ -23,6 +22,7 @@ from typing import Any
 
 from cfbu_crawler.warc.records import Exchange
 from cfbu_crawler.warc.writing import Recorded, RunOptions
+from support.reactorrun import serve
 
 WHEN = datetime(2026, 11, 25, 13, 0, 0)
 
@@ -142,22 +142,17 @@ SCENARIOS = {"write": write, "logs": logs, "full": full, "dies": dies}
 
 
 def main(scenario: str, folder: str) -> None:
-    from twisted.internet import asyncioreactor
+    serve({name: _in_folder(run) for name, run in SCENARIOS.items()}, scenario, folder)
 
-    asyncioreactor.install()
-    from twisted.internet import reactor
-    from twisted.internet.defer import Deferred
 
-    outcome: dict[str, Any] = {}
+def _in_folder(run: Any) -> Any:
+    """A scenario of a folder given as a string (``reactorrun.serve``'s argument)."""
 
-    def start() -> None:
-        done = Deferred.fromCoroutine(SCENARIOS[scenario](Path(folder)))
-        done.addCallbacks(outcome.update, lambda failure: outcome.update(error=str(failure)))
-        done.addBoth(lambda _: reactor.stop())
+    async def scenario(folder: str) -> dict[str, Any]:
+        result: dict[str, Any] = await run(Path(folder))
+        return result
 
-    reactor.callWhenRunning(start)
-    reactor.run()
-    print(json.dumps(outcome))
+    return scenario
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ and the close fail).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -24,6 +23,7 @@ from typing import Any
 from cfbu_crawler.archive.fetched import FetchedPage
 from cfbu_crawler.extract import extract_article
 from cfbu_crawler.extract.urls import Section
+from support.reactorrun import serve
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "allcaps_subheadings"
 SECTION = Section.from_start_url("https://cfbu.dk/nyheder/")
@@ -229,22 +229,7 @@ SCENARIOS = {
 
 
 def main(scenario: str, arg: str) -> None:
-    from twisted.internet import asyncioreactor
-
-    asyncioreactor.install()
-    from twisted.internet import reactor
-    from twisted.internet.defer import Deferred
-
-    outcome: dict[str, Any] = {}
-
-    def start() -> None:
-        done = Deferred.fromCoroutine(SCENARIOS[scenario](arg))
-        done.addCallbacks(outcome.update, lambda failure: outcome.update(error=str(failure)))
-        done.addBoth(lambda _: reactor.stop())
-
-    reactor.callWhenRunning(start)
-    reactor.run()
-    print(json.dumps(outcome))
+    serve(SCENARIOS, scenario, arg)
 
 
 if __name__ == "__main__":
