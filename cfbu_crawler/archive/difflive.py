@@ -93,12 +93,21 @@ class Liveness:
 def compare_liveness(session: Session, f: int, t: int) -> Liveness:
     """The articles live at run ``f``, at run ``t``, at both, in one pass."""
     result = Liveness()
+    # The articles live at both runs (nearly all of them) are counted by the database,
+    # one row for all of them; the others come one row each. Reading a row per article
+    # into Python had taken a quarter of `cfbu diff` at 100,000 articles.
+    states = _states(f, t).subquery()
+    both = and_(states.c.at_f, states.c.at_t)
+    key = case((both, None), else_=states.c.id)
+    grouped = select(key, states.c.existed_f, states.c.at_f, states.c.at_t, func.count()).group_by(
+        key, states.c.existed_f, states.c.at_f, states.c.at_t
+    )
     # On the session's connection: plain rows, without the ORM's per-row work; streamed
     # (a server-side cursor on PostgreSQL), so memory stays flat however many articles.
-    rows = session.connection().execute(_states(f, t), execution_options={"stream_results": True})
-    for article_id, existed_f, at_f, at_t in rows:
+    rows = session.connection().execute(grouped, execution_options={"stream_results": True})
+    for article_id, existed_f, at_f, at_t, count in rows:
         if at_f and at_t:
-            result.both += 1
+            result.both += count
         elif at_t:
             result.appeared[article_id] = bool(existed_f)
         elif at_f:
