@@ -136,10 +136,10 @@ def _list_trail(page: Page) -> list[str]:
         pairs = [(li, label) for li, label in zip(items, labels, strict=True) if label]
         if len(pairs) < 2 or any(len(label) > 200 for _, label in pairs):
             continue
-        *path, (_last, last_label) = pairs
-        first_li, first_label = path[0]
+        path = pairs[:-1]  # the last label is the title (checked above)
+        _first_li, first_label = path[0]
         links = [[a for a in li.iter("a") if a.get("href") is not None] for li, _ in path]
-        if not all(links) or last_label.casefold() not in hints:
+        if not all(links):
             continue
         first_href = (links[0][0].get("href") or "").split("#")[0]
         home = first_label.casefold() in _HOME or urlsplit(first_href).path in ("", "/")
