@@ -256,6 +256,16 @@ def _newly_unlisted(session: Session, f: int, t: int) -> set[int]:
     (an answered fetch found via the listing or a sitemap, or checked as ``unlisted``)
     was ``unlisted``, but whose latest verdict by run ``f`` was not (or was none)."""
     verdicts = (Via.UNLISTED, *LISTED_VIAS)
+    # Only an article given the verdict ``unlisted`` in a run after f can be one (its
+    # latest verdict by t is otherwise its latest by f), so the others' observations are
+    # not read: that had been 0.3 s of `cfbu diff` at 100,000 articles.
+    since_f = aliased(Observation)
+    candidates = select(since_f.article_id).where(
+        since_f.run_id > f,
+        since_f.run_id <= t,
+        since_f.via == Via.UNLISTED,
+        since_f.outcome.in_(LIVE_OUTCOMES),
+    )
     latest = (
         select(
             Observation.article_id.label("article_id"),
@@ -266,7 +276,7 @@ def _newly_unlisted(session: Session, f: int, t: int) -> set[int]:
             Observation.run_id <= t,
             Observation.via.in_(verdicts),
             Observation.outcome.in_(LIVE_OUTCOMES),
-            Observation.article_id.is_not(None),
+            Observation.article_id.in_(candidates),
         )
         .group_by(Observation.article_id)
         .subquery()
