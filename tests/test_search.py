@@ -698,11 +698,15 @@ def test_search_works_while_a_crawl_writes(archive_url: str, fresh_server) -> No
 # -- the top of the ranking (SQLite: fts5._search_latest_top) ------------------------------
 
 
+@pytest.mark.parametrize("window", [500, 2])
 def test_the_top_of_the_ranking_is_the_whole_ranking_cut(
-    db: str, monkeypatch: pytest.MonkeyPatch
+    db: str, window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Also with a window of 2 ranked matches: the matches are then counted apart."""
     from cfbu_crawler.archive.search import fts5
 
+    monkeypatch.setattr(fts5, "TIE_WINDOW", window)
+    monkeypatch.setattr(fts5, "TIE_FACTOR", 1)
     with archive(db) as engine:
         requests = [
             SearchRequest(query, limit=limit, include_gone=gone)
