@@ -698,6 +698,24 @@ def test_search_works_while_a_crawl_writes(archive_url: str, fresh_server) -> No
 # -- the top of the ranking (SQLite: fts5._search_latest_top) ------------------------------
 
 
+def test_a_connection_that_searched_keeps_a_roomy_page_cache(archive_url: str) -> None:
+    from cfbu_crawler.archive.search import fts5
+
+    if dialect(archive_url) != "sqlite":
+        pytest.skip("SQLite's page cache (PostgreSQL's is the server's)")
+    engine = open_engine(schema_archive.build(archive_url), create=False)
+    try:
+        with engine.connect() as conn:
+            default = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            backend = backend_for(engine.dialect.name)
+            for query in ("brobygning", "boligsocial"):
+                backend.search(conn, SearchRequest(query), parse_query(query))
+                size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+                assert size == -fts5.SEARCH_CACHE_KIB != default
+    finally:
+        close_engine(engine)
+
+
 @pytest.mark.parametrize("window", [500, 2])
 def test_the_top_of_the_ranking_is_the_whole_ranking_cut(
     db: str, window: int, monkeypatch: pytest.MonkeyPatch
