@@ -314,17 +314,18 @@ _TOP_RANKED = (
     f"{_MATCHES}{{not_gone}} ORDER BY rank LIMIT :window"
 )
 _COUNT_MATCHES = f"SELECT COUNT(*) {_MATCHES}{{not_gone}}"
-# The hits to show of those ranked up to the last shown: ``:tiers`` holds
-# ``[article id, tier]`` pairs, the tier being the rank's place among the distinct ranks
-# (the ranks themselves are not sent back: a double through JSON text need not come back
-# the same), so the database sorts by rank, newest first (no date last), then URL.
+# The hits to show of those ranked up to the last shown: ``:tiers`` holds their ids in
+# one array per rank, best first (the ranks themselves are not sent back: a double
+# through JSON text need not come back the same), so the database sorts by rank, newest
+# first (no date last), then URL. (Arrays of ``[id, tier]`` pairs, each read apart by
+# ``json_extract``, took 1.5-2x the time.)
 _SHOWN_ROWS = """
     SELECT a.id AS article_id, a.url, a.status, v.id AS version_id, v.published
-    FROM json_each(:tiers) j
-    JOIN articles a ON a.id = json_extract(j.value, '$[0]')
+    FROM json_each(:tiers) t, json_each(t.value) j
+    JOIN articles a ON a.id = j.value
     JOIN versions v ON v.article_id = a.id
      AND v.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.article_id = a.id)
-    ORDER BY json_extract(j.value, '$[1]'), v.published DESC, a.url
+    ORDER BY t.key, v.published DESC, a.url
     LIMIT :limit
     """
 
@@ -369,17 +370,11 @@ def _search_latest_top(
         total = matches  # every match was read
     else:
         total = shared.execute(conn, _COUNT_MATCHES.format(not_gone=not_gone), query).scalar_one()
-    tiers = {rank: tier for tier, rank in enumerate(sorted({rank for _, rank in ranked}))}
-    rows = list(
-        shared.execute(
-            conn,
-            _SHOWN_ROWS,
-            {
-                "tiers": json.dumps([[article_id, tiers[rank]] for article_id, rank in ranked]),
-                "limit": request.limit,
-            },
-        )
-    )
+    tiers: dict[float, list[int]] = {}
+    for article_id, rank in sorted(ranked, key=lambda pair: pair[1]):
+        tiers.setdefault(rank, []).append(article_id)
+    shown = {"tiers": json.dumps(list(tiers.values())), "limit": request.limit}
+    rows = list(shared.execute(conn, _SHOWN_ROWS, shown))
     marks = _marks(conn, LATEST_TABLE, [row.article_id for row in rows], params)
     return SearchResult(request, shared.latest_hits(rows, marks), int(total))
 
