@@ -69,28 +69,37 @@ def slugs(db: Path, count: int) -> list[str]:
         con.close()
 
 
-def search_figures(db: str, repeat: int) -> dict[str, float]:
-    """Search latency in process (the library, warm) and from the shell."""
+def search_figures(db: str, repeat: int) -> dict[str, Any]:
+    """Search latency in process (the library, warm: each word searched once before the
+    rounds are timed) and from the shell; with each word's median and its number of
+    matching articles, on which the time depends (bench/README.md, "Search")."""
     from cfbu_crawler.archive.db import close_engine, open_engine
     from cfbu_crawler.archive.search import SearchRequest, search
 
     engine = open_engine(db, create=False)
-    times = []
+    times: dict[str, list[float]] = {query: [] for query in QUERIES}
+    matches = {}
     try:
-        search(engine, SearchRequest(QUERIES[0], limit=SEARCH_LIMIT))  # warm
+        for query in QUERIES:  # warm
+            matches[query] = search(engine, SearchRequest(query, limit=SEARCH_LIMIT)).total
         for _ in range(repeat):
             for query in QUERIES:
                 started = time.perf_counter()
                 search(engine, SearchRequest(query, limit=SEARCH_LIMIT))
-                times.append(time.perf_counter() - started)
+                times[query].append(time.perf_counter() - started)
     finally:
         close_engine(engine)
-    quantiles = statistics.quantiles(times, n=20)
+    every = [t for per_word in times.values() for t in per_word]
+    quantiles = statistics.quantiles(every, n=20)
     shell = median_wall([[*CFBU, "search", q, "--db", db] for q in QUERIES[:repeat]])
     return {
-        "p50_ms": statistics.median(times) * 1000,
+        "p50_ms": statistics.median(every) * 1000,
         "p95_ms": quantiles[18] * 1000,
         "shell_s": shell,
+        "words": {
+            query: {"matches": matches[query], "p50_ms": statistics.median(t) * 1000}
+            for query, t in times.items()
+        },
     }
 
 
@@ -224,6 +233,12 @@ def measure(db: str, picked: list[str], repeat: int) -> dict[str, Any]:
     print(
         f"  cfbu search: in process p50 {found['p50_ms']:.1f} ms, p95 {found['p95_ms']:.1f} ms;"
         f" from the shell {found['shell_s']:.3f} s (median)"
+    )
+    print(
+        "    by word (matching articles: median): "
+        + ", ".join(
+            f"{word} ({w['matches']:,}: {w['p50_ms']:.1f} ms)" for word, w in found["words"].items()
+        )
     )
     return {"commands": results, "export": [wall, peak], "search": found}
 

@@ -155,7 +155,7 @@ def test_scale_archive_build_reparse_and_commands_run(
     assert scale.main(["--articles", "30", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "cfbu diff" in out and "peak RSS" in out and "per article-version" in out
-    assert "cfbu search: in process p50" in out
+    assert "cfbu search: in process p50" in out and "by word (matching articles" in out
     assert _load("reparse_speed").main(["--archive", str(path)]) == 0
     assert "pages/s" in capsys.readouterr().out
 
