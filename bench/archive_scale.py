@@ -78,7 +78,7 @@ def search_figures(db: str, repeat: int) -> dict[str, Any]:
 
     engine = open_engine(db, create=False)
     times: dict[str, list[float]] = {query: [] for query in QUERIES}
-    matches = {}
+    matches: dict[str, int] = {}
     try:
         for query in QUERIES:  # warm
             matches[query] = search(engine, SearchRequest(query, limit=SEARCH_LIMIT)).total

@@ -745,12 +745,13 @@ def _twin(i: int) -> FetchedPage:
     return FetchedPage(**{**page.__dict__, "record": record})
 
 
-@pytest.mark.parametrize("window", [500, 4])
+@pytest.mark.parametrize("window", [500, 4, 2])
 def test_ties_in_the_ranking_go_newest_first_then_by_url_however_far_they_run(
     archive_url: str, window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A window too small for the ties (4 of 12 read) falls back to ranking every match,
-    with the same answer."""
+    """A window too small for the ties (4 of 12 read, or 2) falls back to ranking every
+    match, with the same answer; a window no larger than the limit is never used (it
+    could not tell whether ties run past it)."""
     from cfbu_crawler.archive.search import fts5
 
     monkeypatch.setattr(fts5, "TIE_WINDOW", window)
@@ -765,7 +766,7 @@ def test_ties_in_the_ranking_go_newest_first_then_by_url_however_far_they_run(
         writer.finish_run("complete", reason="finished")
         expected = sorted(twins, key=lambda p: p.record["url"])
         expected.sort(key=lambda p: p.record["published"], reverse=True)
-        for limit in (1, 3, 12):
+        for limit in (1, 2, 3, 12):
             result = search.search(engine, SearchRequest("vollsmose", limit=limit))
             assert result.total == 12
             assert [h.url for h in result.hits] == [p.record["url"] for p in expected[:limit]]

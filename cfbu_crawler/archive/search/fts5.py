@@ -221,7 +221,8 @@ def _bm25(table: str) -> str:
 # the default cache (2 MB) holds few of them, so that searches one after another in a
 # process (the library's, a server's) read them from the file again and again. On
 # 100,000 articles searches took 0.88x the time with this one (bench/README.md,
-# "Search"). The cache fills only as pages are read.
+# "Search"). The cache fills only as pages are read, up to this much per pooled
+# connection that searched (an engine's pool keeps up to 5, and 10 more while busy).
 SEARCH_CACHE_KIB = 32768
 _ROOMY = "cfbu_search_cache"  # the key in a connection's ``info``: its cache was set
 
@@ -354,7 +355,9 @@ def _search_latest_top(
             row.id for row in shared.execute(conn, _GONE_IDS, {"gone": str(ArticleStatus.GONE)})
         ]
     not_gone = _NOT_GONE if gone else ""
-    window = max(TIE_WINDOW, request.limit * TIE_FACTOR)
+    # One more than the limit at least: a full window whose last is tied with the
+    # last shown is how ties running past it are seen.
+    window = max(TIE_WINDOW, request.limit * TIE_FACTOR, request.limit + 1)
     query = {"match": params["match"], "gone_ids": json.dumps(gone), "window": window}
     ranked: list[tuple[int, float]] = [
         (article_id, rank)
