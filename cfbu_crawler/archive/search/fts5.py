@@ -373,8 +373,8 @@ def _search_latest_top(
         total = matches  # every match was read
     else:
         total = shared.execute(conn, _COUNT_MATCHES.format(not_gone=not_gone), query).scalar_one()
-    tiers: dict[float, list[int]] = {}
-    for article_id, rank in sorted(ranked, key=lambda pair: pair[1]):
+    tiers: dict[float, list[int]] = {}  # in rank order, as ``ranked`` is
+    for article_id, rank in ranked:
         tiers.setdefault(rank, []).append(article_id)
     shown = {"tiers": json.dumps(list(tiers.values())), "limit": request.limit}
     rows = list(shared.execute(conn, _SHOWN_ROWS, shown))
