@@ -49,11 +49,10 @@ def _random_archive(archive_url: str, seed: int) -> Engine:
     return engine
 
 
-def _live_at(engine: Engine, run_id: int) -> set[int]:
+def _live_at(engine: Engine, first: dict[int, int], run_id: int) -> set[int]:
     """The rule of archive/diff.py, in Python: first seen by ``run_id``, and not declared
     gone by a complete crawl run newer than the newest run that saw it live."""
     with engine.connect() as db:
-        first = dict(db.execute(text("SELECT id, first_run_id FROM articles")).all())
         rows = db.execute(
             text(
                 "SELECT o.article_id, o.run_id, o.outcome, r.status, r.kind"
@@ -97,7 +96,7 @@ def _unlisted_at(engine: Engine, run_id: int) -> set[int]:
 def _check(engine: Engine, runs: int) -> None:
     with engine.connect() as db:
         first = dict(db.execute(text("SELECT id, first_run_id FROM articles")).all())
-    live = {r: _live_at(engine, r) for r in range(1, runs + 1)}
+    live = {r: _live_at(engine, first, r) for r in range(1, runs + 1)}
     unlisted = {r: _unlisted_at(engine, r) for r in range(1, runs + 1)}
     with Session(engine) as session:
         for f in range(1, runs):

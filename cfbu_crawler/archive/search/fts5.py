@@ -364,9 +364,9 @@ def _search_latest_top(
         for article_id, rank in shared.execute(conn, _TOP_RANKED.format(not_gone=not_gone), query)
     ]
     matches = len(ranked)
-    if len(ranked) > request.limit:
+    if matches > request.limit:
         last = ranked[request.limit - 1][1]
-        if len(ranked) == window and ranked[-1][1] == last:
+        if matches == window and ranked[-1][1] == last:
             return None  # the ties may go on past the window
         ranked = [(article_id, rank) for article_id, rank in ranked if rank <= last]
     if matches < window:
